@@ -1,0 +1,70 @@
+//! x86_64: AVX2+FMA and AVX-512 backends.
+//!
+//! Each backend is a zero-sized proof token. A value can only be made by
+//! [`new`](Avx2::new) (when the features are enabled at compile time) or by
+//! the `unsafe` [`new_unchecked`](Avx2::new_unchecked) after runtime
+//! detection (the `sepconv` crate does this with `is_x86_feature_detected!`).
+//! Holding a token proves the CPU has the features, so its methods are safe.
+
+mod avx2;
+mod avx512;
+
+use crate::pass::Job;
+
+/// Proof that the CPU supports AVX2 and FMA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Avx2 {
+    _proof: (),
+}
+
+impl Avx2 {
+    /// The token, if the crate was compiled with AVX2 and FMA enabled.
+    pub fn new() -> Option<Self> {
+        // SAFETY: the features are enabled at compile time, so every CPU this
+        // code runs on has them.
+        cfg!(all(target_feature = "avx2", target_feature = "fma")).then(|| unsafe { Self::new_unchecked() })
+    }
+
+    /// The token, without a check.
+    ///
+    /// # Safety
+    ///
+    /// The CPU running the program must support AVX2 and FMA.
+    pub unsafe fn new_unchecked() -> Self {
+        Avx2 { _proof: () }
+    }
+
+    pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
+        // SAFETY: the token proves AVX2 and FMA are available.
+        unsafe { avx2::filter_f32(row, column, job) }
+    }
+}
+
+/// Proof that the CPU supports AVX-512F and AVX-512BW (and AVX2, FMA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Avx512 {
+    _proof: (),
+}
+
+impl Avx512 {
+    /// The token, if the crate was compiled with AVX-512F and AVX-512BW enabled.
+    pub fn new() -> Option<Self> {
+        // SAFETY: the features are enabled at compile time.
+        cfg!(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx2", target_feature = "fma"))
+            .then(|| unsafe { Self::new_unchecked() })
+    }
+
+    /// The token, without a check.
+    ///
+    /// # Safety
+    ///
+    /// The CPU running the program must support AVX-512F, AVX-512BW, AVX2 and FMA.
+    pub unsafe fn new_unchecked() -> Self {
+        Avx512 { _proof: () }
+    }
+
+    pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
+        // SAFETY: the token proves AVX-512F is available.
+        unsafe { avx512::filter_f32(row, column, job) }
+    }
+}

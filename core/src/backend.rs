@@ -1,0 +1,67 @@
+//! Which implementation runs a filter.
+
+#[cfg(target_arch = "x86_64")]
+use crate::arch::x86_64::{Avx2, Avx512};
+
+/// A backend: the scalar code, the portable vector code, or an
+/// instruction-set specific one carrying its proof token.
+///
+/// Every backend computes the same filter: u8 results are bit-identical
+/// across backends, f32 results agree within the documented bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// Plain scalar code (the engine with one lane).
+    Scalar,
+    /// `wide`'s vectors as compiled for the target: SSE2 on a default
+    /// x86_64 build, NEON on aarch64, simd128 on wasm with `+simd128`.
+    Portable,
+    /// AVX2 + FMA intrinsics.
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+    /// AVX-512F/BW intrinsics.
+    #[cfg(target_arch = "x86_64")]
+    Avx512(Avx512),
+}
+
+impl Backend {
+    /// The best backend enabled at compile time (no runtime detection: the
+    /// `sepconv` crate adds that).
+    pub fn compiled() -> Backend {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(t) = Avx512::new() {
+                return Backend::Avx512(t);
+            }
+            if let Some(t) = Avx2::new() {
+                return Backend::Avx2(t);
+            }
+        }
+        Backend::Portable
+    }
+
+    /// A short name: `scalar`, `sse2`/`neon`/`simd128`/`portable`, `avx2`, `avx512`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Scalar => "scalar",
+            Backend::Portable => portable_name(),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2(_) => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(_) => "avx512",
+        }
+    }
+}
+
+/// What `wide` compiles to on this target.
+const fn portable_name() -> &'static str {
+    if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
+        "sse2"
+    } else if cfg!(all(target_arch = "aarch64", target_feature = "neon")) {
+        "neon"
+    } else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+        "simd128"
+    } else {
+        "portable"
+    }
+}

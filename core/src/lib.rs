@@ -1,0 +1,81 @@
+//! # sepconv-core
+//!
+//! Separable 2D filtering — a row pass and a column pass, `2K` instead of
+//! `K²` multiply-adds per pixel — in `#![no_std]` Rust with no allocator.
+//!
+//! ## Overview
+//!
+//! * [`ImageView`]/[`ImageViewMut`]: borrowed images (1–4 interleaved
+//!   channels, row stride in elements, regions of interest).
+//! * [`Kernel`]: 1D taps with an anchor; [`Border`] per axis (OpenCV's five modes).
+//! * [`Plan`]: the validated filter for one shape; knows its
+//!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
+//!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands.
+//! * [`reference`]: the scalar oracle; [`fixed`]: the u8 fixed-point recipe
+//!   that every backend reproduces bit for bit.
+//!
+//! Semantics are correlation (no kernel flip), as OpenCV's `sepFilter2D`:
+//! `out(x, y) = Σ_j col[j] · Σ_i row[i] · in(x + i − ax, y + j − ay)`.
+//!
+//! ## Example
+//!
+//! ```
+//! use sepconv_core::{Backend, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Shape};
+//!
+//! const W: usize = 16;
+//! const H: usize = 8;
+//! static TAPS: [f32; 5] = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
+//! let k = Kernel::new(&TAPS)?;
+//! let plan = Plan::new(Shape::new(W, H, 1)?, k, k, Borders::uniform(Border::Reflect101))?;
+//! let mut scratch = [0.0f32; 1024];
+//! let src = [7u8; W * H];
+//! let mut dst = [0u8; W * H];
+//! plan.filter(
+//!     Backend::compiled(),
+//!     &ImageView::new(&src, W, H, 1)?,
+//!     &mut ImageViewMut::new(&mut dst, W, H, 1)?,
+//!     &mut scratch,
+//! )?;
+//! assert_eq!(dst, [7u8; W * H]); // a normalised kernel keeps a constant image
+//! # Ok::<(), sepconv_core::Error>(())
+//! ```
+//!
+//! ## Backends and safety
+//!
+//! [`Backend::Scalar`] and [`Backend::Portable`] (`wide`: SSE2, NEON,
+//! simd128) are always available. On x86_64, [`Backend::Avx2`] and
+//! [`Backend::Avx512`] carry zero-sized proof tokens: a token exists only if
+//! the features were enabled at compile time or a caller asserted them with
+//! `unsafe` after runtime detection (the `sepconv` crate does). `unsafe`
+//! appears only in vector loads/stores, `#[target_feature]` entry points
+//! and token construction, each with a `// SAFETY:` comment.
+//!
+//! ## `no_std` use
+//!
+//! The crate never allocates: give each call a scratch slice of
+//! [`Plan::scratch_len`] `f32`s (a `static mut` array, a stack array, a
+//! region of your RAM). Kernel taps are borrowed and may live in flash.
+//! No public function panics; bad input returns an [`Error`].
+
+#![no_std]
+#![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+pub mod arch;
+mod backend;
+mod border;
+mod error;
+pub mod fixed;
+mod image;
+mod kernel;
+mod pass;
+mod plan;
+pub mod reference;
+mod simd;
+
+pub use backend::Backend;
+pub use border::{Border, Borders};
+pub use error::{Error, Result};
+pub use image::{ImageView, ImageViewMut, Shape};
+pub use kernel::{Kernel, Symmetry, MAX_TAPS};
+pub use plan::{Output, Plan, Region, Sample};

@@ -1,0 +1,349 @@
+//! The engine, written once for every sample type and instruction set.
+//!
+//! ```text
+//! for each output row y (two at a time):
+//!     for each virtual source row v the column kernel needs (y − ay … y − ay + n):
+//!         if v is not in the ring yet:
+//!             row-filter source row border(v) into ring slot v mod (n + 1)
+//!     column pass: out[y], out[y+1] = Σ_j c[j] · line(y − ay + j [+1])
+//! ```
+//!
+//! * **Row pass** ([`Passes::row`]): a "valid" correlation over a slice,
+//!   `out[e] = Σ_i r[i] · in[e + i·channels]`. Interleaved channels are just a
+//!   tap stride, so 1–4 channels run in the same SIMD loop. The middle of a
+//!   row is read straight from the source; the few outputs near each edge
+//!   read a short padded copy built by the border rule.
+//! * **Ring** of `n + 1` row-filtered lines in the scratch buffer: each
+//!   source row is row-filtered once, the image is read once and written once,
+//!   and the lines stay in L1/L2 while the column pass consumes them.
+//! * **Column pass** ([`Passes::column`]): two output rows per step share
+//!   `n − 1` of their `n` lines, so each loaded line serves both.
+//! * **Borders**: rows above the image are filtered when first needed (before
+//!   any output row is written); rows below the image are filtered up front
+//!   into their own lines, and a `Constant` vertical border has one constant
+//!   line. That order is what makes in-place filtering safe: every source row
+//!   is read before the output row that overwrites it.
+
+pub(crate) mod column;
+pub(crate) mod fixed;
+pub(crate) mod row;
+
+use core::ops::Range;
+
+use bytemuck::Pod;
+
+use crate::border::Border;
+use crate::image::{ImageView, ImageViewMut};
+use crate::kernel::MAX_TAPS;
+
+/// Elements a row-filtered line is padded to, so lines start 64-byte apart.
+const LINE_ALIGN: usize = 16;
+
+/// The three operations a (sample type × instruction set) pair provides.
+pub(crate) trait Passes {
+    /// Source samples.
+    type Src: Pod;
+    /// Row-filtered samples (the ring).
+    type Mid: Pod;
+    /// Output samples.
+    type Dst: Pod;
+    /// `out[e] = Σ_i r[i] · input[e + i·step]` for every `e` of `out`;
+    /// `input.len() ≥ out.len() + (n − 1)·step`.
+    fn row(&self, input: &[Self::Src], out: &mut [Self::Mid], step: usize);
+    /// `out0[e] = Σ_j c[j] · lines[offsets[j] + e]`, and `out1` likewise
+    /// from `offsets[1..]` when given (then `offsets` has `n + 1` entries).
+    fn column(&self, lines: &[Self::Mid], offsets: &[usize], out0: &mut [Self::Dst], out1: Option<&mut [Self::Dst]>);
+    /// The row-filtered value of a line that is `v` everywhere.
+    fn constant_line(&self, v: Self::Src) -> Self::Mid;
+}
+
+/// Where source rows come from and output rows go: two images, or one (in place).
+pub(crate) trait Frames<S, D> {
+    /// Source row `y`.
+    fn source_row(&self, y: usize) -> &[S];
+    /// Output row `y` (an index into the whole output), and `y + 1` if `two`.
+    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [D], Option<&mut [D]>);
+}
+
+/// A source and a destination (possibly a band of the output starting at `first_row`).
+pub(crate) struct Separate<'v, 'a, 'b, S, D> {
+    pub src: ImageView<'a, S>,
+    pub dst: &'v mut ImageViewMut<'b, D>,
+    pub first_row: usize,
+}
+
+impl<S: Copy, D: Copy> Frames<S, D> for Separate<'_, '_, '_, S, D> {
+    fn source_row(&self, y: usize) -> &[S] {
+        self.src.row_unchecked_index(y)
+    }
+    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [D], Option<&mut [D]>) {
+        let y = y - self.first_row;
+        if two {
+            let (a, b) = self.dst.row_pair_mut(y);
+            (a, Some(b))
+        } else {
+            (self.dst.row_mut_unchecked_index(y), None)
+        }
+    }
+}
+
+/// One image, filtered in place.
+pub(crate) struct InPlace<'v, 'a, T> {
+    pub image: &'v mut ImageViewMut<'a, T>,
+}
+
+impl<T: Copy> Frames<T, T> for InPlace<'_, '_, T> {
+    fn source_row(&self, y: usize) -> &[T] {
+        self.image.row_ref(y)
+    }
+    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [T], Option<&mut [T]>) {
+        if two {
+            let (a, b) = self.image.row_pair_mut(y);
+            (a, Some(b))
+        } else {
+            (self.image.row_mut_unchecked_index(y), None)
+        }
+    }
+}
+
+/// Everything about the shapes that the engine needs, derived once by the plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Geometry {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    pub out_width: usize,
+    pub out_height: usize,
+    /// Virtual source column of output column 0 (`−anchor`, or 0 for "valid").
+    pub x_origin: isize,
+    /// Virtual source row of output row 0.
+    pub y_origin: isize,
+    pub row_taps: usize,
+    pub column_taps: usize,
+    pub horizontal: Border,
+    pub vertical: Border,
+}
+
+/// How the scratch buffer is cut, in elements of the types involved.
+struct Layout {
+    line_stride: usize,
+    ring_lines: usize,
+    bottom_lines: usize,
+    constant_lines: usize,
+    edge_len: usize,
+}
+
+impl Layout {
+    fn mid_lines(&self) -> usize {
+        self.ring_lines + self.bottom_lines + self.constant_lines
+    }
+}
+
+fn bytes_to_f32s(bytes: usize) -> usize {
+    bytes.div_ceil(core::mem::size_of::<f32>())
+}
+
+impl Geometry {
+    fn layout(&self) -> Option<Layout> {
+        let row_len = self.out_width.checked_mul(self.channels)?;
+        let line_stride = row_len.checked_next_multiple_of(LINE_ALIGN)?;
+        let n = self.column_taps;
+        let last_v = (self.out_height - 1) as isize + self.y_origin + (n - 1) as isize;
+        let constant = matches!(self.vertical, Border::Constant(_));
+        let bottom_lines = if constant { 0 } else { (last_v - self.height as isize + 1).max(0) as usize };
+        Some(Layout {
+            line_stride,
+            ring_lines: n + 1,
+            bottom_lines,
+            constant_lines: constant as usize,
+            edge_len: (2 * self.row_taps).checked_mul(self.channels)?,
+        })
+    }
+
+    /// Scratch `f32` elements for a source type `S` and line type `M`.
+    pub(crate) fn scratch_len<S, M>(&self) -> Option<usize> {
+        let l = self.layout()?;
+        let mid_bytes = l.mid_lines().checked_mul(l.line_stride)?.checked_mul(core::mem::size_of::<M>())?;
+        let edge_bytes = l.edge_len.checked_mul(core::mem::size_of::<S>())?;
+        bytes_to_f32s(mid_bytes).checked_add(bytes_to_f32s(edge_bytes))
+    }
+
+    /// Outputs `[lo, hi)` of a row read only source columns inside the image.
+    fn interior(&self) -> (usize, usize) {
+        let lo = (-self.x_origin).clamp(0, self.out_width as isize);
+        let hi = (self.width as isize - self.row_taps as isize + 1 - self.x_origin).clamp(0, self.out_width as isize);
+        (lo as usize, hi as usize)
+    }
+}
+
+/// Row-filters one source row into `out`: the middle straight from the
+/// source, the outputs near each edge from a short padded copy.
+#[inline(always)]
+fn row_line<P: Passes>(passes: &P, geo: &Geometry, src: &[P::Src], out: &mut [P::Mid], edge: &mut [P::Src], constant: P::Src) {
+    let c = geo.channels;
+    let (lo, hi) = geo.interior();
+    if lo < hi {
+        let start = (lo as isize + geo.x_origin) as usize * c;
+        passes.row(&src[start..], &mut out[lo * c..hi * c], c);
+        row_piece(passes, geo, src, out, edge, constant, 0..lo);
+        row_piece(passes, geo, src, out, edge, constant, hi..geo.out_width);
+    } else {
+        row_piece(passes, geo, src, out, edge, constant, 0..geo.out_width);
+    }
+}
+
+/// Row-filters outputs `xs` of a row through a padded copy of the source
+/// columns they read (at most `2n − 2` columns: `xs` lies within `n − 1` of an edge,
+/// or the row is shorter than the kernel).
+#[inline(always)]
+fn row_piece<P: Passes>(
+    passes: &P,
+    geo: &Geometry,
+    src: &[P::Src],
+    out: &mut [P::Mid],
+    edge: &mut [P::Src],
+    constant: P::Src,
+    xs: Range<usize>,
+) {
+    if xs.is_empty() {
+        return;
+    }
+    let c = geo.channels;
+    let first = xs.start as isize + geo.x_origin;
+    let cols = xs.len() + geo.row_taps - 1;
+    for (k, px) in edge[..cols * c].chunks_exact_mut(c).enumerate() {
+        match geo.horizontal.map(first + k as isize, geo.width) {
+            Some(x) => px.copy_from_slice(&src[x * c..x * c + c]),
+            None => px.fill(constant),
+        }
+    }
+    passes.row(&edge[..cols * c], &mut out[xs.start * c..xs.end * c], c);
+}
+
+/// Filters output rows `rows` (all of them, or a band).
+///
+/// `constant_h`/`constant_v` are the border constants converted to the
+/// source type (ignored unless the mode is `Constant`). The plan has checked
+/// the frames' shapes and the scratch length.
+#[inline(always)]
+pub(crate) fn run<P: Passes>(
+    passes: &P,
+    geo: &Geometry,
+    frames: &mut dyn Frames<P::Src, P::Dst>,
+    rows: Range<usize>,
+    constants: (P::Src, P::Src),
+    scratch: &mut [f32],
+) {
+    let Some(layout) = geo.layout() else { return };
+    let n = geo.column_taps;
+    let ls = layout.line_stride;
+    let row_len = geo.out_width * geo.channels;
+    let mid_f32 = bytes_to_f32s(layout.mid_lines() * ls * core::mem::size_of::<P::Mid>());
+    let (mid_area, edge_area) = scratch.split_at_mut(mid_f32);
+    let mid: &mut [P::Mid] = bytemuck::cast_slice_mut(mid_area);
+    let edge: &mut [P::Src] = bytemuck::cast_slice_mut(edge_area);
+    let (constant_h, constant_v) = constants;
+    let h = geo.height as isize;
+    let v_first = rows.start as isize + geo.y_origin;
+    let v_last = (rows.end - 1) as isize + geo.y_origin + (n - 1) as isize;
+    let ring_base = 0;
+    let bottom_base = layout.ring_lines * ls;
+    let constant_base = bottom_base + layout.bottom_lines * ls;
+    let vertical_constant = matches!(geo.vertical, Border::Constant(_));
+
+    let line_offset = |v: isize| -> usize {
+        if vertical_constant && !(0..h).contains(&v) {
+            constant_base
+        } else if v >= h {
+            bottom_base + (v - h) as usize * ls
+        } else {
+            ring_base + (v - v_first) as usize % layout.ring_lines * ls
+        }
+    };
+
+    if vertical_constant {
+        let value = passes.constant_line(constant_v);
+        mid[constant_base..constant_base + row_len].fill(value);
+    } else {
+        // Rows below the image, filtered before any output row is written.
+        for v in h.max(v_first)..=v_last {
+            let y = geo.vertical.map(v, geo.height).unwrap_or(0);
+            let off = line_offset(v);
+            row_line(passes, geo, frames.source_row(y), &mut mid[off..off + row_len], edge, constant_h);
+        }
+    }
+
+    let mut offsets = [0usize; MAX_TAPS + 1];
+    let mut next_v = v_first;
+    let mut y = rows.start;
+    while y < rows.end {
+        let two = y + 1 < rows.end;
+        let count = n + two as usize;
+        let top = y as isize + geo.y_origin;
+        let needed = top + count as isize - 1;
+        while next_v <= needed {
+            let v = next_v;
+            next_v += 1;
+            if v >= h || (vertical_constant && v < 0) {
+                continue; // precomputed
+            }
+            let y_src = geo.vertical.map(v, geo.height).unwrap_or(0);
+            let off = line_offset(v);
+            row_line(passes, geo, frames.source_row(y_src), &mut mid[off..off + row_len], edge, constant_h);
+        }
+        for (j, o) in offsets[..count].iter_mut().enumerate() {
+            *o = line_offset(top + j as isize);
+        }
+        let (out0, out1) = frames.dest_rows(y, two);
+        passes.column(mid, &offsets[..count], out0, out1);
+        y += count - n + 1;
+    }
+}
+
+/// The f32 passes on vector type `V`.
+pub(crate) struct F32Passes<'k, V> {
+    pub row: &'k [f32],
+    pub column: &'k [f32],
+    pub _vector: core::marker::PhantomData<V>,
+}
+
+impl<'k, V> F32Passes<'k, V> {
+    #[inline(always)]
+    pub(crate) fn new(row: &'k [f32], column: &'k [f32]) -> Self {
+        F32Passes { row, column, _vector: core::marker::PhantomData }
+    }
+}
+
+impl<V: crate::simd::F32Vector> Passes for F32Passes<'_, V> {
+    type Src = f32;
+    type Mid = f32;
+    type Dst = f32;
+    #[inline(always)]
+    fn row(&self, input: &[f32], out: &mut [f32], step: usize) {
+        row::row_f32::<V>(self.row, input, out, step);
+    }
+    #[inline(always)]
+    fn column(&self, lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: Option<&mut [f32]>) {
+        column::column_f32::<V>(self.column, lines, offsets, out0, out1);
+    }
+    fn constant_line(&self, v: f32) -> f32 {
+        self.row.iter().fold(0.0, |acc, &w| v * w + acc)
+    }
+}
+
+/// The arguments of one filter call, handed to an instruction-set entry point.
+pub(crate) struct Job<'j, S, D> {
+    pub geometry: &'j Geometry,
+    pub frames: &'j mut dyn Frames<S, D>,
+    pub rows: Range<usize>,
+    pub constants: (S, S),
+    pub scratch: &'j mut [f32],
+}
+
+impl<S: Pod, D: Pod> Job<'_, S, D> {
+    /// Runs the engine with the given passes.
+    #[inline(always)]
+    pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
+        run(passes, self.geometry, self.frames, self.rows, self.constants, self.scratch);
+    }
+}

@@ -1,0 +1,47 @@
+//! The vector vocabulary the passes are written in.
+//!
+//! [`F32Vector`] is implemented for plain `f32` (one lane: the scalar
+//! backend), for `wide::f32x8` (the portable backend: SSE2 on a default x86_64
+//! build, NEON on aarch64, simd128 on wasm) and, in `arch/x86_64`, for the
+//! AVX2 and AVX-512 registers. Methods are `#[inline(always)]` and carry no
+//! `#[target_feature]`: they take on the features of the `#[target_feature]`
+//! entry point they are inlined into (the memchr pattern).
+
+mod portable;
+mod scalar;
+
+/// A vector of `f32` lanes.
+///
+/// # Safety
+///
+/// Implementors guarantee that `load` reads and `store` writes exactly
+/// `LANES` consecutive `f32`s, and that values of `Self` can only be created
+/// where the instructions they use are available (the x86 implementations
+/// are only used inside `#[target_feature]` entry points reached through a
+/// proof token).
+pub(crate) unsafe trait F32Vector: Copy {
+    /// Lanes per vector.
+    const LANES: usize;
+    /// All lanes `x`.
+    fn splat(x: f32) -> Self;
+    /// Loads `LANES` values.
+    ///
+    /// # Safety
+    ///
+    /// `ptr .. ptr + LANES` must be readable `f32`s.
+    unsafe fn load(ptr: *const f32) -> Self;
+    /// Stores `LANES` values.
+    ///
+    /// # Safety
+    ///
+    /// `ptr .. ptr + LANES` must be writable `f32`s.
+    unsafe fn store(self, ptr: *mut f32);
+    /// Lane-wise `self + b`.
+    fn add(self, b: Self) -> Self;
+    /// Lane-wise `self - b`.
+    fn sub(self, b: Self) -> Self;
+    /// Lane-wise `self · b + c` (fused where the ISA has FMA).
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// Lane-wise `self · b`.
+    fn mul(self, b: Self) -> Self;
+}

@@ -1,0 +1,81 @@
+//! # sepconv
+//!
+//! Fast, exact separable 2D filtering. This crate is the std facade over
+//! [`sepconv_core`] (`#![no_std]`, no allocator): owned images, scratch
+//! allocation, runtime CPU dispatch and convenience functions.
+//!
+//! ## Example
+//!
+//! ```
+//! use sepconv::{Border, Borders, Image, Kernel};
+//!
+//! let taps = [0.25f32, 0.5, 0.25];
+//! let k = Kernel::new(&taps)?;
+//! let img = Image::<u8>::from_vec(vec![10, 20, 30, 40, 50, 60], 3, 2, 1)?;
+//! let out: Image<u8> = sepconv::filter(&img.view(), k, k, Borders::uniform(Border::Replicate))?;
+//! assert_eq!(out.width(), 3);
+//! # Ok::<(), sepconv::Error>(())
+//! ```
+//!
+//! ## Backends
+//!
+//! [`best_backend`] detects the CPU once (`is_x86_feature_detected!`) and
+//! picks AVX-512, AVX2+FMA or the portable SIMD path (SSE2 on x86_64, NEON on
+//! aarch64). The environment variable `SEPCONV_BACKEND` (`scalar`,
+//! `portable`, `avx2`, `avx512`) forces one, for tests and benchmarks;
+//! [`available_backends`] lists what this CPU can run.
+
+#![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
+mod dispatch;
+mod owned;
+
+pub use dispatch::{available_backends, backend_by_name, best_backend};
+pub use owned::Image;
+pub use sepconv_core::{
+    fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region,
+    Result, Sample, Shape, Symmetry, MAX_TAPS,
+};
+
+/// Filters `src` with `column ⊗ row` into a new image, on the best backend.
+pub fn filter<S: Sample, D: Output<S>>(
+    src: &ImageView<'_, S>,
+    row: Kernel<'_>,
+    column: Kernel<'_>,
+    borders: Borders,
+) -> Result<Image<D>> {
+    let plan = Plan::new(src.shape(), row, column, borders)?;
+    run(&plan, src)
+}
+
+/// Filters `src` keeping only the outputs whose kernel footprint lies inside
+/// the image (the output is `row.len() − 1` narrower, `column.len() − 1` shorter).
+pub fn filter_valid<S: Sample, D: Output<S>>(
+    src: &ImageView<'_, S>,
+    row: Kernel<'_>,
+    column: Kernel<'_>,
+) -> Result<Image<D>> {
+    let plan = Plan::valid(src.shape(), row, column)?;
+    run(&plan, src)
+}
+
+/// Filters `image` in place, on the best backend.
+pub fn filter_in_place<S: Sample + Output<S>>(
+    image: &mut ImageViewMut<'_, S>,
+    row: Kernel<'_>,
+    column: Kernel<'_>,
+    borders: Borders,
+) -> Result<()> {
+    let plan = Plan::new(image.shape(), row, column, borders)?;
+    let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
+    plan.filter_in_place(best_backend(), image, &mut scratch)
+}
+
+fn run<S: Sample, D: Output<S>>(plan: &Plan<'_>, src: &ImageView<'_, S>) -> Result<Image<D>> {
+    let out = plan.output_shape();
+    let mut dst = Image::<D>::new(out.width, out.height, out.channels)?;
+    let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
+    plan.filter(best_backend(), src, &mut dst.view_mut(), &mut scratch)?;
+    Ok(dst)
+}
