@@ -66,6 +66,7 @@ mod backend;
 mod border;
 mod error;
 pub mod fixed;
+pub mod generate;
 mod image;
 mod kernel;
 mod pass;
