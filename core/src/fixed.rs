@@ -21,8 +21,9 @@
 //!    has `F = 7`: the intermediate keeps 7 bits below the pixel's unit.
 //!    `T = ⌊255 · Σ|qr| / 2^d⌋ + 1` bounds `|t|`.
 //! 3. **Column weights** `c` become `qc` as in 1, with the shift `sc`
-//!    largest such that `|qc| ≤ 32767`, `T · Σ|qc| ≤ 3 · 2^29` and
-//!    `D = sc + F ≤ 30`.
+//!    largest such that `|qc| ≤ 32767`, `T · Σ|qc| < 3 · 2^29` (strictly,
+//!    so the accumulator plus its rounding term `2^(D−1) ≤ 2^29` stays
+//!    below `2^31`) and `D = sc + F ≤ 30`.
 //! 4. **Column pass**: `acc = Σ qc[j] · t[j]` in `i32` (exact: within the
 //!    headroom above), then the **one** rounding `(acc + 2^(D−1)) >> D` and
 //!    saturation to the output type (u8 `0..=255`, i16). For f32 output,
@@ -52,7 +53,9 @@ use crate::kernel::{Kernel, MAX_TAPS};
 
 const I16_MAX: i64 = i16::MAX as i64;
 const ROW_BUDGET: i64 = 1 << 30;
-const COLUMN_BUDGET: i64 = 3 << 29;
+/// `T · Σ|qc|` stays below `3 · 2^29`, so that adding the rounding term
+/// `2^(D−1) ≤ 2^29` to the column accumulator cannot overflow `i32`.
+const COLUMN_BUDGET: i64 = (3 << 29) - 1;
 const MAX_SHIFT: u32 = 30;
 /// The largest u8 sample.
 const U8_MAX: i64 = 255;
@@ -68,6 +71,7 @@ pub struct FixedKernel {
 
 impl FixedKernel {
     /// The integer taps.
+    #[inline]
     pub fn taps(&self) -> &[i16] {
         &self.taps[..self.len]
     }
@@ -112,7 +116,13 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
     let mut taps = [0i16; MAX_TAPS];
     let mut q = [0i64; MAX_TAPS];
     for (qi, &w) in q.iter_mut().zip(weights) {
-        *qi = round(w as f64 * scale);
+        let x = w as f64 * scale;
+        // Refuse before rounding: `round` goes through `i64`, which a huge
+        // weight (|w| · 2^shift ≥ 2^63) would overflow.
+        if x.abs() >= (I16_MAX + 1) as f64 {
+            return None;
+        }
+        *qi = round(x);
         if qi.abs() > I16_MAX {
             return None;
         }
@@ -225,18 +235,22 @@ impl FixedPoint {
     }
 
     /// The quantised row kernel.
+    #[inline]
     pub fn row(&self) -> &FixedKernel {
         &self.row
     }
     /// The quantised column kernel.
+    #[inline]
     pub fn column(&self) -> &FixedKernel {
         &self.column
     }
     /// `d`: the row accumulator is rounded by this many bits into the i16 intermediate.
+    #[inline]
     pub fn mid_shift(&self) -> u32 {
         self.mid_shift
     }
     /// `D`: the column accumulator is rounded by this many bits into the output.
+    #[inline]
     pub fn out_shift(&self) -> u32 {
         self.out_shift
     }

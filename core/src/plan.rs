@@ -11,7 +11,13 @@ use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
-use crate::pass::fixed::FixedScalar;
+use crate::pass::fixed::{FixedScalar, FixedSimd};
+/// The portable u8 vector: SSE2 intrinsics on x86_64 (baseline there),
+/// autovectorised arrays elsewhere (NEON, simd128).
+#[cfg(target_arch = "x86_64")]
+type PortableFixed = core::arch::x86_64::__m128i;
+#[cfg(not(target_arch = "x86_64"))]
+type PortableFixed = crate::simd::Lanes16;
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
 
 /// Which outputs a plan computes.
@@ -39,7 +45,7 @@ mod sealed {
     impl Sealed for u8 {}
     impl Sealed for i16 {}
 }
-use sealed::Pipeline;
+pub(crate) use sealed::Pipeline;
 
 /// A sample type that can be filtered: `f32` or `u8`.
 pub trait Sample: Pod + sealed::Sealed {
@@ -360,14 +366,21 @@ impl<'k> Plan<'k> {
 
     fn run_u8<D: Output<u8>>(
         &self,
-        _backend: Backend,
+        backend: Backend,
         frames: &mut dyn Frames<u8, D>,
         rows: Range<usize>,
         scratch: &mut [f32],
     ) -> Result<()> {
         let fp = self.fixed_point()?;
         let job = Job { geometry: &self.geometry, frames, rows, constants: self.constants::<u8>()?, scratch };
-        job.run(&FixedScalar { fp, _out: core::marker::PhantomData::<D> });
+        match backend {
+            Backend::Scalar => job.run(&FixedScalar { fp, _out: core::marker::PhantomData::<D> }),
+            Backend::Portable => job.run(&FixedSimd::<PortableFixed, D>::new(fp)),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2(token) => token.filter_u8(fp, job),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(token) => token.filter_u8(fp, job),
+        }
         Ok(())
     }
 }

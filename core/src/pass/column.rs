@@ -5,11 +5,12 @@
 //! `0..n` and `1..=n`, so every loaded line feeds both (`n + 1` loads for two
 //! rows instead of `2n`). Loads from L1/L2 and the store to the destination
 //! are the limiting resources.
+//!
+//! No closures here: a closure is compiled on its own, without the
+//! `#[target_feature]` of the entry point, and its vector intrinsics would
+//! become calls. Helpers are `#[inline(always)]` functions instead.
 
 use crate::simd::F32Vector;
-
-/// Vectors per block.
-const UNROLL: usize = 2;
 
 /// One or two output rows of the f32 column pass.
 /// `offsets` has `taps.len()` entries (one row) or one more (two rows).
@@ -20,6 +21,7 @@ pub(crate) fn column_f32<V: F32Vector>(
     offsets: &[usize],
     out0: &mut [f32],
     out1: Option<&mut [f32]>,
+    stream: bool,
 ) {
     let len = out0.len();
     let n = taps.len();
@@ -28,48 +30,67 @@ pub(crate) fn column_f32<V: F32Vector>(
     match out1 {
         Some(out1) => {
             assert!(offsets.len() == n + 1 && out1.len() == len);
-            two_rows::<V>(taps, lines, offsets, out0, out1);
+            if stream {
+                two_rows::<V, true>(taps, lines, offsets, out0, out1);
+            } else {
+                two_rows::<V, false>(taps, lines, offsets, out0, out1);
+            }
         }
         None => {
             assert!(offsets.len() == n);
-            one_row::<V>(taps, lines, offsets, out0);
+            if stream {
+                one_row::<V, true>(taps, lines, offsets, out0);
+            } else {
+                one_row::<V, false>(taps, lines, offsets, out0);
+            }
         }
     }
 }
 
+/// `U` vectors of one output row at element `e`.
+///
+/// Safety: `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()`, `dst` has `len` elements.
 #[inline(always)]
-fn one_row<V: F32Vector>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &mut [f32]) {
+unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(taps: &[f32], base: *const f32, offsets: &[usize], dst: *mut f32, e: usize) {
+    let lanes = V::LANES;
+    let mut acc = [V::splat(0.0); U];
+    for (&w, &o) in taps.iter().zip(offsets) {
+        let w = V::splat(w);
+        for (u, a) in acc.iter_mut().enumerate() {
+            // SAFETY: o + e + (u + 1)·lanes ≤ o + len ≤ lines.len() (function contract).
+            let x = unsafe { V::load(base.add(o + e + u * lanes)) };
+            *a = x.mul_add(w, *a);
+        }
+    }
+    for (u, a) in acc.iter().enumerate() {
+        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
+        unsafe { store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
+    }
+}
+
+#[inline(always)]
+fn one_row<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &mut [f32]) {
+    const U: usize = 4;
     let len = out.len();
     let lanes = V::LANES;
     let base = lines.as_ptr();
     let dst = out.as_mut_ptr();
-    let block = |e: usize, vectors: usize| {
-        let mut acc = [V::splat(0.0); UNROLL];
-        for (&w, &o) in taps.iter().zip(offsets) {
-            let w = V::splat(w);
-            for (u, a) in acc[..vectors].iter_mut().enumerate() {
-                // SAFETY: o + e + (u + 1)·lanes ≤ o + len ≤ lines.len() (asserted by the caller).
-                let x = unsafe { V::load(base.add(o + e + u * lanes)) };
-                *a = x.mul_add(w, *a);
-            }
-        }
-        for (u, a) in acc[..vectors].iter().enumerate() {
-            // SAFETY: e + (u + 1)·lanes ≤ len = out.len().
-            unsafe { a.store(dst.add(e + u * lanes)) };
-        }
-    };
     let mut e = 0;
-    while e + UNROLL * lanes <= len {
-        block(e, UNROLL);
-        e += UNROLL * lanes;
+    while e + U * lanes <= len {
+        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { one_block::<V, U, STREAM>(taps, base, offsets, dst, e) };
+        e += U * lanes;
     }
     while e + lanes <= len {
-        block(e, 1);
+        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, e) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
-            block(len - lanes, 1);
+            // The last vector overlaps the previous one.
+            // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, len - lanes) };
         } else {
             for (k, o) in out.iter_mut().enumerate().skip(e) {
                 *o = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| lines[off + k] * w + acc);
@@ -78,48 +99,97 @@ fn one_row<V: F32Vector>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &m
     }
 }
 
+/// A plain or a streaming store.
+///
+/// Safety: as [`F32Vector::store`].
 #[inline(always)]
-fn two_rows<V: F32Vector>(taps: &[f32], lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: &mut [f32]) {
-    let len = out0.len();
+unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        if STREAM {
+            v.stream(ptr)
+        } else {
+            v.store(ptr)
+        }
+    }
+}
+
+/// A vector at `base + at`.
+///
+/// Safety: `at + lanes` elements from `base` are readable.
+#[inline(always)]
+unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
+    // SAFETY: the caller's contract.
+    unsafe { V::load(base.add(at)) }
+}
+
+/// `U` vectors of two output rows at element `e`.
+///
+/// Safety: as [`one_block`], for both destinations.
+#[inline(always)]
+unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
+    taps: &[f32],
+    base: *const f32,
+    offsets: &[usize],
+    dst0: *mut f32,
+    dst1: *mut f32,
+    e: usize,
+) {
     let lanes = V::LANES;
     let n = taps.len();
+    let mut acc0 = [V::splat(0.0); U];
+    let mut acc1 = [V::splat(0.0); U];
+    // Line 0 feeds row y only, line n row y + 1 only, the others both.
+    let w0 = V::splat(taps[0]);
+    for (u, a) in acc0.iter_mut().enumerate() {
+        // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ lines.len() (function contract).
+        *a = unsafe { load_at::<V>(base, offsets[0] + e + u * lanes) }.mul(w0);
+    }
+    for j in 1..n {
+        let (w_this, w_prev) = (V::splat(taps[j]), V::splat(taps[j - 1]));
+        for u in 0..U {
+            // SAFETY: as above.
+            let x = unsafe { load_at::<V>(base, offsets[j] + e + u * lanes) };
+            acc0[u] = x.mul_add(w_this, acc0[u]);
+            acc1[u] = x.mul_add(w_prev, acc1[u]);
+        }
+    }
+    let wl = V::splat(taps[n - 1]);
+    for (u, a) in acc1.iter_mut().enumerate() {
+        // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ lines.len() (function contract).
+        *a = unsafe { load_at::<V>(base, offsets[n] + e + u * lanes) }.mul_add(wl, *a);
+    }
+    for u in 0..U {
+        // SAFETY: e + (u + 1)·lanes ≤ len, the length of both outputs.
+        unsafe {
+            store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
+            store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
+        }
+    }
+}
+
+#[inline(always)]
+fn two_rows<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: &mut [f32]) {
+    const U: usize = 4;
+    let len = out0.len();
+    let lanes = V::LANES;
     let base = lines.as_ptr();
     let (dst0, dst1) = (out0.as_mut_ptr(), out1.as_mut_ptr());
-    let block = |e: usize, vectors: usize| {
-        let mut acc0 = [V::splat(0.0); UNROLL];
-        let mut acc1 = [V::splat(0.0); UNROLL];
-        for (j, &o) in offsets.iter().enumerate() {
-            for u in 0..vectors {
-                // SAFETY: o + e + (u + 1)·lanes ≤ o + len ≤ lines.len() (asserted by the caller).
-                let x = unsafe { V::load(base.add(o + e + u * lanes)) };
-                if j < n {
-                    acc0[u] = x.mul_add(V::splat(taps[j]), acc0[u]);
-                }
-                if j > 0 {
-                    acc1[u] = x.mul_add(V::splat(taps[j - 1]), acc1[u]);
-                }
-            }
-        }
-        for u in 0..vectors {
-            // SAFETY: e + (u + 1)·lanes ≤ len, the length of both outputs.
-            unsafe {
-                acc0[u].store(dst0.add(e + u * lanes));
-                acc1[u].store(dst1.add(e + u * lanes));
-            }
-        }
-    };
     let mut e = 0;
-    while e + UNROLL * lanes <= len {
-        block(e, UNROLL);
-        e += UNROLL * lanes;
+    while e + U * lanes <= len {
+        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { two_block::<V, U, STREAM>(taps, base, offsets, dst0, dst1, e) };
+        e += U * lanes;
     }
     while e + lanes <= len {
-        block(e, 1);
+        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, e) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
-            block(len - lanes, 1);
+            // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+        unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, len - lanes) };
         } else {
             for k in e..len {
                 out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| lines[off + k] * w + acc);

@@ -1,10 +1,30 @@
-//! The u8 fixed-point passes (scalar): integer arithmetic exactly as the
-//! recipe in [`crate::fixed`] defines it. Every SIMD backend must produce
-//! the same bits.
+//! The u8 fixed-point passes: integer arithmetic exactly as the recipe in
+//! [`crate::fixed`] defines it, scalar ([`FixedScalar`]) and generic over
+//! [`FixedVector`] ([`FixedSimd`]). Integer sums are exact in any order, so
+//! the vector passes may fold symmetric taps and pair taps for `pmaddwd`
+//! and still give the scalar bits.
+//!
+//! * Row pass: `LANES` outputs per block; the `n` samples (or the `⌈n/2⌉`
+//!   folded sums `x_i ± x_{n−1−i}`, at most 510 in magnitude) are taken two at
+//!   a time, interleaved and multiplied with a pair of taps into `i32`
+//!   (`pmaddwd`): `⌈n/2⌉` (folded: `⌈n/4⌉`) multiply-adds per block. Then the
+//!   recipe's rounding shift and a saturating pack to the `i16` line.
+//! * Column pass: lines two at a time, the same way (no folding: two
+//!   intermediates can exceed `i16`), then the final rounding and
+//!   saturation to u8/i16, or the scaling to f32. Two output rows per step
+//!   share both the loads and the interleaving: rows `y` and `y + 1` use the
+//!   same line pairs `(0,1), (2,3), …` with weight pairs `(c0,c1), (c2,c3), …`
+//!   and `(0,c0), (c1,c2), …`. Shuffles (interleave, pack) are the limiting
+//!   resource; weight pairs are packed once per call and broadcast from memory.
+
+use core::marker::PhantomData;
 
 use crate::fixed::FixedPoint;
-use crate::plan::Output;
+use crate::plan::{Output, Pipeline};
+use crate::kernel::MAX_TAPS;
+use crate::simd::{pair, FixedVector};
 
+use super::row::Fold;
 use super::Passes;
 
 /// `Σ qr[i] · input[e + i·step]`, exact in i32 (the recipe's headroom).
@@ -45,6 +65,288 @@ impl<D: Output<u8>> Passes for FixedScalar<'_, D> {
         if let Some(out1) = out1 {
             for (e, o) in out1.iter_mut().enumerate() {
                 *o = D::from_fixed(self.fp, column_acc(taps, lines, &offsets[1..], e));
+            }
+        }
+    }
+    fn constant_line(&self, v: u8) -> i16 {
+        let sum: i32 = self.fp.row().taps().iter().map(|&q| q as i32).sum();
+        self.fp.mid(sum * v as i32)
+    }
+}
+
+
+/// Weight pairs for `pmaddwd`, packed once per filter call.
+const PAIRS: usize = MAX_TAPS / 2 + 1;
+
+/// The u8 passes on vector type `V` with output type `D`.
+pub(crate) struct FixedSimd<'p, V, D> {
+    fp: &'p FixedPoint,
+    row_fold: Fold,
+    /// Row taps.
+    row_taps: usize,
+    /// Weight pairs of the row terms (samples or folded sums).
+    row_pairs: [i32; PAIRS],
+    /// Column weight pairs for row `y` (`(c0,c1), (c2,c3), …`) and row `y + 1`
+    /// (`(0,c0), (c1,c2), …`) over the line pairs `(0,1), (2,3), …`.
+    column_pairs: [[i32; PAIRS]; 2],
+    mid_half: i32,
+    out_half: i32,
+    _types: PhantomData<(V, D)>,
+}
+
+impl<'p, V: FixedVector, D: Output<u8>> FixedSimd<'p, V, D> {
+    #[inline(always)]
+    pub(crate) fn new(fp: &'p FixedPoint) -> Self {
+        let half = |shift: u32| if shift == 0 { 0 } else { 1 << (shift - 1) };
+        let row = fp.row().taps();
+        let row_fold = Fold::of_fixed(row);
+        // Terms: all taps, or the folded half then (Even, n odd) the middle:
+        // in both cases taps 0..row_terms in order.
+        let row_terms = match row_fold {
+            Fold::None => row.len(),
+            Fold::Even => row.len().div_ceil(2),
+            Fold::Odd => row.len() / 2,
+        };
+        let tap = |taps: &[i16], i: isize| if i < 0 { 0 } else { taps.get(i as usize).copied().unwrap_or(0) };
+        let mut row_pairs = [0; PAIRS];
+        for (p, w) in row_pairs.iter_mut().enumerate() {
+            let k = 2 * p as isize;
+            *w = pair(tap(&row[..row_terms], k), tap(&row[..row_terms], k + 1));
+        }
+        let col = fp.column().taps();
+        let mut column_pairs = [[0; PAIRS]; 2];
+        for p in 0..PAIRS {
+            let j = 2 * p as isize;
+            column_pairs[0][p] = pair(tap(col, j), tap(col, j + 1));
+            column_pairs[1][p] = pair(tap(col, j - 1), tap(col, j));
+        }
+        FixedSimd {
+            fp,
+            row_fold,
+            row_taps: row.len(),
+            row_pairs,
+            column_pairs,
+            mid_half: half(fp.mid_shift()),
+            out_half: half(fp.out_shift()),
+            _types: PhantomData,
+        }
+    }
+}
+
+/// Term `k` of a row block at `e`: sample `k`, or (folded) `x_k ± x_{n−1−k}`.
+///
+/// Safety: `e + LANES + (n − 1)·step` bytes from `src` are readable; `k < n`.
+#[inline(always)]
+unsafe fn row_term<V: FixedVector, const FOLD: u8>(src: *const u8, e: usize, step: usize, n: usize, k: usize) -> V {
+    // SAFETY: k and n − 1 − k are taps, so every read ends by e + LANES + (n − 1)·step.
+    unsafe {
+        let x = V::load_u8(src.add(e + k * step));
+        match FOLD {
+            0 => x,
+            1 => x.add(V::load_u8(src.add(e + (n - 1 - k) * step))),
+            _ => x.sub(V::load_u8(src.add(e + (n - 1 - k) * step))),
+        }
+    }
+}
+
+impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
+    /// `U` row blocks: `U · LANES` intermediates at `e`.
+    ///
+    /// Terms are taken in pairs; with folding, the terms are the `n/2`
+    /// folded sums, then the middle sample when `n` is odd (`Even` only).
+    ///
+    /// Safety: `e + U·LANES + (n − 1)·step` bytes from `src` are readable,
+    /// `e + U·LANES ≤ out.len()`.
+    #[inline(always)]
+    unsafe fn row_block<const FOLD: u8, const U: usize>(&self, src: *const u8, dst: *mut i16, e: usize, step: usize) {
+        let n = self.row_taps;
+        let lanes = V::LANES;
+        let (paired, middle) = match FOLD {
+            0 => (n, false),
+            1 => (n / 2, n % 2 == 1),
+            _ => (n / 2, false),
+        };
+        let mut acc = [(V::zero_wide(), V::zero_wide()); U];
+        for p in 0..paired / 2 {
+            let w = self.row_pairs[p];
+            for (u, acc) in acc.iter_mut().enumerate() {
+                let at = e + u * lanes;
+                // SAFETY: the caller's contract, via `row_term`.
+                let (a, b) = unsafe { (row_term::<V, FOLD>(src, at, step, n, 2 * p), row_term::<V, FOLD>(src, at, step, n, 2 * p + 1)) };
+                *acc = V::madd(V::interleave(a, b), w, *acc);
+            }
+        }
+        if paired % 2 == 1 || middle {
+            let w = self.row_pairs[paired / 2];
+            for (u, acc) in acc.iter_mut().enumerate() {
+                let at = e + u * lanes;
+                // SAFETY: as above; the middle tap n/2 is a tap.
+                let (a, b) = unsafe {
+                    match (paired % 2 == 1, middle) {
+                        (true, true) => (row_term::<V, FOLD>(src, at, step, n, paired - 1), V::load_u8(src.add(at + n / 2 * step))),
+                        (true, false) => (row_term::<V, FOLD>(src, at, step, n, paired - 1), V::zero()),
+                        _ => (V::load_u8(src.add(at + n / 2 * step)), V::zero()),
+                    }
+                };
+                *acc = V::madd(V::interleave(a, b), w, *acc);
+            }
+        }
+        let (half, shift) = (self.mid_half, self.fp.mid_shift());
+        for (u, acc) in acc.into_iter().enumerate() {
+            let t = V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)));
+            // SAFETY: e + U·LANES ≤ out.len() (the caller's contract).
+            unsafe { t.store_i16(dst.add(e + u * lanes)) };
+        }
+    }
+
+    #[inline(always)]
+    fn row_u8<const FOLD: u8>(&self, input: &[u8], out: &mut [i16], step: usize) {
+        let taps = self.fp.row().taps();
+        let len = out.len();
+        let n = taps.len();
+        // The one check the loads below rely on.
+        assert!(n >= 1 && input.len() >= len + (n - 1) * step);
+        let lanes = V::LANES;
+        let (src, dst) = (input.as_ptr(), out.as_mut_ptr());
+        let mut e = 0;
+        while e + 2 * lanes <= len {
+            // SAFETY: e + 2·lanes ≤ len and `input` is long enough (asserted).
+            unsafe { self.row_block::<FOLD, 2>(src, dst, e, step) };
+            e += 2 * lanes;
+        }
+        while e + lanes <= len {
+            // SAFETY: as above.
+            unsafe { self.row_block::<FOLD, 1>(src, dst, e, step) };
+            e += lanes;
+        }
+        if e < len {
+            if len >= lanes {
+                // SAFETY: as above; the last block overlaps the previous one.
+                unsafe { self.row_block::<FOLD, 1>(src, dst, len - lanes, step) };
+            } else {
+                for k in e..len {
+                    out[k] = self.fp.mid(row_acc(taps, input, k, step));
+                }
+            }
+        }
+    }
+
+    /// The last step of the recipe for output type `D`, `LANES` outputs at `dst + e`.
+    ///
+    /// Safety: `LANES` elements at `dst + e` are writable.
+    #[inline(always)]
+    unsafe fn store(&self, acc: (V::Wide, V::Wide), dst: *mut D, e: usize) {
+        let (half, shift) = (self.out_half, self.fp.out_shift());
+        // SAFETY: `D::PIPELINE` names `D` exactly (u8, i16 or f32), so the
+        // casts keep the type; the caller guarantees the lanes are writable.
+        unsafe {
+            match D::PIPELINE {
+                Pipeline::U8 => {
+                    V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                        .store_u8(dst.cast::<u8>().add(e))
+                }
+                Pipeline::U8ToI16 => {
+                    V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                        .store_i16(dst.cast::<i16>().add(e))
+                }
+                Pipeline::U8ToF32 | Pipeline::F32 => V::store_f32(acc, self.fp.out_scale(), dst.cast::<f32>().add(e)),
+            }
+        }
+    }
+
+    /// `ROWS` (1 or 2) column blocks at `e`.
+    ///
+    /// Safety: every `offsets[j] + e + LANES ≤ lines.len()`; `LANES`
+    /// elements at `dst[r] + e` are writable.
+    #[inline(always)]
+    unsafe fn column_block<const ROWS: usize, const U: usize>(&self, base: *const i16, offsets: &[usize], dst: [*mut D; 2], e: usize) {
+        let count = offsets.len(); // n + ROWS − 1 lines
+        let lanes = V::LANES;
+        let mut acc = [[(V::zero_wide(), V::zero_wide()); U]; ROWS];
+        for p in 0..count.div_ceil(2) {
+            let (oa, ob) = (offsets[2 * p], offsets.get(2 * p + 1).copied());
+            for u in 0..U {
+                let at = e + u * lanes;
+                // SAFETY: the caller's contract.
+                let a = unsafe { V::load_i16(base.add(oa + at)) };
+                // SAFETY: the caller's contract.
+                let b = ob.map_or(V::zero(), |ob| unsafe { V::load_i16(base.add(ob + at)) });
+                let ab = V::interleave(a, b);
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    acc[u] = V::madd(ab, self.column_pairs[r][p], acc[u]);
+                }
+            }
+        }
+        for (r, acc) in acc.into_iter().enumerate() {
+            for (u, acc) in acc.into_iter().enumerate() {
+                // SAFETY: the caller's contract.
+                unsafe { self.store(acc, dst[r], e + u * lanes) };
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn column_rows<const ROWS: usize>(&self, lines: &[i16], offsets: &[usize], out: [&mut [D]; ROWS]) {
+        let len = out[0].len();
+        let lanes = V::LANES;
+        let base = lines.as_ptr();
+        let mut dst = [core::ptr::null_mut(); 2];
+        for (d, o) in dst.iter_mut().zip(out.iter()) {
+            *d = o.as_ptr() as *mut D;
+        }
+        let mut e = 0;
+        while e + 2 * lanes <= len {
+            // SAFETY: e + 2·lanes ≤ len; every line holds `len` elements (checked by `column`).
+            unsafe { self.column_block::<ROWS, 2>(base, offsets, dst, e) };
+            e += 2 * lanes;
+        }
+        while e + lanes <= len {
+            // SAFETY: as above.
+            unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, e) };
+            e += lanes;
+        }
+        if e < len {
+            if len >= lanes {
+                // SAFETY: as above; the last block overlaps the previous one.
+                unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, len - lanes) };
+            } else {
+                let taps = self.fp.column().taps();
+                for (r, out) in out.into_iter().enumerate() {
+                    for (k, o) in out.iter_mut().enumerate().skip(e) {
+                        *o = D::from_fixed(self.fp, column_acc(taps, lines, &offsets[r..], k));
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
+    type Src = u8;
+    type Mid = i16;
+    type Dst = D;
+    #[inline(always)]
+    fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
+        match self.row_fold {
+            Fold::None => self.row_u8::<0>(input, out, step),
+            Fold::Even => self.row_u8::<1>(input, out, step),
+            Fold::Odd => self.row_u8::<2>(input, out, step),
+        }
+    }
+    #[inline(always)]
+    fn column(&self, lines: &[i16], offsets: &[usize], out0: &mut [D], out1: Option<&mut [D]>) {
+        let len = out0.len();
+        let n = self.fp.column().taps().len();
+        // The one check the loads rely on: every line has `len` elements.
+        assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
+        match out1 {
+            Some(out1) => {
+                assert!(offsets.len() == n + 1 && out1.len() == len);
+                self.column_rows::<2>(lines, offsets, [out0, out1]);
+            }
+            None => {
+                assert!(offsets.len() == n);
+                self.column_rows::<1>(lines, offsets, [out0]);
             }
         }
     }

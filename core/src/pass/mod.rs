@@ -55,6 +55,8 @@ pub(crate) trait Passes {
     fn column(&self, lines: &[Self::Mid], offsets: &[usize], out0: &mut [Self::Dst], out1: Option<&mut [Self::Dst]>);
     /// The row-filtered value of a line that is `v` everywhere.
     fn constant_line(&self, v: Self::Src) -> Self::Mid;
+    /// Called once after the last row (orders streamed stores).
+    fn finish(&self) {}
 }
 
 /// Where source rows come from and output rows go: two images, or one (in place).
@@ -303,14 +305,17 @@ pub(crate) fn run<P: Passes>(
 /// The f32 passes on vector type `V`.
 pub(crate) struct F32Passes<'k, V> {
     pub row: &'k [f32],
+    pub row_fold: row::Fold,
     pub column: &'k [f32],
+    /// Non-temporal stores for the output (large images).
+    pub stream: bool,
     pub _vector: core::marker::PhantomData<V>,
 }
 
 impl<'k, V> F32Passes<'k, V> {
     #[inline(always)]
     pub(crate) fn new(row: &'k [f32], column: &'k [f32]) -> Self {
-        F32Passes { row, column, _vector: core::marker::PhantomData }
+        F32Passes { row, row_fold: row::Fold::of(row), column, stream: true, _vector: core::marker::PhantomData }
     }
 }
 
@@ -320,14 +325,20 @@ impl<V: crate::simd::F32Vector> Passes for F32Passes<'_, V> {
     type Dst = f32;
     #[inline(always)]
     fn row(&self, input: &[f32], out: &mut [f32], step: usize) {
-        row::row_f32::<V>(self.row, input, out, step);
+        row::row_f32::<V>(self.row, self.row_fold, input, out, step);
     }
     #[inline(always)]
     fn column(&self, lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: Option<&mut [f32]>) {
-        column::column_f32::<V>(self.column, lines, offsets, out0, out1);
+        column::column_f32::<V>(self.column, lines, offsets, out0, out1, self.stream);
     }
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)
+    }
+    #[inline(always)]
+    fn finish(&self) {
+        if self.stream {
+            V::fence();
+        }
     }
 }
 
@@ -345,5 +356,6 @@ impl<S: Pod, D: Pod> Job<'_, S, D> {
     #[inline(always)]
     pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
         run(passes, self.geometry, self.frames, self.rows, self.constants, self.scratch);
+        passes.finish();
     }
 }

@@ -1,19 +1,117 @@
 //! The f32 row pass, generic over the vector type.
 //!
 //! `out[e] = Σ_i taps[i] · input[e + i·step]`: for each block of output
-//! lanes all taps are accumulated in registers (one load and one FMA per tap
-//! and vector; no pass over memory per tap). Loads are the limiting resource
-//! (`n` per vector; two load ports), far below the memory traffic of the
-//! whole filter for the workloads' kernel sizes.
+//! lanes all taps are accumulated in registers (no pass over memory per
+//! tap). Symmetric kernels are folded, `w_i · (x_i + x_{n−1−i})`, and
+//! antisymmetric ones `w_i · (x_i − x_{n−1−i})`: half the multiplies. Loads
+//! remain `n` per vector (two load ports): far below the memory traffic of
+//! the whole filter for the workloads' kernel sizes.
 
+use crate::kernel::Symmetry;
 use crate::simd::F32Vector;
 
-/// Vectors per block in the main loop (independent accumulators hide FMA latency).
-const UNROLL: usize = 4;
+/// How the taps are combined.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fold {
+    /// Every tap multiplies its own sample.
+    None,
+    /// Mirrored taps are equal: add the two samples first.
+    Even,
+    /// Mirrored taps are opposite: subtract the two samples first.
+    Odd,
+}
+
+impl Fold {
+    pub(crate) fn of(taps: &[f32]) -> Fold {
+        let k = crate::Kernel::with_anchor(taps, 0);
+        match k.map(|k| k.symmetry()) {
+            Ok(Symmetry::Symmetric) if taps.len() > 1 => Fold::Even,
+            Ok(Symmetry::Antisymmetric) if taps.len() > 1 => Fold::Odd,
+            _ => Fold::None,
+        }
+    }
+
+    /// The fold of quantised taps (quantisation may break a symmetry).
+    pub(crate) fn of_fixed(taps: &[i16]) -> Fold {
+        let n = taps.len();
+        let pairs = || (0..n / 2).map(|i| (taps[i], taps[n - 1 - i]));
+        if n < 2 {
+            Fold::None
+        } else if pairs().all(|(a, b)| a == b) {
+            Fold::Even
+        } else if pairs().all(|(a, b)| a == -b) && (n % 2 == 0 || taps[n / 2] == 0) {
+            Fold::Odd
+        } else {
+            Fold::None
+        }
+    }
+}
 
 /// The f32 row pass. `input.len() ≥ out.len() + (taps.len() − 1) · step`.
 #[inline(always)]
-pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], input: &[f32], out: &mut [f32], step: usize) {
+pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], fold: Fold, input: &[f32], out: &mut [f32], step: usize) {
+    match fold {
+        Fold::None => row_folded::<V, 0>(taps, input, out, step),
+        Fold::Even => row_folded::<V, 1>(taps, input, out, step),
+        Fold::Odd => row_folded::<V, 2>(taps, input, out, step),
+    }
+}
+
+/// `U` vectors of output at element `e`; `FOLD` as [`Fold`] (0, 1, 2).
+///
+/// Safety: `e + U·lanes ≤ len`, `input` holds `len + (n − 1)·step` elements,
+/// `dst` holds `len`.
+#[inline(always)]
+unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
+    taps: &[f32],
+    src: *const f32,
+    dst: *mut f32,
+    e: usize,
+    step: usize,
+) {
+    let lanes = V::LANES;
+    let n = taps.len();
+    let mut acc = [V::splat(0.0); U];
+    // SAFETY (every load below): tap i reads src[e + u·lanes + i·step ..][..lanes],
+    // which ends at most at len + (n − 1)·step (function contract).
+    let at = |i: usize, u: usize| e + u * lanes + i * step;
+    if FOLD == 0 {
+        for (i, &w) in taps.iter().enumerate() {
+            let w = V::splat(w);
+            for (u, a) in acc.iter_mut().enumerate() {
+                // SAFETY: see above.
+                let x = unsafe { V::load(src.add(at(i, u))) };
+                *a = x.mul_add(w, *a);
+            }
+        }
+    } else {
+        for i in 0..n / 2 {
+            let w = V::splat(taps[i]);
+            for (u, a) in acc.iter_mut().enumerate() {
+                // SAFETY: see above.
+                let (x, y) = unsafe { (V::load(src.add(at(i, u))), V::load(src.add(at(n - 1 - i, u)))) };
+                let pair = if FOLD == 1 { x.add(y) } else { x.sub(y) };
+                *a = pair.mul_add(w, *a);
+            }
+        }
+        if n % 2 == 1 && FOLD == 1 {
+            let w = V::splat(taps[n / 2]);
+            for (u, a) in acc.iter_mut().enumerate() {
+                // SAFETY: see above.
+                let x = unsafe { V::load(src.add(at(n / 2, u))) };
+                *a = x.mul_add(w, *a);
+            }
+        }
+    }
+    for (u, a) in acc.iter().enumerate() {
+        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
+        unsafe { a.store(dst.add(e + u * lanes)) };
+    }
+}
+
+#[inline(always)]
+fn row_folded<V: F32Vector, const FOLD: u8>(taps: &[f32], input: &[f32], out: &mut [f32], step: usize) {
+    const U: usize = 8;
     let len = out.len();
     let n = taps.len();
     // The one check the loads below rely on.
@@ -22,42 +120,21 @@ pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], input: &[f32], out: &mut [f32]
     let src = input.as_ptr();
     let dst = out.as_mut_ptr();
     let mut e = 0;
-    while e + UNROLL * lanes <= len {
-        let mut acc = [V::splat(0.0); UNROLL];
-        for (i, &w) in taps.iter().enumerate() {
-            let w = V::splat(w);
-            for (u, a) in acc.iter_mut().enumerate() {
-                // SAFETY: e + (u + 1)·lanes ≤ len, so the read ends at most at
-                // len + (n − 1)·step ≤ input.len() (asserted above).
-                let x = unsafe { V::load(src.add(e + u * lanes + i * step)) };
-                *a = x.mul_add(w, *a);
-            }
-        }
-        for (u, a) in acc.iter().enumerate() {
-            // SAFETY: e + (u + 1)·lanes ≤ len = out.len().
-            unsafe { a.store(dst.add(e + u * lanes)) };
-        }
-        e += UNROLL * lanes;
+    while e + U * lanes <= len {
+        // SAFETY: e + U·lanes ≤ len, and `input` is long enough (asserted).
+        unsafe { block::<V, U, FOLD>(taps, src, dst, e, step) };
+        e += U * lanes;
     }
-    let one = |e: usize| {
-        let mut acc = V::splat(0.0);
-        for (i, &w) in taps.iter().enumerate() {
-            // SAFETY: callers pass e + lanes ≤ len; see the main loop.
-            let x = unsafe { V::load(src.add(e + i * step)) };
-            acc = x.mul_add(V::splat(w), acc);
-        }
-        // SAFETY: e + lanes ≤ len = out.len().
-        unsafe { acc.store(dst.add(e)) };
-    };
     while e + lanes <= len {
-        one(e);
+        // SAFETY: as above.
+        unsafe { block::<V, 1, FOLD>(taps, src, dst, e, step) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
-            // The last vector overlaps the previous one: recomputing a few
-            // outputs beats a scalar tail.
-            one(len - lanes);
+            // SAFETY: as above; the last vector overlaps the previous one,
+            // recomputing a few outputs instead of a scalar tail.
+            unsafe { block::<V, 1, FOLD>(taps, src, dst, len - lanes, step) };
         } else {
             for k in e..len {
                 out[k] = taps.iter().enumerate().fold(0.0, |acc, (i, &w)| input[k + i * step] * w + acc);

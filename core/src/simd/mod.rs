@@ -7,8 +7,13 @@
 //! `#[target_feature]`: they take on the features of the `#[target_feature]`
 //! entry point they are inlined into (the memchr pattern).
 
+mod fixed;
 mod portable;
 mod scalar;
+
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) use fixed::Lanes16;
+pub(crate) use fixed::{pair, FixedVector};
 
 /// A vector of `f32` lanes.
 ///
@@ -36,6 +41,23 @@ pub(crate) unsafe trait F32Vector: Copy {
     ///
     /// `ptr .. ptr + LANES` must be writable `f32`s.
     unsafe fn store(self, ptr: *mut f32);
+    /// Stores `LANES` values to memory that will not be read again soon:
+    /// a non-temporal store where the ISA has one and `ptr` is aligned to
+    /// the vector size (it bypasses the caches and avoids reading the
+    /// destination line first), else a plain store. A filter call that
+    /// streams ends with [`F32Vector::fence`].
+    ///
+    /// # Safety
+    ///
+    /// As [`F32Vector::store`].
+    #[inline(always)]
+    unsafe fn stream(self, ptr: *mut f32) {
+        // SAFETY: the caller's contract.
+        unsafe { self.store(ptr) }
+    }
+    /// Orders streamed stores before any later store (`sfence`).
+    #[inline(always)]
+    fn fence() {}
     /// Lane-wise `self + b`.
     fn add(self, b: Self) -> Self;
     /// Lane-wise `self - b`.

@@ -25,6 +25,21 @@ unsafe impl F32Vector for __m512 {
         unsafe { _mm512_storeu_ps(ptr, self) }
     }
     #[inline(always)]
+    unsafe fn stream(self, ptr: *mut f32) {
+        if ptr as usize % 64 == 0 {
+            // SAFETY: the caller guarantees the lanes are writable; `ptr` is aligned.
+            unsafe { _mm512_stream_ps(ptr, self) }
+        } else {
+            // SAFETY: the caller guarantees the lanes are writable.
+            unsafe { self.store(ptr) }
+        }
+    }
+    #[inline(always)]
+    fn fence() {
+        // SAFETY: only reached from inside the entry point (SSE is baseline on x86_64).
+        unsafe { _mm_sfence() }
+    }
+    #[inline(always)]
     fn add(self, b: Self) -> Self {
         // SAFETY: only reached from inside the AVX-512 entry point.
         unsafe { _mm512_add_ps(self, b) }

@@ -8,8 +8,11 @@
 
 mod avx2;
 mod avx512;
+mod sse2;
 
+use crate::fixed::FixedPoint;
 use crate::pass::Job;
+use crate::plan::Output;
 
 /// Proof that the CPU supports AVX2 and FMA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +40,11 @@ impl Avx2 {
     pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
         // SAFETY: the token proves AVX2 and FMA are available.
         unsafe { avx2::filter_f32(row, column, job) }
+    }
+
+    pub(crate) fn filter_u8<D: Output<u8>>(self, fp: &FixedPoint, job: Job<'_, u8, D>) {
+        // SAFETY: the token proves AVX2 and FMA are available.
+        unsafe { avx2::filter_u8(fp, job) }
     }
 }
 
@@ -66,5 +74,12 @@ impl Avx512 {
     pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
         // SAFETY: the token proves AVX-512F is available.
         unsafe { avx512::filter_f32(row, column, job) }
+    }
+
+    /// u8 runs the AVX2 passes: an AVX-512BW version is not written yet
+    /// (and this development machine cannot run AVX-512 to test one).
+    pub(crate) fn filter_u8<D: Output<u8>>(self, fp: &FixedPoint, job: Job<'_, u8, D>) {
+        // SAFETY: the token proves AVX-512F/BW, AVX2 and FMA are available.
+        unsafe { avx2::filter_u8(fp, job) }
     }
 }

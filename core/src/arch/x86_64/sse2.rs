@@ -1,0 +1,87 @@
+//! SSE2 (baseline on x86_64): `__m128i` implementation of the u8 vector
+//! vocabulary, used by the portable backend on x86_64. SSE2 is part of the
+//! x86_64 baseline, so no `#[target_feature]` entry point is needed.
+
+use core::arch::x86_64::*;
+
+use crate::simd::FixedVector;
+
+// SAFETY: every method touches exactly the documented lanes; SSE2 is
+// available on every x86_64 CPU.
+unsafe impl FixedVector for __m128i {
+    const LANES: usize = 8;
+    type Wide = __m128i;
+    #[inline(always)]
+    fn zero_wide() -> Self::Wide {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_setzero_si128() }
+    }
+    #[inline(always)]
+    unsafe fn load_u8(ptr: *const u8) -> Self {
+        // SAFETY: the caller guarantees 8 readable bytes.
+        unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(ptr.cast()), _mm_setzero_si128()) }
+    }
+    #[inline(always)]
+    unsafe fn load_i16(ptr: *const i16) -> Self {
+        // SAFETY: the caller guarantees 8 readable i16s; unaligned load.
+        unsafe { _mm_loadu_si128(ptr.cast()) }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_add_epi16(self, b) }
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_sub_epi16(self, b) }
+    }
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_setzero_si128() }
+    }
+    #[inline(always)]
+    fn interleave(a: Self, b: Self) -> (Self, Self) {
+        // The first vector holds outputs 0–3, the second 4–7.
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { (_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b)) }
+    }
+    #[inline(always)]
+    fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide) {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe {
+            let w = _mm_set1_epi32(weights);
+            (_mm_add_epi32(acc.0, _mm_madd_epi16(ab.0, w)), _mm_add_epi32(acc.1, _mm_madd_epi16(ab.1, w)))
+        }
+    }
+    #[inline(always)]
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_sra_epi32(_mm_add_epi32(acc, _mm_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
+    }
+    #[inline(always)]
+    fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
+        // SAFETY: SSE2 is baseline on x86_64.
+        unsafe { _mm_packs_epi32(acc.0, acc.1) }
+    }
+    #[inline(always)]
+    unsafe fn store_i16(self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 8 writable i16s; unaligned store.
+        unsafe { _mm_storeu_si128(ptr.cast(), self) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, ptr: *mut u8) {
+        // SAFETY: the caller guarantees 8 writable bytes.
+        unsafe { _mm_storel_epi64(ptr.cast(), _mm_packus_epi16(self, self)) }
+    }
+    #[inline(always)]
+    unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 8 writable f32s.
+        unsafe {
+            let s = _mm_set1_ps(scale);
+            _mm_storeu_ps(ptr, _mm_mul_ps(_mm_cvtepi32_ps(acc.0), s));
+            _mm_storeu_ps(ptr.add(4), _mm_mul_ps(_mm_cvtepi32_ps(acc.1), s));
+        }
+    }
+}
