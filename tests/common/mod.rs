@@ -1,0 +1,558 @@
+//! Shared test helpers: an independent 2D oracle, image builders, a tiny
+//! PRNG and proptest strategies.
+//!
+//! The oracle deliberately uses a *different* algorithm from
+//! `sepconv::reference`: it builds the full 2D kernel `K[j][i] = col[j]·row[i]`
+//! in f64 and sums `K · in` over the border-extended image, with its own
+//! border-index function written from the table in DESIGN.md (it never calls
+//! `Border::map`).
+
+#![allow(dead_code)]
+
+use proptest::prelude::*;
+use sepconv::{Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
+
+/// The unit roundoff of f32 (`2^-24`).
+pub const U32: f64 = 1.0 / 16_777_216.0;
+
+// ---------------------------------------------------------------------------
+// Borders, from DESIGN.md's table (OpenCV `borderInterpolate` semantics).
+// ---------------------------------------------------------------------------
+
+/// The image coordinate that virtual coordinate `p` copies on an axis of
+/// length `n`, or `None` where a `Constant` border supplies the value.
+///
+/// Written as the textbook folding loop (one reflection or one period per
+/// step), not as a closed-form modulus, so that it does not share a bug with
+/// `Border::map`. Padding wider than the image simply folds again.
+pub fn border_index(mode: Border, p: isize, n: usize) -> Option<usize> {
+    assert!(n >= 1);
+    let n = n as isize;
+    if (0..n).contains(&p) {
+        return Some(p as usize);
+    }
+    let mut p = p;
+    match mode {
+        Border::Constant(_) => return None,
+        // aaaaaa|abcdefgh|hhhhhh
+        Border::Replicate => p = if p < 0 { 0 } else { n - 1 },
+        // fedcba|abcdefgh|hgfedc : mirror about the edge, edge repeated.
+        Border::Reflect => {
+            while !(0..n).contains(&p) {
+                p = if p < 0 { -p - 1 } else { 2 * n - 1 - p };
+            }
+        }
+        // gfedcb|abcdefgh|gfedcb : mirror about the edge sample; a single
+        // sample has nothing to mirror and acts as Replicate.
+        Border::Reflect101 => {
+            if n == 1 {
+                p = 0;
+            } else {
+                while !(0..n).contains(&p) {
+                    p = if p < 0 { -p } else { 2 * n - 2 - p };
+                }
+            }
+        }
+        // cdefgh|abcdefgh|abcdef : periodic.
+        Border::Wrap => {
+            while p < 0 {
+                p += n;
+            }
+            while p >= n {
+                p -= n;
+            }
+        }
+    }
+    Some(p as usize)
+}
+
+// ---------------------------------------------------------------------------
+// A filter specification and the oracle.
+// ---------------------------------------------------------------------------
+
+/// Everything that defines one filter call (except the pixels).
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    pub row: Vec<f32>,
+    pub row_anchor: usize,
+    pub col: Vec<f32>,
+    pub col_anchor: usize,
+    pub borders: Borders,
+    pub region: Region,
+}
+
+impl Spec {
+    pub fn row_kernel(&self) -> Kernel<'_> {
+        Kernel::with_anchor(&self.row, self.row_anchor).expect("valid row kernel")
+    }
+    pub fn col_kernel(&self) -> Kernel<'_> {
+        Kernel::with_anchor(&self.col, self.col_anchor).expect("valid column kernel")
+    }
+    pub fn shape(&self) -> Shape {
+        Shape::new(self.width, self.height, self.channels).expect("valid shape")
+    }
+
+    /// The plan, or the error building it returned.
+    pub fn try_plan(&self) -> sepconv::Result<Plan<'_>> {
+        match self.region {
+            Region::Same => Plan::new(self.shape(), self.row_kernel(), self.col_kernel(), self.borders),
+            Region::Valid => Plan::valid(self.shape(), self.row_kernel(), self.col_kernel()),
+        }
+    }
+    pub fn plan(&self) -> Plan<'_> {
+        self.try_plan().expect("plan")
+    }
+
+    /// Output size by the contract's own rule (0 if the valid region is empty).
+    pub fn out_size(&self) -> (usize, usize) {
+        match self.region {
+            Region::Same => (self.width, self.height),
+            Region::Valid => {
+                ((self.width + 1).saturating_sub(self.row.len()), (self.height + 1).saturating_sub(self.col.len()))
+            }
+        }
+    }
+
+    /// Largest `|constant|` a border can contribute (0 for a valid region).
+    pub fn max_abs_constant(&self) -> f64 {
+        if self.region == Region::Valid {
+            return 0.0;
+        }
+        [self.borders.horizontal, self.borders.vertical]
+            .iter()
+            .filter_map(|b| b.constant())
+            .map(|v| (v as f64).abs())
+            .fold(0.0, f64::max)
+    }
+
+    pub fn row_abs_sum(&self) -> f64 {
+        self.row.iter().map(|&w| (w as f64).abs()).sum()
+    }
+    pub fn col_abs_sum(&self) -> f64 {
+        self.col.iter().map(|&w| (w as f64).abs()).sum()
+    }
+
+    /// The derived f32 error bound against the exact result.
+    ///
+    /// Derivation (Higham, *Accuracy and Stability of Numerical Algorithms*,
+    /// §3.1): with `u = 2^-24` and `γ_n = n·u / (1 − n·u)`, a sum of `n`
+    /// products computed in floating point in any order, fused or not,
+    /// satisfies `|fl(Σ a_k b_k) − Σ a_k b_k| ≤ γ_n · Σ |a_k b_k|`.
+    ///
+    /// * Row pass: `t = fl(Σ_i r_i x_i)` so `|t − Σ r x| ≤ γ_nr · Σ|r| · M`,
+    ///   where `M = max|x|` over every sample the kernel can see (border
+    ///   constants included), and `|t| ≤ (1 + γ_nr) Σ|r| M`.
+    /// * Column pass: `o = fl(Σ_j c_j t_j)` so `|o − Σ c t| ≤ γ_nc Σ|c| |t|`.
+    /// * Together: `|o − Σ_j c_j Σ_i r_i x_ij| ≤ (γ_nr + γ_nc + γ_nr γ_nc) ·
+    ///   Σ|r| · Σ|c| · M`. For `nr, nc ≤ 256`, `n·u ≤ 2^-16`, so
+    ///   `γ_nr + γ_nc + γ_nr γ_nc ≤ (nr + nc)·u·(1 + 2^-15) + 2^-31 < (nr + nc + 1)·u`.
+    /// * The oracle itself is f64 (`K` and each product exact, `nr·nc ≤ 2^16`
+    ///   additions): its own error is `≤ 2^16 · 2^-53 · ΣΣ|K|·M`, far below the
+    ///   remaining `u · Σ|r|Σ|c|M`.
+    ///
+    /// Hence `|out − exact| ≤ (nr + nc + 2) · u · Σ|r| · Σ|c| · M`.
+    /// (No underflow: the test data keep products far above f32's normal range.)
+    pub fn f32_bound(&self, max_abs_pixel: f64) -> f64 {
+        let m = max_abs_pixel.max(self.max_abs_constant());
+        (self.row.len() + self.col.len() + 2) as f64 * U32 * self.row_abs_sum() * self.col_abs_sum() * m
+    }
+}
+
+/// The exact result (in f64) of filtering an image read through `get(x, y, ch)`,
+/// packed `out_w × out_h × channels`.
+pub fn oracle(spec: &Spec, get: &dyn Fn(usize, usize, usize) -> f64) -> Vec<f64> {
+    let (ow, oh) = spec.out_size();
+    let (nr, nc, ch) = (spec.row.len(), spec.col.len(), spec.channels);
+    // The full 2D kernel, K[j][i] = col[j] · row[i] (exact in f64).
+    let k2: Vec<Vec<f64>> = spec.col.iter().map(|&c| spec.row.iter().map(|&r| c as f64 * r as f64).collect()).collect();
+    let (x0, y0) = match spec.region {
+        Region::Same => (-(spec.row_anchor as isize), -(spec.col_anchor as isize)),
+        Region::Valid => (0, 0),
+    };
+    // Per-axis lookup tables of the virtual coordinates' sources.
+    let xs: Vec<Option<usize>> =
+        (0..ow + nr).map(|k| border_index(spec.borders.horizontal, x0 + k as isize, spec.width)).collect();
+    let ys: Vec<Option<usize>> =
+        (0..oh + nc).map(|k| border_index(spec.borders.vertical, y0 + k as isize, spec.height)).collect();
+    let hv = spec.borders.horizontal.constant().unwrap_or(0.0) as f64;
+    let vv = spec.borders.vertical.constant().unwrap_or(0.0) as f64;
+    let mut out = vec![0.0f64; ow * oh * ch];
+    for y in 0..oh {
+        for x in 0..ow {
+            for c in 0..ch {
+                let mut acc = 0.0f64;
+                for (j, krow) in k2.iter().enumerate() {
+                    for (i, &k) in krow.iter().enumerate() {
+                        // A constant vertical border makes whole rows outside
+                        // the image constant, whatever the horizontal mode.
+                        let v = match ys[y + j] {
+                            None => vv,
+                            Some(sy) => match xs[x + i] {
+                                None => hv,
+                                Some(sx) => get(sx, sy, c),
+                            },
+                        };
+                        acc += k * v;
+                    }
+                }
+                out[(y * ow + x) * ch + c] = acc;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Images with strides (padding between rows filled with a sentinel).
+// ---------------------------------------------------------------------------
+
+/// An owned strided image for tests.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Img<T> {
+    pub data: Vec<T>,
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    pub stride: usize,
+}
+
+impl<T: Copy + PartialEq + std::fmt::Debug> Img<T> {
+    /// `pad` extra elements after every row (the last one included), all `fill`.
+    pub fn filled(width: usize, height: usize, channels: usize, pad: usize, fill: T) -> Self {
+        let stride = width * channels + pad;
+        Img { data: vec![fill; stride * height], width, height, channels, stride }
+    }
+    pub fn view(&self) -> ImageView<'_, T> {
+        ImageView::with_stride(&self.data, self.width, self.height, self.channels, self.stride).expect("view")
+    }
+    pub fn view_mut(&mut self) -> ImageViewMut<'_, T> {
+        ImageViewMut::with_stride(&mut self.data, self.width, self.height, self.channels, self.stride)
+            .expect("view_mut")
+    }
+    pub fn at(&self, x: usize, y: usize, c: usize) -> T {
+        self.data[y * self.stride + x * self.channels + c]
+    }
+    pub fn set(&mut self, x: usize, y: usize, c: usize, v: T) {
+        self.data[y * self.stride + x * self.channels + c] = v;
+    }
+    /// The samples, packed row by row (no padding).
+    pub fn packed(&self) -> Vec<T> {
+        let row = self.width * self.channels;
+        (0..self.height).flat_map(|y| self.data[y * self.stride..y * self.stride + row].iter().copied()).collect()
+    }
+    /// The padding elements, in order.
+    pub fn padding(&self) -> Vec<T> {
+        let row = self.width * self.channels;
+        (0..self.height).flat_map(|y| self.data[y * self.stride + row..(y + 1) * self.stride].iter().copied()).collect()
+    }
+    pub fn max_abs(&self, abs: impl Fn(T) -> f64) -> f64 {
+        self.packed().into_iter().map(abs).fold(0.0, f64::max)
+    }
+}
+
+/// A random f32 image; the padding holds NaN so that reading it shows.
+pub fn random_f32_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: usize) -> Img<f32> {
+    let mut img = Img::filled(w, h, c, pad, f32::NAN);
+    let scale = [1.0f32, 255.0, 1000.0][rng.below(3)];
+    for y in 0..h {
+        for x in 0..w {
+            for ch in 0..c {
+                img.set(x, y, ch, rng.f32_in(-scale, scale));
+            }
+        }
+    }
+    img
+}
+
+/// A random u8 image (uniform, extreme-only, a narrow band or white); the padding
+/// holds random bytes.
+pub fn random_u8_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: usize) -> Img<u8> {
+    let mut img = Img::filled(w, h, c, pad, 0u8);
+    for v in img.data.iter_mut() {
+        *v = rng.next_u64() as u8;
+    }
+    let style = rng.below(5);
+    let base = rng.next_u64() as u8;
+    for y in 0..h {
+        for x in 0..w {
+            for ch in 0..c {
+                let v = match style {
+                    0 | 1 => rng.next_u64() as u8,
+                    2 => [0u8, 255][rng.below(2)],
+                    3 => base.saturating_add(rng.below(4) as u8),
+                    _ => 255, // white: the accumulators' extremes
+                };
+                img.set(x, y, ch, v);
+            }
+        }
+    }
+    img
+}
+
+// ---------------------------------------------------------------------------
+// A tiny PRNG (SplitMix64-seeded xorshift64*).
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct XorShift(u64);
+
+impl XorShift {
+    pub fn new(seed: u64) -> Self {
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        XorShift((z ^ (z >> 31)) | 1)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in `0..n` (`n ≥ 1`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// Uniform in `lo..=hi`.
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        lo + self.below(hi - lo + 1)
+    }
+    /// Uniform-ish in `[lo, hi)`, with 24 random bits.
+    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
+        let t = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
+        lo + (hi - lo) * t
+    }
+    pub fn chance(&mut self, num: usize, den: usize) -> bool {
+        self.below(den) < num
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Kernels and borders.
+// ---------------------------------------------------------------------------
+
+/// What kind of taps to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taps {
+    /// Any sign, magnitudes up to 1, some zeros.
+    Signed,
+    /// Non-negative, some zeros, any sum.
+    NonNegative,
+    /// Non-negative and summing to 1 (up to f32 rounding of each tap).
+    Normalised,
+}
+
+/// `n` taps of the given kind; a third are symmetric and (for signed taps) a
+/// sixth antisymmetric, the shapes the passes fold.
+pub fn random_taps(rng: &mut XorShift, n: usize, kind: Taps) -> Vec<f32> {
+    let raw: Vec<f32> = (0..n)
+        .map(|_| {
+            if rng.chance(1, 8) {
+                0.0
+            } else {
+                match kind {
+                    Taps::Signed => rng.f32_in(-1.0, 1.0),
+                    _ => rng.f32_in(0.0, 1.0),
+                }
+            }
+        })
+        .collect();
+    let symmetry = rng.below(6) as u8;
+    shape_taps(raw, symmetry, kind)
+}
+
+/// Mirrors `taps` into a symmetric (`symmetry` 0 or 1) or, for signed
+/// kinds, antisymmetric (2) kernel; leaves them alone otherwise; then
+/// normalises if the kind asks for it.
+pub fn shape_taps(mut taps: Vec<f32>, symmetry: u8, kind: Taps) -> Vec<f32> {
+    let n = taps.len();
+    match symmetry {
+        0 | 1 => {
+            for i in 0..n / 2 {
+                taps[n - 1 - i] = taps[i];
+            }
+        }
+        2 if kind == Taps::Signed => {
+            for i in 0..n / 2 {
+                taps[n - 1 - i] = -taps[i];
+            }
+            if n % 2 == 1 {
+                taps[n / 2] = 0.0;
+            }
+        }
+        _ => {}
+    }
+    if kind == Taps::Normalised {
+        normalise(taps)
+    } else {
+        taps
+    }
+}
+
+pub const MODES: [&str; 5] = ["constant", "replicate", "reflect", "reflect101", "wrap"];
+
+/// Border mode `i` of `MODES`; `Constant` takes `value`.
+pub fn mode(i: usize, value: f32) -> Border {
+    match i % 5 {
+        0 => Border::Constant(value),
+        1 => Border::Replicate,
+        2 => Border::Reflect,
+        3 => Border::Reflect101,
+        _ => Border::Wrap,
+    }
+}
+
+/// A random border; constants are integers in `0..=255` so that the same
+/// spec is valid for u8 and f32 images.
+pub fn random_border(rng: &mut XorShift) -> Border {
+    mode(rng.below(5), rng.below(256) as f32)
+}
+
+/// A kernel length: mostly short (odd and even), sometimes long.
+pub fn random_len(rng: &mut XorShift) -> usize {
+    match rng.below(20) {
+        0 => rng.range(13, 40),
+        1 if rng.chance(1, 4) => rng.range(200, sepconv::MAX_TAPS),
+        _ => rng.range(1, 12),
+    }
+}
+
+/// A whole random spec. Image sizes shrink for long kernels to keep the
+/// O(w·h·nr·nc) oracle cheap; `Valid` regions get images that fit the kernel
+/// most of the time (and sometimes not, to check `EmptyOutput`).
+pub fn random_spec(rng: &mut XorShift, kind: Taps) -> Spec {
+    let (nr, nc) = (random_len(rng), random_len(rng));
+    let channels = rng.range(1, 4);
+    let region = if rng.chance(1, 4) { Region::Valid } else { Region::Same };
+    let max_w = if nr > 40 {
+        3
+    } else if nr > 12 {
+        8
+    } else {
+        20
+    };
+    let max_h = if nc > 40 {
+        3
+    } else if nc > 12 {
+        6
+    } else {
+        12
+    };
+    let (width, height) = if region == Region::Valid && !rng.chance(1, 10) {
+        (nr + rng.below(max_w), nc + rng.below(max_h))
+    } else {
+        (rng.range(1, max_w), rng.range(1, max_h))
+    };
+    Spec {
+        width,
+        height,
+        channels,
+        row: random_taps(rng, nr, kind),
+        row_anchor: rng.below(nr),
+        col: random_taps(rng, nc, kind),
+        col_anchor: rng.below(nc),
+        borders: Borders::new(random_border(rng), random_border(rng)),
+        region,
+    }
+}
+
+/// Normalises non-negative taps to sum 1 (in f64, then rounded to f32); an
+/// all-zero kernel becomes a one-tap identity at its first position.
+pub fn normalise(raw: Vec<f32>) -> Vec<f32> {
+    let sum: f64 = raw.iter().map(|&w| w as f64).sum();
+    if sum == 0.0 {
+        let mut t = raw;
+        t[0] = 1.0;
+        t
+    } else {
+        raw.iter().map(|&w| (w as f64 / sum) as f32).collect()
+    }
+}
+
+/// Proptest strategy: a border mode, constants integers in `0..=255`.
+pub fn border_strategy() -> impl Strategy<Value = Border> {
+    prop_oneof![
+        (0u8..=255).prop_map(|v| Border::Constant(v as f32)),
+        Just(Border::Replicate),
+        Just(Border::Reflect),
+        Just(Border::Reflect101),
+        Just(Border::Wrap),
+    ]
+}
+
+/// Proptest strategy: a kernel length, mostly 1..=12, sometimes long.
+pub fn len_strategy() -> impl Strategy<Value = usize> {
+    prop_oneof![16 => 1usize..=12, 2 => 13usize..=40, 1 => 200usize..=sepconv::MAX_TAPS]
+}
+
+/// Proptest strategy: `n` taps of the given kind (a third symmetric, a
+/// sixth antisymmetric, as [`random_taps`]).
+pub fn taps_strategy(n: usize, kind: Taps) -> BoxedStrategy<Vec<f32>> {
+    let signed = prop_oneof![1 => Just(0.0f32), 7 => -1.0f32..1.0];
+    let nonneg = prop_oneof![1 => Just(0.0f32), 7 => 0.0f32..1.0];
+    let raw = match kind {
+        Taps::Signed => proptest::collection::vec(signed, n).boxed(),
+        _ => proptest::collection::vec(nonneg, n).boxed(),
+    };
+    (raw, 0u8..6).prop_map(move |(t, symmetry)| shape_taps(t, symmetry, kind)).boxed()
+}
+
+/// Proptest strategy: a whole spec. Image sizes shrink for long kernels to
+/// keep the O(w·h·nr·nc) oracle cheap; `Valid` regions get images that fit
+/// the kernel most of the time (and sometimes not, to check `EmptyOutput`).
+pub fn spec_strategy(kind: Taps) -> impl Strategy<Value = Spec> {
+    let region = prop_oneof![3 => Just(Region::Same), 1 => Just(Region::Valid)];
+    (len_strategy(), len_strategy(), 1usize..=4, region, proptest::bool::weighted(0.9)).prop_flat_map(
+        move |(nr, nc, channels, region, fit)| {
+            let max_w = if nr > 40 {
+                3
+            } else if nr > 12 {
+                8
+            } else {
+                20
+            };
+            let max_h = if nc > 40 {
+                3
+            } else if nc > 12 {
+                6
+            } else {
+                12
+            };
+            let (w, h) = if region == Region::Valid && fit {
+                (nr..nr + max_w, nc..nc + max_h)
+            } else {
+                (1..max_w + 1, 1..max_h + 1)
+            };
+            (w, h, taps_strategy(nr, kind), 0..nr, taps_strategy(nc, kind), 0..nc, border_strategy(), border_strategy())
+                .prop_map(move |(width, height, row, row_anchor, col, col_anchor, bh, bv)| Spec {
+                    width,
+                    height,
+                    channels,
+                    row,
+                    row_anchor,
+                    col,
+                    col_anchor,
+                    borders: Borders::new(bh, bv),
+                    region,
+                })
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Comparisons.
+// ---------------------------------------------------------------------------
+
+/// `round(v)` clamped to `lo..=hi`.
+pub fn round_clamp(v: f64, lo: f64, hi: f64) -> f64 {
+    v.round().clamp(lo, hi)
+}
+
+/// Allocates a scratch buffer of exactly `len` elements, filled with NaN so
+/// that reading scratch before writing it shows.
+pub fn scratch(len: usize) -> Vec<f32> {
+    vec![f32::NAN; len]
+}
