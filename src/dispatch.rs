@@ -26,9 +26,7 @@ pub fn available_backends() -> Vec<Backend> {
 /// The backend called `name` (as [`Backend::name`] spells it, or `portable`),
 /// if this CPU can run it.
 pub fn backend_by_name(name: &str) -> Option<Backend> {
-    available_backends()
-        .into_iter()
-        .find(|b| b.name() == name || (name == "portable" && *b == Backend::Portable))
+    available_backends().into_iter().find(|b| b.name() == name || (name == "portable" && *b == Backend::Portable))
 }
 
 /// The fastest backend this CPU runs, detected once; `SEPCONV_BACKEND`

@@ -34,8 +34,8 @@ mod owned;
 pub use dispatch::{available_backends, backend_by_name, best_backend};
 pub use owned::Image;
 pub use sepconv_core::{
-    fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region,
-    Result, Sample, Shape, Symmetry, MAX_TAPS,
+    fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region, Result,
+    Sample, Shape, Symmetry, MAX_TAPS,
 };
 
 /// Filters `src` with `column ⊗ row` into a new image, on the best backend.

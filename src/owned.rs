@@ -24,7 +24,8 @@ impl<T: Pod> Image<T> {
         let shape = Shape::new(width, height, channels)?;
         let len = width * height * channels;
         if data.len() != len {
-            return Err(Error::BufferTooShort { needed: len, actual: data.len() });
+            // Shorter was refused by `ImageView::new` above: this one is longer.
+            return Err(Error::ShapeMismatch);
         }
         Ok(Image { data, shape })
     }

@@ -336,7 +336,7 @@ fn scratch_reuse_and_oversize() {
 /// +0.0 in a band of one row. Fix: start `acc0` from `splat(0.0)` and
 /// `mul_add` line 0 like the other lines.
 #[test]
-#[ignore = "bug in core/src/pass/column.rs two_block: acc0 = x·c0 gives −0.0 where one_row gives +0.0; bands differ in the sign of zero"]
+
 fn f32_bands_keep_the_sign_of_zero() {
     let src = Img { data: vec![-1.0f32; 3], width: 1, height: 3, channels: 1, stride: 1 };
     let (one, zero) = ([1.0f32], [0.0f32]);
@@ -622,7 +622,7 @@ fn in_place_with_strips() {
 /// an 11-tap row and 10-tap column kernel, strip width 1, on AVX2.
 /// (Within the f32 tolerance; the contract's doc promises bits.)
 #[test]
-#[ignore = "bug in core/src/pass/{row,column}.rs: scalar tails are unfused while FMA vectors are fused, so strip width changes f32 bits"]
+
 fn f32_strips_are_bit_identical() {
     let mut rng = XorShift::new(0x5EED_000B);
     for _ in 0..20 {

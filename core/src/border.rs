@@ -47,14 +47,22 @@ impl Border {
             Border::Replicate => p.clamp(0, n - 1),
             Border::Reflect => {
                 let m = p.rem_euclid(2 * n);
-                if m < n { m } else { 2 * n - 1 - m }
+                if m < n {
+                    m
+                } else {
+                    2 * n - 1 - m
+                }
             }
             Border::Reflect101 => {
                 if n == 1 {
                     0
                 } else {
                     let m = p.rem_euclid(2 * n - 2);
-                    if m < n { m } else { 2 * n - 2 - m }
+                    if m < n {
+                        m
+                    } else {
+                        2 * n - 2 - m
+                    }
                 }
             }
             Border::Wrap => p.rem_euclid(n),

@@ -72,22 +72,16 @@ impl fmt::Display for Error {
             Error::KernelTooLong => write!(f, "kernel is longer than {} taps", crate::MAX_TAPS),
             Error::AnchorOutOfRange => f.write_str("kernel anchor is not smaller than its length"),
             Error::NonFiniteWeight => f.write_str("kernel weight is NaN or infinite"),
-            Error::WeightsOutOfRange => {
-                f.write_str("kernel weights too large for the u8 fixed-point recipe")
+            Error::WeightsOutOfRange => f.write_str("kernel weights too large for the u8 fixed-point recipe"),
+            Error::InvalidBorderValue => {
+                f.write_str("constant border value is not finite (or, for u8, not an integer in 0..=255)")
             }
-            Error::InvalidBorderValue => f.write_str(
-                "constant border value is not finite (or, for u8, not an integer in 0..=255)",
-            ),
             Error::ShapeMismatch => f.write_str("source and destination shapes differ"),
-            Error::EmptyOutput => {
-                f.write_str("valid-region output is empty: the image is smaller than the kernel")
-            }
+            Error::EmptyOutput => f.write_str("valid-region output is empty: the image is smaller than the kernel"),
             Error::ScratchTooSmall { needed, actual } => {
                 write!(f, "scratch too small: the plan needs {needed} elements, got {actual}")
             }
-            Error::InPlaceNotSupported => {
-                f.write_str("in-place filtering needs an output of the input's shape")
-            }
+            Error::InPlaceNotSupported => f.write_str("in-place filtering needs an output of the input's shape"),
             Error::BandOutOfRange => f.write_str("row band is empty or outside the output"),
         }
     }

@@ -129,11 +129,8 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
     }
     let sum = kernel.sum();
     let noise = n as f64 * f32::EPSILON as f64 * sum.abs().max(1.0);
-    let target = if (sum - round(sum) as f64).abs() <= noise {
-        round(sum) * (1i64 << shift)
-    } else {
-        round(sum * scale)
-    };
+    let target =
+        if (sum - round(sum) as f64).abs() <= noise { round(sum) * (1i64 << shift) } else { round(sum * scale) };
     let mut diff = target - q[..n].iter().sum::<i64>();
     while diff != 0 {
         let dir = diff.signum();
@@ -184,7 +181,11 @@ fn pow2(e: i32) -> f64 {
 /// Rounds `acc / 2^shift` half up: `(acc + 2^(shift−1)) >> shift`.
 #[inline(always)]
 pub(crate) fn round_shift(acc: i32, shift: u32) -> i32 {
-    if shift == 0 { acc } else { (acc + (1 << (shift - 1))) >> shift }
+    if shift == 0 {
+        acc
+    } else {
+        (acc + (1 << (shift - 1))) >> shift
+    }
 }
 
 /// The complete u8 recipe for one pair of kernels (see the module docs).
@@ -209,7 +210,7 @@ impl FixedPoint {
             .rev()
             .map(|f| (f, (sr - f) as u32))
             .filter(|&(_, d)| d <= MAX_SHIFT)
-            .map(|(f, d)| (f, d, (U8_MAX * row_abs >> d) + 1))
+            .map(|(f, d)| (f, d, ((U8_MAX * row_abs) >> d) + 1))
             .find(|&(_, _, t)| t <= I16_MAX)
             .ok_or(Error::WeightsOutOfRange)?;
         let max_col_shift = (MAX_SHIFT as i64 - frac).clamp(0, MAX_SHIFT as i64) as u32;
@@ -224,14 +225,7 @@ impl FixedPoint {
         let error_bound = 255.0 * col_abs_hat * rp.max(rn)
             + col_abs_hat * 0.5 * pow2(-(frac as i32))
             + 255.0 * row.abs_sum() * cp.max(cn);
-        Ok(FixedPoint {
-            row: row_q,
-            column: column_q,
-            mid_shift,
-            out_shift: out_shift as u32,
-            mid_bound,
-            error_bound,
-        })
+        Ok(FixedPoint { row: row_q, column: column_q, mid_shift, out_shift: out_shift as u32, mid_bound, error_bound })
     }
 
     /// The quantised row kernel.

@@ -29,9 +29,7 @@ impl Shape {
         if !(1..=4).contains(&self.channels) {
             return Err(Error::InvalidChannels);
         }
-        self.row_len()
-            .and_then(|r| r.checked_mul(self.height))
-            .ok_or(Error::SizeOverflow)?;
+        self.row_len().and_then(|r| r.checked_mul(self.height)).ok_or(Error::SizeOverflow)?;
         Ok(())
     }
 
@@ -53,10 +51,7 @@ fn required_len(shape: Shape, stride: usize) -> Result<usize> {
     if stride < row_len {
         return Err(Error::StrideTooSmall);
     }
-    (shape.height - 1)
-        .checked_mul(stride)
-        .and_then(|n| n.checked_add(row_len))
-        .ok_or(Error::SizeOverflow)
+    (shape.height - 1).checked_mul(stride).and_then(|n| n.checked_add(row_len)).ok_or(Error::SizeOverflow)
 }
 
 /// Validates `data` against a layout and trims it to the elements the view covers.

@@ -72,7 +72,7 @@ impl<'a> Kernel<'a> {
         let pairs = || (0..n / 2).map(|i| (self.taps[i], self.taps[n - 1 - i]));
         if pairs().all(|(a, b)| a == b) {
             Symmetry::Symmetric
-        } else if pairs().all(|(a, b)| a == -b) && (n % 2 == 0 || self.taps[n / 2] == 0.0) {
+        } else if pairs().all(|(a, b)| a == -b) && (n.is_multiple_of(2) || self.taps[n / 2] == 0.0) {
             Symmetry::Antisymmetric
         } else {
             Symmetry::None

@@ -60,7 +60,11 @@ pub trait Sample: Pod + sealed::Sealed {
 impl Sample for f32 {
     type Mid = f32;
     fn border_value(v: f32) -> Result<Self> {
-        if v.is_finite() { Ok(v) } else { Err(Error::InvalidBorderValue) }
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(Error::InvalidBorderValue)
+        }
     }
 }
 
@@ -123,6 +127,22 @@ fn cast_view_mut<'v, S: Pod, T: Pod>(v: &'v mut ImageViewMut<'_, S>) -> Result<I
     let (w, h, c, s) = (v.width(), v.height(), v.channels(), v.stride());
     let data = bytemuck::try_cast_slice_mut(v.as_mut_slice()).map_err(|_| Error::ShapeMismatch)?;
     ImageViewMut::with_stride(data, w, h, c, s)
+}
+
+/// Bytes of row-filtered lines the ring may take: most of a 32 KiB L1 data
+/// cache, so the column pass reads its `n + 1` lines from L1.
+const RING_BUDGET: usize = 24 * 1024;
+/// The narrowest strip: narrower strips re-read too much of the halo.
+const MIN_STRIP: usize = 256;
+/// Outputs of at least this many samples (4 MiB of f32) are written with
+/// non-temporal stores: they will not be read from the cache again soon.
+const STREAM_SAMPLES: usize = 1 << 20;
+
+/// The strip width (in pixels) that keeps the ring of `taps + 1` f32 lines
+/// in [`RING_BUDGET`], at least [`MIN_STRIP`], at most the whole row.
+fn strip_width_for(out: Shape, taps: usize) -> usize {
+    let per_pixel = (taps + 1) * out.channels * core::mem::size_of::<f32>();
+    (RING_BUDGET / per_pixel).max(MIN_STRIP).min(out.width)
 }
 
 /// A separable filter for one image shape, validated once.
@@ -203,11 +223,38 @@ impl<'k> Plan<'k> {
             column_taps: column.len(),
             horizontal: borders.horizontal,
             vertical: borders.vertical,
+            strip_width: strip_width_for(output, column.len()),
+            stream: output.pixels().saturating_mul(output.channels) >= STREAM_SAMPLES,
         };
-        // f32 needs the most scratch of all sample types: check it fits.
-        geometry.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
+        // f32 without strips needs the most scratch of all calls: check it fits.
+        Geometry { strip_width: output.width, ..geometry }.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
         let fixed = FixedPoint::new(&row, &column);
         Ok(Plan { row, column, borders, region, input, output, geometry, fixed })
+    }
+
+    /// Filters in vertical strips of `pixels` output columns (clamped to
+    /// `1..=width`) instead of the plan's choice. For benchmarks and tuning;
+    /// changes [`scratch_len`](Self::scratch_len), never the result.
+    pub fn with_strip_width(mut self, pixels: usize) -> Self {
+        self.geometry.strip_width = pixels.clamp(1, self.output.width);
+        self
+    }
+
+    /// Forces non-temporal (streaming) stores for f32 output on or off
+    /// instead of the plan's choice. For benchmarks; never changes the result.
+    pub fn with_streaming(mut self, stream: bool) -> Self {
+        self.geometry.stream = stream;
+        self
+    }
+
+    /// Output columns per vertical strip (the output width when not striped).
+    pub fn strip_width(&self) -> usize {
+        self.geometry.strip_width
+    }
+
+    /// Whether f32 output is written with non-temporal stores.
+    pub fn streaming(&self) -> bool {
+        self.geometry.stream
     }
 
     /// The input shape.
@@ -239,10 +286,18 @@ impl<'k> Plan<'k> {
         self.fixed.as_ref().map_err(|e| *e)
     }
 
-    /// Elements of `f32` scratch a filter call on samples `S` needs.
+    /// Elements of `f32` scratch a filter call on samples `S` needs (any
+    /// call: in place, out of place, or a band).
     pub fn scratch_len<S: Sample>(&self) -> usize {
-        // Cannot fail: the largest case (f32) was checked in `build`.
-        self.geometry.scratch_len::<S, S::Mid>().unwrap_or(usize::MAX)
+        // In-place filtering runs unstriped (a strip would overwrite the halo
+        // of its neighbour), which needs the most: size for that. Cannot
+        // fail: the largest case (f32, whole width) was checked in `build`.
+        self.unstriped().scratch_len::<S, S::Mid>().unwrap_or(usize::MAX)
+    }
+
+    /// The geometry without vertical strips (for in-place filtering).
+    fn unstriped(&self) -> Geometry {
+        Geometry { strip_width: self.output.width, ..self.geometry }
     }
 
     /// Filters `src` into `dst` (shapes: [`input_shape`](Self::input_shape),
@@ -318,14 +373,16 @@ impl<'k> Plan<'k> {
         }
         self.check_scratch::<S>(scratch)?;
         let rows = 0..self.output.height;
+        // Strips would overwrite source columns a neighbouring strip still reads.
+        let unstriped = Plan { geometry: self.unstriped(), ..*self };
         match <S as Output<S>>::PIPELINE {
             Pipeline::F32 => {
                 let mut image = cast_view_mut::<S, f32>(image)?;
-                self.run_f32(backend, &mut InPlace { image: &mut image }, rows, scratch)
+                unstriped.run_f32(backend, &mut InPlace { image: &mut image }, rows, scratch)
             }
             Pipeline::U8 => {
                 let mut image = cast_view_mut::<S, u8>(image)?;
-                self.run_u8(backend, &mut InPlace { image: &mut image }, rows, scratch)
+                unstriped.run_u8(backend, &mut InPlace { image: &mut image }, rows, scratch)
             }
             Pipeline::U8ToI16 | Pipeline::U8ToF32 => Err(Error::ShapeMismatch),
         }
@@ -354,8 +411,8 @@ impl<'k> Plan<'k> {
         let job = Job { geometry: &self.geometry, frames, rows, constants: self.constants::<f32>()?, scratch };
         let (row, column) = (self.row.taps(), self.column.taps());
         match backend {
-            Backend::Scalar => job.run(&F32Passes::<f32>::new(row, column)),
-            Backend::Portable => job.run(&F32Passes::<wide::f32x8>::new(row, column)),
+            Backend::Scalar => job.run(&F32Passes::<f32>::new(row, column, false)),
+            Backend::Portable => job.run(&F32Passes::<wide::f32x8>::new(row, column, false)),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2(token) => token.filter_f32(row, column, job),
             #[cfg(target_arch = "x86_64")]

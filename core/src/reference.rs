@@ -60,9 +60,9 @@ pub fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageView
                     let mut t = 0.0f32;
                     for (i, &r) in row.taps().iter().enumerate() {
                         let vx = x as isize + x0 + i as isize;
-                        t = sample(plan, src, vx, vy, ch, constants) * r + t;
+                        t += sample(plan, src, vx, vy, ch, constants) * r;
                     }
-                    acc = t * c + acc;
+                    acc += t * c;
                 }
                 dst.row_mut_unchecked_index(y)[x * out.channels + ch] = acc;
             }

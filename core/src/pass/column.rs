@@ -51,7 +51,13 @@ pub(crate) fn column_f32<V: F32Vector>(
 ///
 /// Safety: `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()`, `dst` has `len` elements.
 #[inline(always)]
-unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(taps: &[f32], base: *const f32, offsets: &[usize], dst: *mut f32, e: usize) {
+unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(
+    taps: &[f32],
+    base: *const f32,
+    offsets: &[usize],
+    dst: *mut f32,
+    e: usize,
+) {
     let lanes = V::LANES;
     let mut acc = [V::splat(0.0); U];
     for (&w, &o) in taps.iter().zip(offsets) {
@@ -90,10 +96,10 @@ fn one_row<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offset
         if len >= lanes {
             // The last vector overlaps the previous one.
             // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-        unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, len - lanes) };
+            unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, len - lanes) };
         } else {
             for (k, o) in out.iter_mut().enumerate().skip(e) {
-                *o = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| lines[off + k] * w + acc);
+                *o = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
             }
         }
     }
@@ -142,8 +148,8 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
     // Line 0 feeds row y only, line n row y + 1 only, the others both.
     let w0 = V::splat(taps[0]);
     for (u, a) in acc0.iter_mut().enumerate() {
-        // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ lines.len() (function contract).
-        *a = unsafe { load_at::<V>(base, offsets[0] + e + u * lanes) }.mul(w0);
+        // SAFETY: offsets[0] + e + (u + 1)·lanes ≤ lines.len() (function contract).
+        *a = unsafe { load_at::<V>(base, offsets[0] + e + u * lanes) }.mul_add(w0, *a);
     }
     for j in 1..n {
         let (w_this, w_prev) = (V::splat(taps[j]), V::splat(taps[j - 1]));
@@ -169,7 +175,13 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
 }
 
 #[inline(always)]
-fn two_rows<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: &mut [f32]) {
+fn two_rows<V: F32Vector, const STREAM: bool>(
+    taps: &[f32],
+    lines: &[f32],
+    offsets: &[usize],
+    out0: &mut [f32],
+    out1: &mut [f32],
+) {
     const U: usize = 4;
     let len = out0.len();
     let lanes = V::LANES;
@@ -189,11 +201,12 @@ fn two_rows<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offse
     if e < len {
         if len >= lanes {
             // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-        unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, len - lanes) };
+            unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, len - lanes) };
         } else {
             for k in e..len {
-                out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| lines[off + k] * w + acc);
-                out1[k] = taps.iter().zip(&offsets[1..]).fold(0.0, |acc, (&w, &off)| lines[off + k] * w + acc);
+                out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
+                out1[k] =
+                    taps.iter().zip(&offsets[1..]).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
             }
         }
     }

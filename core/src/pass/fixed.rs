@@ -20,8 +20,8 @@
 use core::marker::PhantomData;
 
 use crate::fixed::FixedPoint;
-use crate::plan::{Output, Pipeline};
 use crate::kernel::MAX_TAPS;
+use crate::plan::{Output, Pipeline};
 use crate::simd::{pair, FixedVector};
 
 use super::row::Fold;
@@ -74,7 +74,6 @@ impl<D: Output<u8>> Passes for FixedScalar<'_, D> {
     }
 }
 
-
 /// Weight pairs for `pmaddwd`, packed once per filter call.
 const PAIRS: usize = MAX_TAPS / 2 + 1;
 
@@ -115,10 +114,11 @@ impl<'p, V: FixedVector, D: Output<u8>> FixedSimd<'p, V, D> {
         }
         let col = fp.column().taps();
         let mut column_pairs = [[0; PAIRS]; 2];
-        for p in 0..PAIRS {
+        let [this_row, next_row] = &mut column_pairs;
+        for (p, (this, next)) in this_row.iter_mut().zip(next_row.iter_mut()).enumerate() {
             let j = 2 * p as isize;
-            column_pairs[0][p] = pair(tap(col, j), tap(col, j + 1));
-            column_pairs[1][p] = pair(tap(col, j - 1), tap(col, j));
+            *this = pair(tap(col, j), tap(col, j + 1));
+            *next = pair(tap(col, j - 1), tap(col, j));
         }
         FixedSimd {
             fp,
@@ -172,7 +172,9 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
                 // SAFETY: the caller's contract, via `row_term`.
-                let (a, b) = unsafe { (row_term::<V, FOLD>(src, at, step, n, 2 * p), row_term::<V, FOLD>(src, at, step, n, 2 * p + 1)) };
+                let (a, b) = unsafe {
+                    (row_term::<V, FOLD>(src, at, step, n, 2 * p), row_term::<V, FOLD>(src, at, step, n, 2 * p + 1))
+                };
                 *acc = V::madd(V::interleave(a, b), w, *acc);
             }
         }
@@ -183,7 +185,9 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
                 // SAFETY: as above; the middle tap n/2 is a tap.
                 let (a, b) = unsafe {
                     match (paired % 2 == 1, middle) {
-                        (true, true) => (row_term::<V, FOLD>(src, at, step, n, paired - 1), V::load_u8(src.add(at + n / 2 * step))),
+                        (true, true) => {
+                            (row_term::<V, FOLD>(src, at, step, n, paired - 1), V::load_u8(src.add(at + n / 2 * step)))
+                        }
                         (true, false) => (row_term::<V, FOLD>(src, at, step, n, paired - 1), V::zero()),
                         _ => (V::load_u8(src.add(at + n / 2 * step)), V::zero()),
                     }
@@ -224,8 +228,8 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
                 // SAFETY: as above; the last block overlaps the previous one.
                 unsafe { self.row_block::<FOLD, 1>(src, dst, len - lanes, step) };
             } else {
-                for k in e..len {
-                    out[k] = self.fp.mid(row_acc(taps, input, k, step));
+                for (k, o) in out.iter_mut().enumerate().skip(e) {
+                    *o = self.fp.mid(row_acc(taps, input, k, step));
                 }
             }
         }
@@ -241,14 +245,10 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         // casts keep the type; the caller guarantees the lanes are writable.
         unsafe {
             match D::PIPELINE {
-                Pipeline::U8 => {
-                    V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
-                        .store_u8(dst.cast::<u8>().add(e))
-                }
-                Pipeline::U8ToI16 => {
-                    V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
-                        .store_i16(dst.cast::<i16>().add(e))
-                }
+                Pipeline::U8 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                    .store_u8(dst.cast::<u8>().add(e)),
+                Pipeline::U8ToI16 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                    .store_i16(dst.cast::<i16>().add(e)),
                 Pipeline::U8ToF32 | Pipeline::F32 => V::store_f32(acc, self.fp.out_scale(), dst.cast::<f32>().add(e)),
             }
         }
@@ -259,7 +259,13 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     /// Safety: every `offsets[j] + e + LANES ≤ lines.len()`; `LANES`
     /// elements at `dst[r] + e` are writable.
     #[inline(always)]
-    unsafe fn column_block<const ROWS: usize, const U: usize>(&self, base: *const i16, offsets: &[usize], dst: [*mut D; 2], e: usize) {
+    unsafe fn column_block<const ROWS: usize, const U: usize>(
+        &self,
+        base: *const i16,
+        offsets: &[usize],
+        dst: [*mut D; 2],
+        e: usize,
+    ) {
         let count = offsets.len(); // n + ROWS − 1 lines
         let lanes = V::LANES;
         let mut acc = [[(V::zero_wide(), V::zero_wide()); U]; ROWS];

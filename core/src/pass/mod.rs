@@ -124,6 +124,10 @@ pub(crate) struct Geometry {
     pub column_taps: usize,
     pub horizontal: Border,
     pub vertical: Border,
+    /// Output columns per vertical strip (the whole width: no strips).
+    pub strip_width: usize,
+    /// Non-temporal stores for the output.
+    pub stream: bool,
 }
 
 /// How the scratch buffer is cut, in elements of the types involved.
@@ -147,7 +151,7 @@ fn bytes_to_f32s(bytes: usize) -> usize {
 
 impl Geometry {
     fn layout(&self) -> Option<Layout> {
-        let row_len = self.out_width.checked_mul(self.channels)?;
+        let row_len = self.strip_width.checked_mul(self.channels)?;
         let line_stride = row_len.checked_next_multiple_of(LINE_ALIGN)?;
         let n = self.column_taps;
         let last_v = (self.out_height - 1) as isize + self.y_origin + (n - 1) as isize;
@@ -178,26 +182,39 @@ impl Geometry {
     }
 }
 
-/// Row-filters one source row into `out`: the middle straight from the
-/// source, the outputs near each edge from a short padded copy.
+/// Row-filters output columns `xs` of one source row into `out` (which
+/// starts at column `xs.start`): the middle straight from the source, the
+/// outputs near each edge from a short padded copy.
 #[inline(always)]
-fn row_line<P: Passes>(passes: &P, geo: &Geometry, src: &[P::Src], out: &mut [P::Mid], edge: &mut [P::Src], constant: P::Src) {
+fn row_line<P: Passes>(
+    passes: &P,
+    geo: &Geometry,
+    src: &[P::Src],
+    out: &mut [P::Mid],
+    edge: &mut [P::Src],
+    constant: P::Src,
+    xs: Range<usize>,
+) {
     let c = geo.channels;
     let (lo, hi) = geo.interior();
     if lo < hi {
-        let start = (lo as isize + geo.x_origin) as usize * c;
-        passes.row(&src[start..], &mut out[lo * c..hi * c], c);
-        row_piece(passes, geo, src, out, edge, constant, 0..lo);
-        row_piece(passes, geo, src, out, edge, constant, hi..geo.out_width);
+        let (a, b) = (lo.clamp(xs.start, xs.end), hi.clamp(xs.start, xs.end));
+        if a < b {
+            let start = (a as isize + geo.x_origin) as usize * c;
+            passes.row(&src[start..], &mut out[(a - xs.start) * c..(b - xs.start) * c], c);
+        }
+        row_piece(passes, geo, src, out, edge, constant, xs.start..a, xs.start);
+        row_piece(passes, geo, src, out, edge, constant, b..xs.end, xs.start);
     } else {
-        row_piece(passes, geo, src, out, edge, constant, 0..geo.out_width);
+        row_piece(passes, geo, src, out, edge, constant, xs.clone(), xs.start);
     }
 }
 
 /// Row-filters outputs `xs` of a row through a padded copy of the source
 /// columns they read (at most `2n − 2` columns: `xs` lies within `n − 1` of an edge,
-/// or the row is shorter than the kernel).
+/// or the row is shorter than the kernel). `out` starts at column `origin`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn row_piece<P: Passes>(
     passes: &P,
     geo: &Geometry,
@@ -206,6 +223,7 @@ fn row_piece<P: Passes>(
     edge: &mut [P::Src],
     constant: P::Src,
     xs: Range<usize>,
+    origin: usize,
 ) {
     if xs.is_empty() {
         return;
@@ -219,7 +237,7 @@ fn row_piece<P: Passes>(
             None => px.fill(constant),
         }
     }
-    passes.row(&edge[..cols * c], &mut out[xs.start * c..xs.end * c], c);
+    passes.row(&edge[..cols * c], &mut out[(xs.start - origin) * c..(xs.end - origin) * c], c);
 }
 
 /// Filters output rows `rows` (all of them, or a band).
@@ -236,10 +254,30 @@ pub(crate) fn run<P: Passes>(
     constants: (P::Src, P::Src),
     scratch: &mut [f32],
 ) {
+    let mut x0 = 0;
+    while x0 < geo.out_width {
+        let x1 = (x0 + geo.strip_width).min(geo.out_width);
+        run_strip(passes, geo, frames, rows.clone(), x0..x1, constants, scratch);
+        x0 = x1;
+    }
+}
+
+/// One vertical strip: output columns `xs` of output rows `rows`.
+#[inline(always)]
+fn run_strip<P: Passes>(
+    passes: &P,
+    geo: &Geometry,
+    frames: &mut dyn Frames<P::Src, P::Dst>,
+    rows: Range<usize>,
+    xs: Range<usize>,
+    constants: (P::Src, P::Src),
+    scratch: &mut [f32],
+) {
     let Some(layout) = geo.layout() else { return };
     let n = geo.column_taps;
     let ls = layout.line_stride;
-    let row_len = geo.out_width * geo.channels;
+    let c = geo.channels;
+    let line_len = xs.len() * c;
     let mid_f32 = bytes_to_f32s(layout.mid_lines() * ls * core::mem::size_of::<P::Mid>());
     let (mid_area, edge_area) = scratch.split_at_mut(mid_f32);
     let mid: &mut [P::Mid] = bytemuck::cast_slice_mut(mid_area);
@@ -248,7 +286,6 @@ pub(crate) fn run<P: Passes>(
     let h = geo.height as isize;
     let v_first = rows.start as isize + geo.y_origin;
     let v_last = (rows.end - 1) as isize + geo.y_origin + (n - 1) as isize;
-    let ring_base = 0;
     let bottom_base = layout.ring_lines * ls;
     let constant_base = bottom_base + layout.bottom_lines * ls;
     let vertical_constant = matches!(geo.vertical, Border::Constant(_));
@@ -259,19 +296,19 @@ pub(crate) fn run<P: Passes>(
         } else if v >= h {
             bottom_base + (v - h) as usize * ls
         } else {
-            ring_base + (v - v_first) as usize % layout.ring_lines * ls
+            (v - v_first) as usize % layout.ring_lines * ls
         }
     };
 
     if vertical_constant {
         let value = passes.constant_line(constant_v);
-        mid[constant_base..constant_base + row_len].fill(value);
+        mid[constant_base..constant_base + line_len].fill(value);
     } else {
         // Rows below the image, filtered before any output row is written.
         for v in h.max(v_first)..=v_last {
             let y = geo.vertical.map(v, geo.height).unwrap_or(0);
             let off = line_offset(v);
-            row_line(passes, geo, frames.source_row(y), &mut mid[off..off + row_len], edge, constant_h);
+            row_line(passes, geo, frames.source_row(y), &mut mid[off..off + line_len], edge, constant_h, xs.clone());
         }
     }
 
@@ -291,13 +328,22 @@ pub(crate) fn run<P: Passes>(
             }
             let y_src = geo.vertical.map(v, geo.height).unwrap_or(0);
             let off = line_offset(v);
-            row_line(passes, geo, frames.source_row(y_src), &mut mid[off..off + row_len], edge, constant_h);
+            row_line(
+                passes,
+                geo,
+                frames.source_row(y_src),
+                &mut mid[off..off + line_len],
+                edge,
+                constant_h,
+                xs.clone(),
+            );
         }
         for (j, o) in offsets[..count].iter_mut().enumerate() {
             *o = line_offset(top + j as isize);
         }
         let (out0, out1) = frames.dest_rows(y, two);
-        passes.column(mid, &offsets[..count], out0, out1);
+        let cols = xs.start * c..xs.end * c;
+        passes.column(mid, &offsets[..count], &mut out0[cols.clone()], out1.map(|o| &mut o[cols]));
         y += count - n + 1;
     }
 }
@@ -314,8 +360,8 @@ pub(crate) struct F32Passes<'k, V> {
 
 impl<'k, V> F32Passes<'k, V> {
     #[inline(always)]
-    pub(crate) fn new(row: &'k [f32], column: &'k [f32]) -> Self {
-        F32Passes { row, row_fold: row::Fold::of(row), column, stream: true, _vector: core::marker::PhantomData }
+    pub(crate) fn new(row: &'k [f32], column: &'k [f32], stream: bool) -> Self {
+        F32Passes { row, row_fold: row::Fold::of(row), column, stream, _vector: core::marker::PhantomData }
     }
 }
 

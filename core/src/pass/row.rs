@@ -39,7 +39,7 @@ impl Fold {
             Fold::None
         } else if pairs().all(|(a, b)| a == b) {
             Fold::Even
-        } else if pairs().all(|(a, b)| a == -b) && (n % 2 == 0 || taps[n / 2] == 0) {
+        } else if pairs().all(|(a, b)| a == -b) && (n.is_multiple_of(2) || taps[n / 2] == 0) {
             Fold::Odd
         } else {
             Fold::None
@@ -85,8 +85,8 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
             }
         }
     } else {
-        for i in 0..n / 2 {
-            let w = V::splat(taps[i]);
+        for (i, &w) in taps.iter().enumerate().take(n / 2) {
+            let w = V::splat(w);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
                 let (x, y) = unsafe { (V::load(src.add(at(i, u))), V::load(src.add(at(n - 1 - i, u)))) };
@@ -136,9 +136,31 @@ fn row_folded<V: F32Vector, const FOLD: u8>(taps: &[f32], input: &[f32], out: &m
             // recomputing a few outputs instead of a scalar tail.
             unsafe { block::<V, 1, FOLD>(taps, src, dst, len - lanes, step) };
         } else {
-            for k in e..len {
-                out[k] = taps.iter().enumerate().fold(0.0, |acc, (i, &w)| input[k + i * step] * w + acc);
+            for (k, o) in out.iter_mut().enumerate().skip(e) {
+                *o = one::<V, FOLD>(taps, input, k, step);
             }
         }
     }
+}
+
+/// Output `k` alone, with exactly the arithmetic of a lane of [`block`].
+#[inline(always)]
+fn one<V: F32Vector, const FOLD: u8>(taps: &[f32], input: &[f32], k: usize, step: usize) -> f32 {
+    let n = taps.len();
+    let x = |i: usize| input[k + i * step];
+    let mut acc = 0.0;
+    if FOLD == 0 {
+        for (i, &w) in taps.iter().enumerate() {
+            acc = V::mul_add_one(x(i), w, acc);
+        }
+    } else {
+        for (i, &w) in taps.iter().enumerate().take(n / 2) {
+            let pair = if FOLD == 1 { x(i) + x(n - 1 - i) } else { x(i) - x(n - 1 - i) };
+            acc = V::mul_add_one(pair, w, acc);
+        }
+        if n % 2 == 1 && FOLD == 1 {
+            acc = V::mul_add_one(x(n / 2), taps[n / 2], acc);
+        }
+    }
+    acc
 }

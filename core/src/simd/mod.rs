@@ -64,6 +64,11 @@ pub(crate) unsafe trait F32Vector: Copy {
     fn sub(self, b: Self) -> Self;
     /// Lane-wise `self · b + c` (fused where the ISA has FMA).
     fn mul_add(self, b: Self, c: Self) -> Self;
-    /// Lane-wise `self · b`.
-    fn mul(self, b: Self) -> Self;
+    /// `a · b + c` on one value, rounded exactly as a lane of
+    /// [`mul_add`](Self::mul_add) is (fused or not), so scalar tails give
+    /// the bits the vector loop would.
+    #[inline(always)]
+    fn mul_add_one(a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
+    }
 }

@@ -37,7 +37,8 @@ unsafe impl F32Vector for f32x8 {
         f32x8::mul_add(self, b, c)
     }
     #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        self * b
+    fn mul_add_one(a: f32, b: f32, c: f32) -> f32 {
+        // Whatever `wide` does per lane on this target (fused on NEON).
+        f32x8::mul_add(f32x8::splat(a), f32x8::splat(b), f32x8::splat(c)).to_array()[0]
     }
 }

@@ -33,8 +33,4 @@ unsafe impl F32Vector for f32 {
         // Unfused: `f32::mul_add` is a libm call without std.
         self * b + c
     }
-    #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        self * b
-    }
 }

@@ -29,7 +29,7 @@ unsafe impl F32Vector for __m256 {
     }
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        if ptr as usize % 32 == 0 {
+        if (ptr as usize).is_multiple_of(32) {
             // SAFETY: the caller guarantees the lanes are writable; `ptr` is aligned.
             unsafe { _mm256_stream_ps(ptr, self) }
         } else {
@@ -58,9 +58,9 @@ unsafe impl F32Vector for __m256 {
         unsafe { _mm256_fmadd_ps(self, b, c) }
     }
     #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        // SAFETY: only reached from inside the AVX2 entry point.
-        unsafe { _mm256_mul_ps(self, b) }
+    fn mul_add_one(a: f32, b: f32, c: f32) -> f32 {
+        // SAFETY: only reached from inside the entry point (FMA enabled).
+        unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
 }
 
@@ -69,7 +69,8 @@ unsafe impl F32Vector for __m256 {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-    job.run(&F32Passes::<__m256>::new(row, column));
+    let stream = job.geometry.stream;
+    job.run(&F32Passes::<__m256>::new(row, column, stream));
 }
 
 // SAFETY: every method touches exactly the documented lanes; values of

@@ -26,7 +26,7 @@ unsafe impl F32Vector for __m512 {
     }
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        if ptr as usize % 64 == 0 {
+        if (ptr as usize).is_multiple_of(64) {
             // SAFETY: the caller guarantees the lanes are writable; `ptr` is aligned.
             unsafe { _mm512_stream_ps(ptr, self) }
         } else {
@@ -55,9 +55,9 @@ unsafe impl F32Vector for __m512 {
         unsafe { _mm512_fmadd_ps(self, b, c) }
     }
     #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_mul_ps(self, b) }
+    fn mul_add_one(a: f32, b: f32, c: f32) -> f32 {
+        // SAFETY: only reached from inside the entry point (FMA enabled).
+        unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
 }
 
@@ -66,5 +66,6 @@ unsafe impl F32Vector for __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
 pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-    job.run(&F32Passes::<__m512>::new(row, column));
+    let stream = job.geometry.stream;
+    job.run(&F32Passes::<__m512>::new(row, column, stream));
 }

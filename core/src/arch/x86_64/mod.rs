@@ -58,8 +58,13 @@ impl Avx512 {
     /// The token, if the crate was compiled with AVX-512F and AVX-512BW enabled.
     pub fn new() -> Option<Self> {
         // SAFETY: the features are enabled at compile time.
-        cfg!(all(target_feature = "avx512f", target_feature = "avx512bw", target_feature = "avx2", target_feature = "fma"))
-            .then(|| unsafe { Self::new_unchecked() })
+        cfg!(all(
+            target_feature = "avx512f",
+            target_feature = "avx512bw",
+            target_feature = "avx2",
+            target_feature = "fma"
+        ))
+        .then(|| unsafe { Self::new_unchecked() })
     }
 
     /// The token, without a check.
