@@ -30,6 +30,7 @@
 
 mod dispatch;
 mod owned;
+mod threads;
 
 pub use dispatch::{available_backends, backend_by_name, best_backend};
 pub use owned::Image;
@@ -37,9 +38,11 @@ pub use sepconv_core::{
     fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region, Result,
     Sample, Shape, Symmetry, MAX_TAPS,
 };
+pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 
-/// Filters `src` with `column ⊗ row` into a new image, on the best backend.
-pub fn filter<S: Sample, D: Output<S>>(
+/// Filters `src` with `column ⊗ row` into a new image, on the best backend
+/// and all cores (one for small images).
+pub fn filter<S: Sample + Sync, D: Output<S> + Send>(
     src: &ImageView<'_, S>,
     row: Kernel<'_>,
     column: Kernel<'_>,
@@ -51,7 +54,7 @@ pub fn filter<S: Sample, D: Output<S>>(
 
 /// Filters `src` keeping only the outputs whose kernel footprint lies inside
 /// the image (the output is `row.len() − 1` narrower, `column.len() − 1` shorter).
-pub fn filter_valid<S: Sample, D: Output<S>>(
+pub fn filter_valid<S: Sample + Sync, D: Output<S> + Send>(
     src: &ImageView<'_, S>,
     row: Kernel<'_>,
     column: Kernel<'_>,
@@ -72,10 +75,9 @@ pub fn filter_in_place<S: Sample + Output<S>>(
     plan.filter_in_place(best_backend(), image, &mut scratch)
 }
 
-fn run<S: Sample, D: Output<S>>(plan: &Plan<'_>, src: &ImageView<'_, S>) -> Result<Image<D>> {
+fn run<S: Sample + Sync, D: Output<S> + Send>(plan: &Plan<'_>, src: &ImageView<'_, S>) -> Result<Image<D>> {
     let out = plan.output_shape();
     let mut dst = Image::<D>::new(out.width, out.height, out.channels)?;
-    let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
-    plan.filter(best_backend(), src, &mut dst.view_mut(), &mut scratch)?;
+    filter_parallel(plan, best_backend(), src, &mut dst.view_mut(), Threads::Auto)?;
     Ok(dst)
 }

@@ -225,3 +225,44 @@ fn backend_selection() {
     }
     eprintln!("available: {:?}, best: {}", all.iter().map(|b| b.name()).collect::<Vec<_>>(), best_backend().name());
 }
+
+/// Bands on several threads give the same bits as one thread, for f32 and u8.
+#[test]
+fn threads_are_bit_identical_to_one_thread() {
+    use sepconv::{filter_parallel, Threads};
+    use std::num::NonZeroUsize;
+    let (w, h) = (203, 77);
+    let taps = [0.1f32, 0.2, 0.4, 0.2, 0.1];
+    let k = Kernel::new(&taps).unwrap();
+    let plan = sepconv::Plan::new(sepconv::Shape::new(w, h, 1).unwrap(), k, k, Borders::default()).unwrap();
+    let src_f: Vec<f32> = (0..w * h).map(|i| ((i * 37) % 101) as f32 * 0.5 - 7.0).collect();
+    let src_u: Vec<u8> = (0..w * h).map(|i| ((i * 53) % 256) as u8).collect();
+    for backend in sepconv::available_backends() {
+        let one = |threads: usize| {
+            let t = Threads::Count(NonZeroUsize::new(threads).unwrap());
+            let mut f = vec![0f32; w * h];
+            let mut u = vec![0u8; w * h];
+            filter_parallel(
+                &plan,
+                backend,
+                &ImageView::new(&src_f, w, h, 1).unwrap(),
+                &mut ImageViewMut::new(&mut f, w, h, 1).unwrap(),
+                t,
+            )
+            .unwrap();
+            filter_parallel(
+                &plan,
+                backend,
+                &ImageView::new(&src_u, w, h, 1).unwrap(),
+                &mut ImageViewMut::new(&mut u, w, h, 1).unwrap(),
+                t,
+            )
+            .unwrap();
+            (f.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), u)
+        };
+        let single = one(1);
+        for threads in [2, 3, 7, 77, 200] {
+            assert_eq!(one(threads), single, "{} on {threads} threads", backend.name());
+        }
+    }
+}
