@@ -56,6 +56,10 @@ pub enum Error {
     InPlaceNotSupported,
     /// A row band lies outside the output image, or is empty.
     BandOutOfRange,
+    /// A kernel generator or factorisation parameter lies outside what it
+    /// supports: a derivative order or aperture size OpenCV refuses, a σ too
+    /// small for a derivative's taps, a negative or NaN tolerance, a rank of 0.
+    InvalidParameter,
 }
 
 impl fmt::Display for Error {
@@ -83,6 +87,7 @@ impl fmt::Display for Error {
             }
             Error::InPlaceNotSupported => f.write_str("in-place filtering needs an output of the input's shape"),
             Error::BandOutOfRange => f.write_str("row band is empty or outside the output"),
+            Error::InvalidParameter => f.write_str("kernel parameter outside its supported range"),
         }
     }
 }
