@@ -30,10 +30,12 @@
 
 mod dispatch;
 mod owned;
+pub mod separable;
 mod threads;
 
 pub use dispatch::{available_backends, backend_by_name, best_backend};
 pub use owned::Image;
+pub use separable::filter_2d;
 pub use sepconv_core::{
     fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region, Result,
     Sample, Shape, Symmetry, MAX_TAPS,
