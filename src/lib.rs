@@ -37,8 +37,8 @@ pub use dispatch::{available_backends, backend_by_name, best_backend};
 pub use owned::Image;
 pub use separable::filter_2d;
 pub use sepconv_core::{
-    fixed, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output, Plan, Region, Result,
-    Sample, Shape, Symmetry, MAX_TAPS,
+    fixed, reference, Backend, Border, Borders, ColumnStrategy, Error, ImageView, ImageViewMut, Kernel, Output, Plan,
+    Region, Result, Sample, Shape, Symmetry, MAX_TAPS,
 };
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 

@@ -234,13 +234,13 @@ impl<'a, T: Copy> ImageViewMut<'a, T> {
 }
 
 impl<T: Copy> ImageViewMut<'_, T> {
-    /// Rows `y` and `y + 1`, both mutable; `y + 1` must be a valid row.
+    /// Rows `y .. y + rows` as one slice (from row `y`'s start to the last
+    /// row's end) and the stride; the rows must exist.
     #[inline]
-    pub(crate) fn row_pair_mut(&mut self, y: usize) -> (&mut [T], &mut [T]) {
+    pub(crate) fn row_block_mut(&mut self, y: usize, rows: usize) -> (&mut [T], usize) {
         let row_len = self.shape.width * self.shape.channels;
-        let (a, b) = self.data.split_at_mut((y + 1) * self.stride);
         let start = y * self.stride;
-        (&mut a[start..start + row_len], &mut b[..row_len])
+        (&mut self.data[start..start + (rows - 1) * self.stride + row_len], self.stride)
     }
 
     /// Row `y` for reading, through the mutable view (in-place filtering).

@@ -79,4 +79,4 @@ pub use border::{Border, Borders};
 pub use error::{Error, Result};
 pub use image::{ImageView, ImageViewMut, Shape};
 pub use kernel::{Kernel, Symmetry, MAX_TAPS};
-pub use plan::{Output, Plan, Region, Sample};
+pub use plan::{ColumnStrategy, Output, Plan, Region, Sample};

@@ -20,6 +20,28 @@ type PortableFixed = core::arch::x86_64::__m128i;
 type PortableFixed = crate::simd::Lanes16;
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
 
+/// How the column pass reads the ring of row-filtered lines (f32; u8 is always direct).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnStrategy {
+    /// Vectorised along x over the lines, two output rows per step sharing
+    /// their loads. The plan's choice for every shape measured.
+    #[default]
+    Direct,
+    /// 8-column tiles of 16 output rows are transposed, filtered as rows
+    /// (folded for symmetric kernels), and transposed back.
+    TransposedTile,
+}
+
+impl ColumnStrategy {
+    /// Output rows per column step.
+    fn rows(self) -> usize {
+        match self {
+            ColumnStrategy::Direct => 2,
+            ColumnStrategy::TransposedTile => crate::pass::MAX_COLUMN_ROWS,
+        }
+    }
+}
+
 /// Which outputs a plan computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Region {
@@ -55,10 +77,14 @@ pub trait Sample: Pod + sealed::Sealed {
     #[doc(hidden)]
     /// A `Border::Constant` value in this type.
     fn border_value(v: f32) -> Result<Self>;
+    #[doc(hidden)]
+    /// Whether this is `f32` (which has both column strategies).
+    const FLOAT: bool;
 }
 
 impl Sample for f32 {
     type Mid = f32;
+    const FLOAT: bool = true;
     fn border_value(v: f32) -> Result<Self> {
         if v.is_finite() {
             Ok(v)
@@ -70,6 +96,7 @@ impl Sample for f32 {
 
 impl Sample for u8 {
     type Mid = i16;
+    const FLOAT: bool = false;
     fn border_value(v: f32) -> Result<Self> {
         if (0.0..=255.0).contains(&v) && v == (v as u8) as f32 {
             Ok(v as u8)
@@ -218,9 +245,14 @@ impl<'k> Plan<'k> {
             // pieces, defeats the prefetcher. Strips remain an option.
             strip_width: output.width,
             stream: output.pixels().saturating_mul(output.channels) >= STREAM_SAMPLES,
+            column_rows: ColumnStrategy::Direct.rows(),
         };
         // f32 without strips needs the most scratch of all calls: check it fits.
-        Geometry { strip_width: output.width, ..geometry }.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
+        for strategy in [ColumnStrategy::Direct, ColumnStrategy::TransposedTile] {
+            Geometry { strip_width: output.width, column_rows: strategy.rows(), ..geometry }
+                .scratch_len::<f32, f32>()
+                .ok_or(Error::SizeOverflow)?;
+        }
         let fixed = FixedPoint::new(&row, &column);
         Ok(Plan { row, column, borders, region, input, output, geometry, fixed })
     }
@@ -238,6 +270,23 @@ impl<'k> Plan<'k> {
     pub fn with_streaming(mut self, stream: bool) -> Self {
         self.geometry.stream = stream;
         self
+    }
+
+    /// Runs the f32 column pass with `strategy` instead of the plan's choice.
+    /// For benchmarks; changes [`scratch_len`](Self::scratch_len) and the
+    /// last bits of f32 results (within the documented bound).
+    pub fn with_column_strategy(mut self, strategy: ColumnStrategy) -> Self {
+        self.geometry.column_rows = strategy.rows();
+        self
+    }
+
+    /// The f32 column strategy.
+    pub fn column_strategy(&self) -> ColumnStrategy {
+        if self.geometry.column_rows > 2 {
+            ColumnStrategy::TransposedTile
+        } else {
+            ColumnStrategy::Direct
+        }
     }
 
     /// Output columns per vertical strip (the output width when not striped).
@@ -285,7 +334,18 @@ impl<'k> Plan<'k> {
         // In-place filtering runs unstriped (a strip would overwrite the halo
         // of its neighbour), which needs the most: size for that. Cannot
         // fail: the largest case (f32, whole width) was checked in `build`.
-        self.unstriped().scratch_len::<S, S::Mid>().unwrap_or(usize::MAX)
+        Geometry { strip_width: self.output.width, ..self.geometry_for::<S>() }
+            .scratch_len::<S, S::Mid>()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The geometry a call on samples `S` runs with: u8 has only the direct column pass.
+    fn geometry_for<S: Sample>(&self) -> Geometry {
+        if S::FLOAT {
+            self.geometry
+        } else {
+            Geometry { column_rows: ColumnStrategy::Direct.rows(), ..self.geometry }
+        }
     }
 
     /// The geometry without vertical strips (for in-place filtering).
@@ -404,8 +464,8 @@ impl<'k> Plan<'k> {
         let job = Job { geometry: &self.geometry, frames, rows, constants: self.constants::<f32>()?, scratch };
         let (row, column) = (self.row.taps(), self.column.taps());
         match backend {
-            Backend::Scalar => job.run(&F32Passes::<f32>::new(row, column, false)),
-            Backend::Portable => job.run(&F32Passes::<wide::f32x8>::new(row, column, false)),
+            Backend::Scalar => job.run(&F32Passes::<f32>::new(row, column, &self.geometry)),
+            Backend::Portable => job.run(&F32Passes::<wide::f32x8>::new(row, column, &self.geometry)),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2(token) => token.filter_f32(row, column, job),
             #[cfg(target_arch = "x86_64")]
@@ -422,7 +482,8 @@ impl<'k> Plan<'k> {
         scratch: &mut [f32],
     ) -> Result<()> {
         let fp = self.fixed_point()?;
-        let job = Job { geometry: &self.geometry, frames, rows, constants: self.constants::<u8>()?, scratch };
+        let geometry = self.geometry_for::<u8>();
+        let job = Job { geometry: &geometry, frames, rows, constants: self.constants::<u8>()?, scratch };
         match backend {
             Backend::Scalar => job.run(&FixedScalar { fp, _out: core::marker::PhantomData::<D> }),
             Backend::Portable => job.run(&FixedSimd::<PortableFixed, D>::new(fp)),

@@ -6,10 +6,26 @@
 //! rows instead of `2n`). Loads from L1/L2 and the store to the destination
 //! are the limiting resources.
 //!
+//! The **transposed-tile** strategy ([`column_tiles_f32`]) makes up to
+//! 16 output rows per step instead: for every 8 columns, the
+//! `(n + rows − 1) × 8` block of lines is transposed so that each column's
+//! inputs are contiguous, filtered by the row pass (folded for symmetric
+//! kernels: half the multiplies), and the `8 × rows` results transposed back:
+//!
+//! ```text
+//!   lines (n + rows − 1) × 8        transposed 8 × (n + rows − 1)      out rows × 8
+//!   a0 b0 c0 … h0                   a0 a1 a2 … ──row pass──▶ A0 A1 …   A0 B0 … H0
+//!   a1 b1 c1 … h1        ──T──▶     b0 b1 b2 … ──row pass──▶ B0 B1 …   A1 B1 … H1
+//!   …                               …                                  …
+//! ```
+//!
 //! No closures here: a closure is compiled on its own, without the
 //! `#[target_feature]` of the entry point, and its vector intrinsics would
 //! become calls. Helpers are `#[inline(always)]` functions instead.
 
+use super::row::{row_f32, Fold};
+use super::MAX_COLUMN_ROWS;
+use crate::kernel::MAX_TAPS;
 use crate::simd::F32Vector;
 
 /// One or two output rows of the f32 column pass.
@@ -209,5 +225,46 @@ fn two_rows<V: F32Vector, const STREAM: bool>(
                     taps.iter().zip(&offsets[1..]).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
             }
         }
+    }
+}
+
+/// Columns per transposed tile.
+const TILE_COLUMNS: usize = 8;
+
+/// The transposed-tile column pass: `rows` (≤ 16) output rows of `len`
+/// elements, row `r` at `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn column_tiles_f32<V: F32Vector>(
+    taps: &[f32],
+    fold: Fold,
+    lines: &[f32],
+    offsets: &[usize],
+    out: &mut [f32],
+    stride: usize,
+    rows: usize,
+    len: usize,
+) {
+    let count = offsets.len();
+    let mut tile = [0f32; TILE_COLUMNS * (MAX_TAPS + MAX_COLUMN_ROWS)];
+    let mut results = [0f32; TILE_COLUMNS * MAX_COLUMN_ROWS];
+    let mut x = 0;
+    while x < len {
+        let w = TILE_COLUMNS.min(len - x);
+        for (k, &off) in offsets.iter().enumerate() {
+            for (i, &v) in lines[off + x..off + x + w].iter().enumerate() {
+                tile[i * count + k] = v;
+            }
+        }
+        for i in 0..w {
+            row_f32::<V>(taps, fold, &tile[i * count..(i + 1) * count], &mut results[i * rows..(i + 1) * rows], 1);
+        }
+        for r in 0..rows {
+            let dst = &mut out[r * stride + x..r * stride + x + w];
+            for (i, d) in dst.iter_mut().enumerate() {
+                *d = results[i * rows + r];
+            }
+        }
+        x += w;
     }
 }

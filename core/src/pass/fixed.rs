@@ -57,7 +57,8 @@ impl<D: Output<u8>> Passes for FixedScalar<'_, D> {
         }
     }
     #[inline(always)]
-    fn column(&self, lines: &[i16], offsets: &[usize], out0: &mut [D], out1: Option<&mut [D]>) {
+    fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
+        let (out0, out1) = super::split_rows(out, stride, rows, len);
         let taps = self.fp.column().taps();
         for (e, o) in out0.iter_mut().enumerate() {
             *o = D::from_fixed(self.fp, column_acc(taps, lines, offsets, e));
@@ -340,8 +341,8 @@ impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
         }
     }
     #[inline(always)]
-    fn column(&self, lines: &[i16], offsets: &[usize], out0: &mut [D], out1: Option<&mut [D]>) {
-        let len = out0.len();
+    fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
+        let (out0, out1) = super::split_rows(out, stride, rows, len);
         let n = self.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
         assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));

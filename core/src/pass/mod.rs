@@ -36,6 +36,9 @@ use crate::border::Border;
 use crate::image::{ImageView, ImageViewMut};
 use crate::kernel::MAX_TAPS;
 
+/// The most output rows one column step makes (the transposed tile height).
+pub(crate) const MAX_COLUMN_ROWS: usize = 16;
+
 /// Elements a row-filtered line is padded to, so lines start 64-byte apart.
 const LINE_ALIGN: usize = 16;
 
@@ -50,9 +53,18 @@ pub(crate) trait Passes {
     /// `out[e] = Σ_i r[i] · input[e + i·step]` for every `e` of `out`;
     /// `input.len() ≥ out.len() + (n − 1)·step`.
     fn row(&self, input: &[Self::Src], out: &mut [Self::Mid], step: usize);
-    /// `out0[e] = Σ_j c[j] · lines[offsets[j] + e]`, and `out1` likewise
-    /// from `offsets[1..]` when given (then `offsets` has `n + 1` entries).
-    fn column(&self, lines: &[Self::Mid], offsets: &[usize], out0: &mut [Self::Dst], out1: Option<&mut [Self::Dst]>);
+    /// `rows` output rows of `len` elements, row `r` at `out[r·stride..]`:
+    /// `out_r[e] = Σ_j c[j] · lines[offsets[r + j] + e]`; `offsets` has
+    /// `n + rows − 1` entries. `rows` is at most the geometry's `column_rows`.
+    fn column(
+        &self,
+        lines: &[Self::Mid],
+        offsets: &[usize],
+        out: &mut [Self::Dst],
+        stride: usize,
+        rows: usize,
+        len: usize,
+    );
     /// The row-filtered value of a line that is `v` everywhere.
     fn constant_line(&self, v: Self::Src) -> Self::Mid;
     /// Called once after the last row (orders streamed stores).
@@ -63,8 +75,9 @@ pub(crate) trait Passes {
 pub(crate) trait Frames<S, D> {
     /// Source row `y`.
     fn source_row(&self, y: usize) -> &[S];
-    /// Output row `y` (an index into the whole output), and `y + 1` if `two`.
-    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [D], Option<&mut [D]>);
+    /// Output rows `y .. y + rows` (indices into the whole output) as one
+    /// slice from the start of row `y` to the end of the last row, and the stride.
+    fn dest_block(&mut self, y: usize, rows: usize) -> (&mut [D], usize);
 }
 
 /// A source and a destination (possibly a band of the output starting at `first_row`).
@@ -78,14 +91,8 @@ impl<S: Copy, D: Copy> Frames<S, D> for Separate<'_, '_, '_, S, D> {
     fn source_row(&self, y: usize) -> &[S] {
         self.src.row_unchecked_index(y)
     }
-    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [D], Option<&mut [D]>) {
-        let y = y - self.first_row;
-        if two {
-            let (a, b) = self.dst.row_pair_mut(y);
-            (a, Some(b))
-        } else {
-            (self.dst.row_mut_unchecked_index(y), None)
-        }
+    fn dest_block(&mut self, y: usize, rows: usize) -> (&mut [D], usize) {
+        self.dst.row_block_mut(y - self.first_row, rows)
     }
 }
 
@@ -98,13 +105,8 @@ impl<T: Copy> Frames<T, T> for InPlace<'_, '_, T> {
     fn source_row(&self, y: usize) -> &[T] {
         self.image.row_ref(y)
     }
-    fn dest_rows(&mut self, y: usize, two: bool) -> (&mut [T], Option<&mut [T]>) {
-        if two {
-            let (a, b) = self.image.row_pair_mut(y);
-            (a, Some(b))
-        } else {
-            (self.image.row_mut_unchecked_index(y), None)
-        }
+    fn dest_block(&mut self, y: usize, rows: usize) -> (&mut [T], usize) {
+        self.image.row_block_mut(y, rows)
     }
 }
 
@@ -128,6 +130,8 @@ pub(crate) struct Geometry {
     pub strip_width: usize,
     /// Non-temporal stores for the output.
     pub stream: bool,
+    /// Output rows per column step: 2 (direct) or a tile height (transposed).
+    pub column_rows: usize,
 }
 
 /// How the scratch buffer is cut, in elements of the types involved.
@@ -159,7 +163,7 @@ impl Geometry {
         let bottom_lines = if constant { 0 } else { (last_v - self.height as isize + 1).max(0) as usize };
         Some(Layout {
             line_stride,
-            ring_lines: n + 1,
+            ring_lines: n + self.column_rows - 1,
             bottom_lines,
             constant_lines: constant as usize,
             edge_len: (2 * self.row_taps).checked_mul(self.channels)?,
@@ -312,12 +316,12 @@ fn run_strip<P: Passes>(
         }
     }
 
-    let mut offsets = [0usize; MAX_TAPS + 1];
+    let mut offsets = [0usize; MAX_TAPS + MAX_COLUMN_ROWS];
     let mut next_v = v_first;
     let mut y = rows.start;
     while y < rows.end {
-        let two = y + 1 < rows.end;
-        let count = n + two as usize;
+        let step = geo.column_rows.min(rows.end - y);
+        let count = n + step - 1;
         let top = y as isize + geo.y_origin;
         let needed = top + count as isize - 1;
         while next_v <= needed {
@@ -341,10 +345,20 @@ fn run_strip<P: Passes>(
         for (j, o) in offsets[..count].iter_mut().enumerate() {
             *o = line_offset(top + j as isize);
         }
-        let (out0, out1) = frames.dest_rows(y, two);
-        let cols = xs.start * c..xs.end * c;
-        passes.column(mid, &offsets[..count], &mut out0[cols.clone()], out1.map(|o| &mut o[cols]));
-        y += count - n + 1;
+        let (block, stride) = frames.dest_block(y, step);
+        passes.column(mid, &offsets[..count], &mut block[xs.start * c..], stride, step, line_len);
+        y += step;
+    }
+}
+
+/// The first one or two rows of a block of output rows (direct column passes).
+#[inline(always)]
+pub(crate) fn split_rows<D>(out: &mut [D], stride: usize, rows: usize, len: usize) -> (&mut [D], Option<&mut [D]>) {
+    if rows >= 2 {
+        let (a, b) = out.split_at_mut(stride);
+        (&mut a[..len], Some(&mut b[..len]))
+    } else {
+        (&mut out[..len], None)
     }
 }
 
@@ -355,13 +369,24 @@ pub(crate) struct F32Passes<'k, V> {
     pub column: &'k [f32],
     /// Non-temporal stores for the output (large images).
     pub stream: bool,
+    /// The column pass runs on transposed tiles (else direct).
+    pub transposed: bool,
+    pub column_fold: row::Fold,
     pub _vector: core::marker::PhantomData<V>,
 }
 
 impl<'k, V> F32Passes<'k, V> {
     #[inline(always)]
-    pub(crate) fn new(row: &'k [f32], column: &'k [f32], stream: bool) -> Self {
-        F32Passes { row, row_fold: row::Fold::of(row), column, stream, _vector: core::marker::PhantomData }
+    pub(crate) fn new(row: &'k [f32], column: &'k [f32], geometry: &Geometry) -> Self {
+        F32Passes {
+            row,
+            row_fold: row::Fold::of(row),
+            column,
+            stream: geometry.stream,
+            transposed: geometry.column_rows > 2,
+            column_fold: row::Fold::of(column),
+            _vector: core::marker::PhantomData,
+        }
     }
 }
 
@@ -374,8 +399,13 @@ impl<V: crate::simd::F32Vector> Passes for F32Passes<'_, V> {
         row::row_f32::<V>(self.row, self.row_fold, input, out, step);
     }
     #[inline(always)]
-    fn column(&self, lines: &[f32], offsets: &[usize], out0: &mut [f32], out1: Option<&mut [f32]>) {
-        column::column_f32::<V>(self.column, lines, offsets, out0, out1, self.stream);
+    fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [f32], stride: usize, rows: usize, len: usize) {
+        if self.transposed {
+            column::column_tiles_f32::<V>(self.column, self.column_fold, lines, offsets, out, stride, rows, len);
+        } else {
+            let (out0, out1) = split_rows(out, stride, rows, len);
+            column::column_f32::<V>(self.column, lines, offsets, out0, out1, self.stream);
+        }
     }
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)

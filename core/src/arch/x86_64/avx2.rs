@@ -69,8 +69,8 @@ unsafe impl F32Vector for __m256 {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-    let stream = job.geometry.stream;
-    job.run(&F32Passes::<__m256>::new(row, column, stream));
+    let geometry = job.geometry;
+    job.run(&F32Passes::<__m256>::new(row, column, geometry));
 }
 
 // SAFETY: every method touches exactly the documented lanes; values of

@@ -66,6 +66,6 @@ unsafe impl F32Vector for __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
 pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-    let stream = job.geometry.stream;
-    job.run(&F32Passes::<__m512>::new(row, column, stream));
+    let geometry = job.geometry;
+    job.run(&F32Passes::<__m512>::new(row, column, geometry));
 }
