@@ -31,7 +31,7 @@
 //! normalisation (not `exp(s)`): the kernel has a flat top. This module keeps
 //! that, as it keeps every other detail, to stay bit-compatible.
 //!
-//! `core` has no `f64::exp`; [`exp`] here is a range-reduced polynomial
+//! `core` has no `f64::exp`; `exp` here is a range-reduced polynomial
 //! accurate to about one ulp, which is far finer than the final f32 rounding.
 
 use crate::error::{Error, Result};

@@ -11,7 +11,7 @@
 //! * [`Plan`]: the validated filter for one shape; knows its
 //!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
 //!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands.
-//! * [`reference`]: the scalar oracle; [`fixed`]: the u8 fixed-point recipe
+//! * [`reference`](mod@reference): the scalar oracle; [`fixed`]: the u8 fixed-point recipe
 //!   that every backend reproduces bit for bit.
 //!
 //! Semantics are correlation (no kernel flip), as OpenCV's `sepFilter2D`:
@@ -39,6 +39,46 @@
 //! assert_eq!(dst, [7u8; W * H]); // a normalised kernel keeps a constant image
 //! # Ok::<(), sepconv_core::Error>(())
 //! ```
+//!
+//! ## The engine: blocking and the two column strategies
+//!
+//! One pass over the image, one ring of row-filtered lines:
+//!
+//! ```text
+//!  source rows            ring (n + 1 lines, scratch)           output rows
+//!  ───────────            ───────────────────────────           ───────────
+//!  y − ay + n  ──row──▶   slot (y − ay + n) mod (n + 1)  ─┐
+//!  …                      …                               ├─column─▶  y, y + 1
+//!  y − ay      (already)  slot (y − ay) mod (n + 1)      ─┘
+//! ```
+//!
+//! Each source row is row-filtered once into the ring (the middle of the
+//! row straight from the source, the few outputs near the edges from a short
+//! padded copy), and each step of the column pass makes two output rows from
+//! the `n + 1` lines they share. The image is read once and written once; the
+//! ring stays in L1/L2. Rows below the image are filtered before the first
+//! output row is written, which is what makes in-place filtering safe.
+//!
+//! Column strategies ([`ColumnStrategy`], f32):
+//!
+//! * **Direct** (the plan's choice): vectorised along x over the lines, two
+//!   output rows per step, every loaded line feeding both (`n + 1` loads for
+//!   `2` rows).
+//! * **Transposed tile**: 8-column tiles of 16 output rows are transposed, so
+//!   each column's inputs are contiguous, filtered by the (folded) row pass and
+//!   transposed back. It measured 2–5× slower than direct on every workload
+//!   (the transposes cost more than folding saves), so plans use it only
+//!   when asked ([`Plan::with_column_strategy`]).
+//!
+//! Vertical strips ([`Plan::with_strip_width`]) that keep the ring in L1
+//! also measured slower than whole rows (the source, read in short pieces,
+//! defeats the prefetcher), so plans filter whole rows. Large f32 outputs
+//! (≥ 4 MiB) are written with non-temporal stores on AVX2/AVX-512.
+//!
+//! What limits speed: at 5 taps the passes are cheap (under 5 instructions a
+//! pixel on AVX2) and memory traffic and its latency dominate; at 15–31 taps
+//! the column pass's loads from the ring (L2 when the ring outgrows L1) and
+//! FMA latency chains do.
 //!
 //! ## Backends and safety
 //!
