@@ -10,6 +10,8 @@
 //!   `K²` multiply-adds per sample where the separable filter needs `2K`;
 //! * [`verify`]: the check that runs once before any timing (sepconv against
 //!   the naive 2D result, on the top, middle and bottom rows of the image);
+//! * [`separability`]: the separable-approximation trade-off (rank, error,
+//!   speed against direct 2D) with SVG pictures of the kernels;
 //! * [`time_median`], [`memcpy`] and [`cpu_model`] for the report.
 //!
 //! The naive filter is a *different algorithm* from every sepconv backend, so
@@ -19,6 +21,8 @@ use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use sepconv::{Border, Borders, Kernel, Output, Plan, Sample, Shape};
+
+pub mod separability;
 
 /// The sample type of a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
