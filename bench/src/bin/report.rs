@@ -12,21 +12,28 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use sepconv::{available_backends, backend_by_name, best_backend, Backend, ImageView, ImageViewMut};
+use std::num::NonZeroUsize;
+
+use sepconv::{
+    available_backends, backend_by_name, best_backend, filter_parallel, Backend, ImageView, ImageViewMut, Threads,
+};
 use sepconv_bench::{
     cpu_model, memcpy, time_median, verify, Agreement, BenchSample, Input, Naive2d, SampleType, Workload, WORKLOADS,
 };
 
 const USAGE: &str = "\
-usage: report [--json] [--workload NAME]... [--threads N] [--backend NAME]
+usage: report [--json] [--workload NAME]... [--threads N] [--backend NAME] [--no-separability]
 
   --json           one JSON object per line and measurement:
                    {\"workload\": ..., \"system\": ..., \"mpix_s\": ..., \"threads\": ..., \"backend\": ...}
   --workload NAME  only this workload (repeatable); default: all of DESIGN.md
-  --threads N      threads asked for (sepconv is single-threaded for now:
-                   the report runs 1 thread and says so)
+  --threads N      sepconv filters row bands on N threads (default 1);
+                   the baselines stay single-threaded
   --backend NAME   force a sepconv backend (scalar, sse2, avx2, avx512, ...);
-                   default: the best this CPU runs (or $SEPCONV_BACKEND)";
+                   default: the best this CPU runs (or $SEPCONV_BACKEND)
+  --no-separability  skip the separability section (kernel ranks, rank-r
+                   accuracy and speed, SVG pictures in target/report/), which
+                   runs after the table when no --workload or --json is given";
 
 /// Time budgets: the whole default run stays well under two minutes.
 const SEPCONV_BUDGET: Duration = Duration::from_millis(400);
@@ -40,6 +47,7 @@ struct Options {
     workloads: Vec<Workload>,
     threads_requested: usize,
     backend: Backend,
+    separability: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
@@ -47,6 +55,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
     let mut workloads = Vec::new();
     let mut threads_requested = 1;
     let mut backend = None;
+    let mut separability = true;
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
         match arg.as_str() {
@@ -72,16 +81,24 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
                     format!("backend {name:?} is unknown or not supported by this CPU; available: {}", names.join(", "))
                 })?);
             }
+            "--no-separability" => separability = false,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
+    separability &= workloads.is_empty() && !json;
     if workloads.is_empty() {
         workloads = WORKLOADS.to_vec();
     }
     // Keep DESIGN.md's order whatever the order on the command line.
     workloads.sort_by_key(|w| WORKLOADS.iter().position(|x| x == w));
-    Ok(Some(Options { json, workloads, threads_requested, backend: backend.unwrap_or_else(best_backend) }))
+    Ok(Some(Options {
+        json,
+        workloads,
+        threads_requested,
+        backend: backend.unwrap_or_else(best_backend),
+        separability,
+    }))
 }
 
 /// One system's figure on one workload.
@@ -89,6 +106,7 @@ struct Figure {
     system: &'static str,
     backend: &'static str,
     mpix_s: f64,
+    threads: usize,
 }
 
 struct Measured {
@@ -105,7 +123,11 @@ impl Measured {
     }
 }
 
-fn measure<S: BenchSample + peers::Peer>(workload: Workload, backend: Backend) -> Result<Measured, String> {
+fn measure<S: BenchSample + peers::Peer>(
+    workload: Workload,
+    backend: Backend,
+    threads: usize,
+) -> Result<Measured, String> {
     let w = workload;
     let input = Input::<S>::new(w);
     let plan = input.plan();
@@ -114,7 +136,11 @@ fn measure<S: BenchSample + peers::Peer>(workload: Workload, backend: Backend) -
     let src = ImageView::new(&input.samples, w.width, w.height, w.channels).map_err(|e| e.to_string())?;
     let mut sepconv = |out: &mut [S]| {
         let mut dst = ImageViewMut::new(out, w.width, w.height, w.channels).expect("output view");
-        plan.filter(backend, &src, &mut dst, &mut scratch).expect("filter");
+        match NonZeroUsize::new(threads).filter(|n| n.get() > 1) {
+            // Row bands, each thread with its own scratch (allocated per call).
+            Some(n) => filter_parallel(&plan, backend, &src, &mut dst, Threads::Count(n)).expect("filter"),
+            None => plan.filter(backend, &src, &mut dst, &mut scratch).expect("filter"),
+        }
     };
 
     // The answer first: sepconv against the naive 2D filter.
@@ -124,7 +150,7 @@ fn measure<S: BenchSample + peers::Peer>(workload: Workload, backend: Backend) -
     let mut notes = Vec::new();
 
     let t = time_median(5, SEPCONV_BUDGET, || sepconv(std::hint::black_box(&mut out)));
-    figures.push(Figure { system: "sepconv", backend: backend.name(), mpix_s: t.mpix_s(w.pixels()) });
+    figures.push(Figure { system: "sepconv", backend: backend.name(), mpix_s: t.mpix_s(w.pixels()), threads });
 
     // naive-2d, sampled: a band of rows in the middle of the image, sized
     // from a two-row calibration run.
@@ -141,12 +167,12 @@ fn measure<S: BenchSample + peers::Peer>(workload: Workload, backend: Backend) -
     let band = first..first + rows;
     band_out.resize(rows * w.width * w.channels, S::default());
     let t = time_median(3, NAIVE_BUDGET, || naive.run(&input.samples, dims, band.clone(), &mut band_out));
-    figures.push(Figure { system: "naive-2d", backend: "scalar", mpix_s: t.mpix_s(rows * w.width) });
+    figures.push(Figure { system: "naive-2d", backend: "scalar", mpix_s: t.mpix_s(rows * w.width), threads: 1 });
 
     let src_bytes = vec![0x5au8; w.bytes()];
     let mut dst_bytes = vec![0u8; w.bytes()];
     let t = time_median(5, MEMCPY_BUDGET, || memcpy(&mut dst_bytes, &src_bytes));
-    figures.push(Figure { system: "memcpy", backend: "std", mpix_s: t.mpix_s(w.pixels()) });
+    figures.push(Figure { system: "memcpy", backend: "std", mpix_s: t.mpix_s(w.pixels()), threads: 1 });
 
     peers::measure(&input, &out, &mut figures, &mut notes);
     Ok(Measured { workload: w, figures, naive_rows: rows, agreement, notes })
@@ -154,8 +180,8 @@ fn measure<S: BenchSample + peers::Peer>(workload: Workload, backend: Backend) -
 
 fn json_line(m: &Measured, f: &Figure) -> String {
     format!(
-        "{{\"workload\": \"{}\", \"system\": \"{}\", \"mpix_s\": {:.1}, \"threads\": 1, \"backend\": \"{}\"}}",
-        m.workload.name, f.system, f.mpix_s, f.backend
+        "{{\"workload\": \"{}\", \"system\": \"{}\", \"mpix_s\": {:.1}, \"threads\": {}, \"backend\": \"{}\"}}",
+        m.workload.name, f.system, f.mpix_s, f.threads, f.backend
     )
 }
 
@@ -219,19 +245,14 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let cpu = cpu_model();
     let available: Vec<&str> = available_backends().iter().map(|b| b.name()).collect();
-    if opts.threads_requested > 1 {
-        eprintln!(
-            "note: --threads {} asked for, but sepconv has no threaded path yet: every figure below is 1 thread",
-            opts.threads_requested
-        );
-    }
     if !opts.json {
         println!("sepconv throughput report (cargo run --release -p sepconv-bench --bin report)");
         println!("CPU: {cpu}");
         println!(
-            "sepconv backend: {} (this CPU runs: {}); threads: 1; borders Reflect101; Gaussian kernels, OpenCV default σ",
+            "sepconv backend: {} (this CPU runs: {}); sepconv threads: {} (row bands; baselines 1); borders Reflect101; Gaussian kernels, OpenCV default σ",
             opts.backend.name(),
-            available.join(", ")
+            available.join(", "),
+            opts.threads_requested
         );
         println!("Mpix/s = megapixels per second, median of timed repetitions after one warm-up; memcpy copies the image's bytes");
         println!();
@@ -240,8 +261,8 @@ fn main() -> ExitCode {
 
     for &w in &opts.workloads {
         let measured = match w.sample {
-            SampleType::F32 => measure::<f32>(w, opts.backend),
-            SampleType::U8 => measure::<u8>(w, opts.backend),
+            SampleType::F32 => measure::<f32>(w, opts.backend, opts.threads_requested),
+            SampleType::U8 => measure::<u8>(w, opts.backend, opts.threads_requested),
         };
         let m = match measured {
             Ok(m) => m,
@@ -278,6 +299,13 @@ fn main() -> ExitCode {
         );
         if !peers::ENABLED {
             println!("  Peers (libblur): rebuild with `--features peers` to measure them in the same run.");
+        }
+        if opts.separability {
+            println!();
+            if let Err(e) = sepconv_bench::separability::report(&sepconv_bench::separability::Config::default()) {
+                eprintln!("separability: {e}");
+                return ExitCode::FAILURE;
+            }
         }
         println!("  total time {:.1} s", started.elapsed().as_secs_f64());
     }
