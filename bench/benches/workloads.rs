@@ -13,6 +13,10 @@
 //! case. The report (`--bin report`) measures naive 2D on every workload by
 //! sampling a band of rows instead.
 //!
+//! On f32 workloads, `sepconv-transposed/<best backend>` runs the
+//! transposed-tile column strategy beside the plan's direct one
+//! (`sepconv/<backend>`), so both strategies are measured side by side.
+//!
 //! Every sepconv case checks its answer once against the naive 2D filter
 //! before it is timed, and panics if it is wrong.
 
@@ -20,7 +24,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use sepconv::{available_backends, ImageView, ImageViewMut};
+use sepconv::{available_backends, ColumnStrategy, ImageView, ImageViewMut};
 use sepconv_bench::{memcpy, verify, BenchSample, Input, Naive2d, SampleType, Workload, WORKLOADS};
 
 /// The one workload small enough for a whole-image naive 2D benchmark.
@@ -50,6 +54,23 @@ fn bench_workload<S: BenchSample>(c: &mut Criterion, w: Workload) {
             panic!("wrong answer from sepconv/{} on {}: {msg}", backend.name(), w.name);
         }
         group.bench_function(BenchmarkId::new("sepconv", backend.name()), |b| b.iter(|| run(black_box(&mut out))));
+    }
+
+    if w.sample == SampleType::F32 {
+        let backend = sepconv::best_backend();
+        let transposed = plan.clone().with_column_strategy(ColumnStrategy::TransposedTile);
+        let mut scratch = vec![0.0f32; transposed.scratch_len::<S>()];
+        let mut run = |out: &mut [S]| {
+            let mut dst = ImageViewMut::new(out, w.width, w.height, w.channels).expect("output view");
+            transposed.filter(backend, &src, &mut dst, &mut scratch).expect("filter");
+        };
+        run(&mut out);
+        if let Err(msg) = verify(&input, &out) {
+            panic!("wrong answer from sepconv-transposed/{} on {}: {msg}", backend.name(), w.name);
+        }
+        group.bench_function(BenchmarkId::new("sepconv-transposed", backend.name()), |b| {
+            b.iter(|| run(black_box(&mut out)))
+        });
     }
 
     if w.name == NAIVE_WORKLOAD {
