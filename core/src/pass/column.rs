@@ -46,10 +46,19 @@ pub(crate) fn column_f32<V: F32Vector>(
     match out1 {
         Some(out1) => {
             assert!(offsets.len() == n + 1 && out1.len() == len);
-            if stream {
-                two_rows::<V, true>(taps, lines, offsets, out0, out1);
-            } else {
-                two_rows::<V, false>(taps, lines, offsets, out0, out1);
+            let specialise = if V::SPECIALISE { n } else { 0 };
+            match (stream, specialise) {
+                // The common lengths, fully unrolled.
+                (false, 3) => two_rows::<V, false, 3>(taps, lines, offsets, out0, out1),
+                (false, 5) => two_rows::<V, false, 5>(taps, lines, offsets, out0, out1),
+                (false, 7) => two_rows::<V, false, 7>(taps, lines, offsets, out0, out1),
+                (false, 9) => two_rows::<V, false, 9>(taps, lines, offsets, out0, out1),
+                (true, 3) => two_rows::<V, true, 3>(taps, lines, offsets, out0, out1),
+                (true, 5) => two_rows::<V, true, 5>(taps, lines, offsets, out0, out1),
+                (true, 7) => two_rows::<V, true, 7>(taps, lines, offsets, out0, out1),
+                (true, 9) => two_rows::<V, true, 9>(taps, lines, offsets, out0, out1),
+                (false, _) => two_rows::<V, false, 0>(taps, lines, offsets, out0, out1),
+                (true, _) => two_rows::<V, true, 0>(taps, lines, offsets, out0, out1),
             }
         }
         None => {
@@ -149,7 +158,7 @@ unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
 ///
 /// Safety: as [`one_block`], for both destinations.
 #[inline(always)]
-unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
+unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: usize>(
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
@@ -158,7 +167,8 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
     e: usize,
 ) {
     let lanes = V::LANES;
-    let n = taps.len();
+    // `N` taps when specialised (a constant the loops unroll over), else any.
+    let n = if N == 0 { taps.len() } else { N };
     let mut acc0 = [V::splat(0.0); U];
     let mut acc1 = [V::splat(0.0); U];
     // Line 0 feeds row y only, line n row y + 1 only, the others both.
@@ -191,7 +201,7 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool>(
 }
 
 #[inline(always)]
-fn two_rows<V: F32Vector, const STREAM: bool>(
+fn two_rows<V: F32Vector, const STREAM: bool, const N: usize>(
     taps: &[f32],
     lines: &[f32],
     offsets: &[usize],
@@ -206,18 +216,18 @@ fn two_rows<V: F32Vector, const STREAM: bool>(
     let mut e = 0;
     while e + U * lanes <= len {
         // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-        unsafe { two_block::<V, U, STREAM>(taps, base, offsets, dst0, dst1, e) };
+        unsafe { two_block::<V, U, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
         e += U * lanes;
     }
     while e + lanes <= len {
         // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-        unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, e) };
+        unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
             // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-            unsafe { two_block::<V, 1, STREAM>(taps, base, offsets, dst0, dst1, len - lanes) };
+            unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, len - lanes) };
         } else {
             for k in e..len {
                 out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));

@@ -50,10 +50,16 @@ impl Fold {
 /// The f32 row pass. `input.len() ≥ out.len() + (taps.len() − 1) · step`.
 #[inline(always)]
 pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], fold: Fold, input: &[f32], out: &mut [f32], step: usize) {
-    match fold {
-        Fold::None => row_folded::<V, 0>(taps, input, out, step),
-        Fold::Even => row_folded::<V, 1>(taps, input, out, step),
-        Fold::Odd => row_folded::<V, 2>(taps, input, out, step),
+    let specialise = if V::SPECIALISE { taps.len() } else { 0 };
+    match (fold, specialise) {
+        // Symmetric kernels of the common lengths, fully unrolled.
+        (Fold::Even, 3) => row_folded::<V, 1, 3>(taps, input, out, step),
+        (Fold::Even, 5) => row_folded::<V, 1, 5>(taps, input, out, step),
+        (Fold::Even, 7) => row_folded::<V, 1, 7>(taps, input, out, step),
+        (Fold::Even, 9) => row_folded::<V, 1, 9>(taps, input, out, step),
+        (Fold::None, _) => row_folded::<V, 0, 0>(taps, input, out, step),
+        (Fold::Even, _) => row_folded::<V, 1, 0>(taps, input, out, step),
+        (Fold::Odd, _) => row_folded::<V, 2, 0>(taps, input, out, step),
     }
 }
 
@@ -62,7 +68,7 @@ pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], fold: Fold, input: &[f32], out
 /// Safety: `e + U·lanes ≤ len`, `input` holds `len + (n − 1)·step` elements,
 /// `dst` holds `len`.
 #[inline(always)]
-unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
+unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
     taps: &[f32],
     src: *const f32,
     dst: *mut f32,
@@ -70,7 +76,8 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
     step: usize,
 ) {
     let lanes = V::LANES;
-    let n = taps.len();
+    // `N` taps when specialised (a constant the loops unroll over), else any.
+    let n = if N == 0 { taps.len() } else { N };
     let mut acc = [V::splat(0.0); U];
     // SAFETY (every load below): tap i reads src[e + u·lanes + i·step ..][..lanes],
     // which ends at most at len + (n − 1)·step (function contract).
@@ -85,8 +92,9 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
             }
         }
     } else {
-        for (i, &w) in taps.iter().enumerate().take(n / 2) {
-            let w = V::splat(w);
+        #[allow(clippy::needless_range_loop)] // a constant trip count when specialised
+        for i in 0..n / 2 {
+            let w = V::splat(taps[i]);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
                 let (x, y) = unsafe { (V::load(src.add(at(i, u))), V::load(src.add(at(n - 1 - i, u)))) };
@@ -110,31 +118,31 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8>(
 }
 
 #[inline(always)]
-fn row_folded<V: F32Vector, const FOLD: u8>(taps: &[f32], input: &[f32], out: &mut [f32], step: usize) {
+fn row_folded<V: F32Vector, const FOLD: u8, const N: usize>(taps: &[f32], input: &[f32], out: &mut [f32], step: usize) {
     const U: usize = 8;
     let len = out.len();
     let n = taps.len();
-    // The one check the loads below rely on.
-    assert!(n >= 1 && input.len() >= len + (n - 1) * step);
+    // The one check the loads below rely on (and, specialised, the taps' count).
+    assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
     let lanes = V::LANES;
     let src = input.as_ptr();
     let dst = out.as_mut_ptr();
     let mut e = 0;
     while e + U * lanes <= len {
         // SAFETY: e + U·lanes ≤ len, and `input` is long enough (asserted).
-        unsafe { block::<V, U, FOLD>(taps, src, dst, e, step) };
+        unsafe { block::<V, U, FOLD, N>(taps, src, dst, e, step) };
         e += U * lanes;
     }
     while e + lanes <= len {
         // SAFETY: as above.
-        unsafe { block::<V, 1, FOLD>(taps, src, dst, e, step) };
+        unsafe { block::<V, 1, FOLD, N>(taps, src, dst, e, step) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
             // SAFETY: as above; the last vector overlaps the previous one,
             // recomputing a few outputs instead of a scalar tail.
-            unsafe { block::<V, 1, FOLD>(taps, src, dst, len - lanes, step) };
+            unsafe { block::<V, 1, FOLD, N>(taps, src, dst, len - lanes, step) };
         } else {
             for (k, o) in out.iter_mut().enumerate().skip(e) {
                 *o = one::<V, FOLD>(taps, input, k, step);

@@ -27,6 +27,10 @@ pub(crate) use fixed::{pair, FixedVector};
 pub(crate) unsafe trait F32Vector: Copy {
     /// Lanes per vector.
     const LANES: usize;
+    /// Whether the passes instantiate copies unrolled for common kernel
+    /// lengths (3, 5, 7, 9 taps): faster, but more code, so only the x86
+    /// backends do (the portable and scalar ones stay small for firmware).
+    const SPECIALISE: bool = false;
     /// All lanes `x`.
     fn splat(x: f32) -> Self;
     /// Loads `LANES` values.

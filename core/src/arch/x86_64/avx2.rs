@@ -12,6 +12,7 @@ use crate::simd::{F32Vector, FixedVector};
 // operated on inside `filter_f32`, which requires AVX2 and FMA.
 unsafe impl F32Vector for __m256 {
     const LANES: usize = 8;
+    const SPECIALISE: bool = true;
     #[inline(always)]
     fn splat(x: f32) -> Self {
         // SAFETY: only reached from inside the AVX2 entry point.

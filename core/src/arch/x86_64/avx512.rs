@@ -9,6 +9,7 @@ use crate::simd::F32Vector;
 // operated on inside `filter_f32`, which requires AVX-512F.
 unsafe impl F32Vector for __m512 {
     const LANES: usize = 16;
+    const SPECIALISE: bool = true;
     #[inline(always)]
     fn splat(x: f32) -> Self {
         // SAFETY: only reached from inside the AVX-512 entry point.
