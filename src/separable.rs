@@ -90,6 +90,10 @@ impl Kernel2d {
         if rows == 0 || cols == 0 {
             return Err(Error::EmptyKernel);
         }
+        // Before `rows × cols` is computed or allocated: it may overflow.
+        if rows > MAX_TAPS || cols > MAX_TAPS {
+            return Err(Error::KernelTooLong);
+        }
         let weights: Vec<f64> = (0..rows * cols).map(|k| f(k / cols, k % cols)).collect();
         Self::new(&weights, rows, cols)
     }
@@ -654,7 +658,10 @@ impl Filter2d {
     /// factors' [`Kernel::new`] errors (none for a finite kernel).
     pub fn new(kernel: Kernel2d, tolerance: f64) -> Result<Self> {
         let decomposition = kernel.decompose();
-        let rank = decomposition.rank_within(if tolerance.is_nan() { tolerance } else { tolerance.max(EXACT) })?.max(1);
+        // A negative (or NaN) tolerance is an error, as documented; only
+        // non-negative ones below `EXACT` are raised to it.
+        let tolerance = if tolerance >= 0.0 { tolerance.max(EXACT) } else { tolerance };
+        let rank = decomposition.rank_within(tolerance)?.max(1);
         let separable = kernel.multiply_adds() > rank * (kernel.rows + kernel.cols);
         let sum = if separable { Some(decomposition.approximate(rank)?) } else { None };
         Ok(Filter2d { kernel, decomposition, rank, sum })

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Fuzzes every cargo-fuzz target of fuzz/ on stable Rust, from the
+# repository root:
+#   bash .ci/fuzz.sh                      # each target 20 s (about 4–5 min)
+#   FUZZ_SECONDS=60 bash .ci/fuzz.sh      # longer
+# Each target runs FUZZ_SECONDS seconds without sanitizer (`-s none`), then
+# FUZZ_ASAN_TARGET (default filter_u8) runs FUZZ_ASAN_SECONDS more under
+# AddressSanitizer (RUSTC_BOOTSTRAP=1 lets stable pass -Zsanitizer; stable
+# ships the ASan runtime). Fuzzing works on copies of the committed seed
+# corpora in a temporary directory, so the repository does not change.
+# A finding fails the script and leaves its input in fuzz/artifacts/<target>/
+# (turn it into a regression test: fuzz/src/lib.rs, `mod tests`).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+seconds=${FUZZ_SECONDS:-20}
+asan_target=${FUZZ_ASAN_TARGET:-filter_u8}
+asan_seconds=${FUZZ_ASAN_SECONDS:-$seconds}
+export CARGO_TERM_COLOR=never
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Runs one target for $2 seconds on a scratch copy of its seeds; prints
+# libFuzzer's final `#N DONE` line (runs, coverage, exec/s).
+fuzz() {
+    local target=$1 secs=$2
+    shift 2
+    local corpus=$work/corpus/$target log=$work/$target.log
+    mkdir -p "$corpus"
+    cp fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null || true
+    if ! (cd fuzz && "$@" "$target" "$corpus" -- -max_total_time="$secs" -timeout=20) >"$log" 2>&1; then
+        tail -n 60 "$log"
+        echo "FAILED: fuzz target $target ($*)" >&2
+        return 1
+    fi
+    printf '%-12s %s\n' "$target" "$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)"
+}
+
+targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^sepconv-fuzz$')
+echo "=== cargo fuzz build -s none"
+(cd fuzz && cargo fuzz build -s none) >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+echo "=== each target ${seconds}s, no sanitizer"
+for target in $targets; do
+    fuzz "$target" "$seconds" cargo fuzz run -s none
+done
+
+echo "=== $asan_target ${asan_seconds}s, AddressSanitizer"
+# A separate target directory: the sanitizer's flags would otherwise
+# invalidate the build above.
+RUSTC_BOOTSTRAP=1 fuzz "$asan_target" "$asan_seconds" cargo fuzz run --target-dir target/asan
+echo "fuzzing: no findings"

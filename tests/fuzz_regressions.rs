@@ -1,0 +1,69 @@
+//! Inputs the fuzz targets (`fuzz/`) found wrong, kept as tests, and the
+//! generator and factorisation errors of the README's "Bad input" table.
+
+use sepconv::separable::{Filter2d, Kernel2d};
+use sepconv::{Error, MAX_TAPS};
+use sepconv_core::generate;
+
+/// `fuzz/` target `separable`: `Kernel2d::from_fn` computed and allocated
+/// `rows × cols` before checking the sizes, so `from_fn(2³², 2³², …)`
+/// overflowed (a panic in debug builds, "capacity overflow" in release) and
+/// `from_fn(10⁵, 10⁵, …)` tried to allocate 80 GB.
+#[test]
+fn kernel2d_from_fn_checks_sizes_before_allocating() {
+    for (rows, cols) in [(1 << 32, 1 << 32), (usize::MAX, 2), (2, usize::MAX), (100_000, 100_000), (MAX_TAPS + 1, 1)] {
+        let mut calls = 0;
+        let k = Kernel2d::from_fn(rows, cols, |_, _| {
+            calls += 1;
+            1.0
+        });
+        assert_eq!(k.err(), Some(Error::KernelTooLong), "{rows}×{cols}");
+        assert_eq!(calls, 0, "{rows}×{cols}: the weights were computed");
+    }
+    assert_eq!(Kernel2d::from_fn(0, usize::MAX, |_, _| 1.0).err(), Some(Error::EmptyKernel));
+    assert_eq!(Kernel2d::from_fn(MAX_TAPS, 1, |_, _| 1.0).map(|k| k.weights().len()), Ok(MAX_TAPS));
+}
+
+/// `fuzz/` target `separable`: `Filter2d::new` documents
+/// `InvalidParameter` for a negative tolerance but raised every tolerance
+/// below `EXACT` (negative ones too) to `EXACT` and accepted it.
+#[test]
+fn filter2d_rejects_a_negative_tolerance() {
+    let k = Kernel2d::new(&[1.0f32, 2.0, 1.0, 2.0, 4.0, 2.0, 1.0, 2.0, 1.0], 3, 3).unwrap();
+    for bad in [-1.625, -1e-300, f64::NEG_INFINITY, f64::NAN] {
+        assert_eq!(Filter2d::new(k.clone(), bad).err(), Some(Error::InvalidParameter), "{bad}");
+        let img = sepconv::Image::<f32>::new(4, 4, 1).unwrap();
+        let r = sepconv::filter_2d(&img.view(), &k, sepconv::Borders::default(), bad);
+        assert_eq!(r.err(), Some(Error::InvalidParameter), "{bad}");
+    }
+    // Zero and tiny tolerances are still raised to `EXACT`.
+    for ok in [0.0, -0.0, 1e-300, f64::INFINITY] {
+        assert!(Filter2d::new(k.clone(), ok).is_ok(), "{ok}");
+    }
+}
+
+/// The generators' errors (README, "Bad input").
+#[test]
+fn generator_errors() {
+    let mut buf = [0.0f32; MAX_TAPS + 1];
+    assert_eq!(generate::gaussian(0, 1.0, &mut buf).err(), Some(Error::EmptyKernel));
+    assert_eq!(generate::gaussian(MAX_TAPS + 1, 1.0, &mut buf).err(), Some(Error::KernelTooLong));
+    assert_eq!(generate::gaussian(5, f64::NAN, &mut buf).err(), Some(Error::NonFiniteWeight));
+    assert_eq!(generate::gaussian(5, 1.0, &mut buf[..4]).err(), Some(Error::BufferTooShort { needed: 5, actual: 4 }));
+    assert_eq!(generate::box_kernel(usize::MAX, true, &mut buf).err(), Some(Error::KernelTooLong));
+    assert_eq!(generate::binomial(0, &mut buf).err(), Some(Error::EmptyKernel));
+    // Sobel: even or too large sizes, an order the size cannot carry; Scharr above order 1.
+    assert_eq!(generate::deriv(1, 4, false, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::deriv(1, 33, false, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::deriv(3, 3, false, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::deriv(2, generate::SCHARR, false, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(
+        generate::deriv(1, 31, false, &mut buf[..30]).err(),
+        Some(Error::BufferTooShort { needed: 31, actual: 30 })
+    );
+    // Derivatives of a Gaussian: order above 2, too few taps, σ that underflows every outer tap.
+    assert_eq!(generate::gaussian_derivative(7, 1.0, 3, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::gaussian_derivative(2, 1.0, 2, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::gaussian_derivative(5, 1e-300, 1, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::gaussian_derivative(5, f64::INFINITY, 1, &mut buf).err(), Some(Error::NonFiniteWeight));
+}
