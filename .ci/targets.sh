@@ -14,7 +14,13 @@
 #      u8 → i16), the largest functions, and its peak stack;
 #   3. the core and facade test suites (unit and integration tests, no doc
 #      tests) on aarch64-unknown-linux-gnu under qemu-user, asserting that
-#      the portable backend there is NEON and that the backend tests ran it.
+#      the portable backend there is NEON and that the backend tests ran it;
+#      then tests/embedded.rs again built as a release build is (optimised,
+#      no overflow checks), where the compiler turns the portable u8 engine
+#      into NEON code (asserted from the disassembly) that must give the
+#      reference's bits.
+# Also fmt and clippy for examples/firmware (its own workspace), first, with
+# rustup's toolchain.
 # Artifacts go to target/cross (apart from the main build's target/).
 set -euo pipefail
 
@@ -53,7 +59,16 @@ if ((${#missing[@]})); then
     apt-get install -y -qq "${missing[@]}" >"$logs/apt.log" 2>&1 || { cat "$logs/apt.log"; exit 1; }
 fi
 
-export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1 CARGO_TERM_COLOR=never
+export CARGO_TERM_COLOR=never
+
+step "examples/firmware: cargo fmt --check, cargo clippy -D warnings (rustup's toolchain, host target)"
+(cd examples/firmware && cargo fmt --check)
+for features in --all-features --no-default-features; do
+    quiet "$logs/fw-clippy.log" '^(warning|error)' cargo clippy --locked --manifest-path examples/firmware/Cargo.toml \
+        --target-dir target/cross/host $features -- -D warnings
+done
+
+export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 cargo=/usr/bin/cargo
 "$RUSTC" --version
 "$cargo" --version
@@ -108,5 +123,23 @@ grep -q 'portable backend: neon;' "$logs/aarch64.log" ||
     { echo "FAILED: the portable backend is not NEON on aarch64" >&2; exit 1; }
 grep -q '^test result: ok\. [1-9]' "$logs/aarch64.log" || { echo "FAILED: no test ran under qemu" >&2; exit 1; }
 echo "aarch64: NEON is the portable backend, and the backend tests ran it"
+
+step "tests/embedded.rs on aarch64 under qemu, release codegen (opt-level 3, no overflow checks): vectorised NEON u8"
+release=()
+for p in sepconv sepconv-core; do
+    release+=(--config "profile.dev.package.$p.opt-level=3" --config "profile.dev.package.$p.debug=false"
+        --config "profile.dev.package.$p.overflow-checks=false" --config "profile.dev.package.$p.debug-assertions=false")
+done
+quiet "$logs/aarch64-release.log" '^test result|Running|portable' \
+    "$cargo" test --locked -Zbuild-std --target aarch64-unknown-linux-gnu --target-dir target/cross \
+    -p sepconv --test embedded "${release[@]}" -- --nocapture
+grep -q 'portable u8 engine (neon): [1-9][0-9]* shapes bit-identical' "$logs/aarch64-release.log" ||
+    { echo "FAILED: the portable u8 engine was not checked on aarch64" >&2; exit 1; }
+bin=$(grep -o 'target/cross/aarch64-unknown-linux-gnu/debug/deps/embedded-[0-9a-f]*' "$logs/aarch64-release.log" | tail -n 1)
+neon=$(aarch64-linux-gnu-objdump -d -C --no-show-raw-insn "$bin" |
+    awk '/^[0-9a-f]+ <.*>:$/ { inrun = ($0 ~ /Plan>::run_u8/) }
+         inrun && /\t(smlal2?|smull2?|sqxtn2?|sqxtun2?|mla)\t+v[0-9]+\./ { n++ } END { print n + 0 }')
+echo "NEON multiply-accumulate and narrowing instructions in the tested u8 engine (Plan::run_u8): $neon"
+[ "$neon" -gt 0 ] || { echo "FAILED: the u8 engine tested on aarch64 is not vectorised" >&2; exit 1; }
 
 step "targets done in $(($(date +%s) - start)) s"

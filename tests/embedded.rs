@@ -3,6 +3,12 @@
 //!
 //! * the portable backend is the target's vector unit (`neon` on aarch64:
 //!   the run under qemu asserts that NEON is what the tests exercise);
+//! * the portable u8 engine gives the reference's bits (u8, i16 and f32
+//!   outputs) over every width up to three 16-lane blocks and a rotation of
+//!   kernels, borders, heights and channels. `.ci/targets.sh` runs this
+//!   file a second time on aarch64 built as a release build is (optimised,
+//!   no overflow checks), where the compiler vectorises that engine to NEON:
+//!   the test suite's own build, with overflow checks, keeps it scalar;
 //! * the firmware example's filters (`examples/firmware/src/pipeline.rs`,
 //!   compiled here as a module) fit their static scratch and give, on every
 //!   backend, exactly what the reference gives.
@@ -12,7 +18,7 @@ mod pipeline;
 
 use pipeline::{Pipeline, HEIGHT, PIXELS, SCRATCH_LEN, WIDTH};
 use sepconv::{available_backends, backend_by_name, reference, Backend, Border, Borders, ImageView, ImageViewMut};
-use sepconv::{Kernel, Plan, Shape};
+use sepconv::{Kernel, Output, Plan, Shape};
 
 #[test]
 fn portable_backend_is_the_targets_vector_unit() {
@@ -35,6 +41,61 @@ fn portable_backend_is_the_targets_vector_unit() {
         assert_eq!(names, ["scalar", "neon"]);
         assert_eq!(Backend::compiled(), Backend::Portable);
     }
+}
+
+/// `dst = plan(src)` by `backend`, or by the reference when `backend` is `None`.
+fn run<D: Output<u8> + Default + Clone>(plan: &Plan<'_>, backend: Option<Backend>, src: &[u8]) -> Vec<D> {
+    let s = plan.input_shape();
+    let mut dst = vec![D::default(); src.len()];
+    let src = ImageView::new(src, s.width, s.height, s.channels).unwrap();
+    let mut out = ImageViewMut::new(&mut dst, s.width, s.height, s.channels).unwrap();
+    match backend {
+        Some(b) => plan.filter(b, &src, &mut out, &mut vec![f32::NAN; plan.scratch_len::<u8>()]).unwrap(),
+        None => reference::filter_u8(plan, &src, &mut out).unwrap(),
+    }
+    dst
+}
+
+#[test]
+fn portable_u8_is_bit_identical_to_the_reference() {
+    let kernels: [&[f32]; 7] = [
+        &[1.0],
+        &[0.25, 0.5, 0.25],
+        &[-1.0, 0.0, 1.0],
+        &[0.0625, 0.25, 0.375, 0.25, 0.0625],
+        &[0.1, 0.2, 0.3, 0.4],
+        &[-0.05, 0.1, -0.2, 0.9, -0.2, 0.1, -0.05],
+        &[0.02, -0.1, 0.3, 0.7, 0.2, -0.15, 0.05, -0.02, 0.01, 0.0, 0.01],
+    ];
+    let borders = [Border::Constant(17.0), Border::Replicate, Border::Reflect, Border::Reflect101, Border::Wrap];
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut cases = 0;
+    for width in 1..=3 * 16 + 11 {
+        let (row, col) = (kernels[width % 7], kernels[(width / 7 + 3) % 7]);
+        let (height, channels) = (1 + width % 9, 1 + width % 4);
+        let plan = Plan::new(
+            Shape::new(width, height, channels).unwrap(),
+            Kernel::new(row).unwrap(),
+            Kernel::new(col).unwrap(),
+            Borders::new(borders[width % 5], borders[(width / 5) % 5]),
+        )
+        .unwrap();
+        let src: Vec<u8> = (0..width * height * channels)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u8
+            })
+            .collect();
+        let p = Some(Backend::Portable);
+        assert!(run::<u8>(&plan, p, &src) == run::<u8>(&plan, None, &src), "u8 → u8, width {width}");
+        assert!(run::<i16>(&plan, p, &src) == run::<i16>(&plan, None, &src), "u8 → i16, width {width}");
+        let (got, want) = (run::<f32>(&plan, p, &src), run::<f32>(&plan, None, &src));
+        assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "u8 → f32, width {width}");
+        cases += 1;
+    }
+    eprintln!("portable u8 engine ({}): {cases} shapes bit-identical to the reference", Backend::Portable.name());
 }
 
 /// A camera-like frame: gradients, hard edges and noise.
