@@ -66,7 +66,8 @@
 //!   `2` rows).
 //! * **Transposed tile**: 8-column tiles of 16 output rows are transposed, so
 //!   each column's inputs are contiguous, filtered by the (folded) row pass and
-//!   transposed back. It measured 2–5× slower than direct on every workload
+//!   transposed back. It measured 2–5× slower than direct on every f32 workload
+//!   (`cargo bench -p sepconv-bench -- f32`: `sepconv-transposed/avx2` against `sepconv/avx2`)
 //!   (the transposes cost more than folding saves), so plans use it only
 //!   when asked ([`Plan::with_column_strategy`]).
 //!

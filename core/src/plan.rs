@@ -241,7 +241,8 @@ impl<'k> Plan<'k> {
             // Whole rows: vertical strips that keep the ring in L1 measured
             // slower on every workload here (AVX2, one thread, 1080p 5 taps:
             // 1580 Mpx/s unstriped, 770 with 1024-px strips, 625 with 256;
-            // 4K 15 taps: 644 vs 290–380): the source, read in short row
+            // 4K 15 taps: 644 vs 290–380; measured in session 1 with a strip-width
+            // sweep over `with_strip_width`, best of 7–15 runs): the source, read in short row
             // pieces, defeats the prefetcher. Strips remain an option.
             strip_width: output.width,
             stream: output.pixels().saturating_mul(output.channels) >= STREAM_SAMPLES,
