@@ -1,8 +1,13 @@
-//! Band parallelism: the output is split into row bands, each filtered by
+//! Band parallelism: the output is split into row bands, each filtered on
 //! its own thread with its own scratch (each band computes its own halo of
 //! source rows), through the core's [`Plan::filter_band`]. The result is
 //! bit-identical to one thread: every output is computed by the same
 //! arithmetic whatever band it falls in.
+//!
+//! One code path splits the bands; only the spawning differs by feature:
+//! with `rayon` (default) the bands are jobs on rayon's current pool (the
+//! global one, or the one a caller entered with `ThreadPool::install`);
+//! without it, each band gets a `std::thread::scope` thread.
 
 use std::num::NonZeroUsize;
 
@@ -15,10 +20,13 @@ pub const PARALLEL_MIN_PIXELS: usize = 1 << 18;
 /// How many threads a filter call may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Threads {
-    /// All available cores, or one for small images (below [`PARALLEL_MIN_PIXELS`]).
+    /// All available cores (with `rayon`: the current pool's threads), or
+    /// one for small images (below [`PARALLEL_MIN_PIXELS`]).
     #[default]
     Auto,
-    /// Exactly this many bands and threads (at most one per output row).
+    /// Exactly this many bands (at most one per output row). Without `rayon`
+    /// each band has its own thread; with it, the bands are jobs on the
+    /// current rayon pool, so at most that pool's thread count run at once.
     Count(NonZeroUsize),
 }
 
@@ -28,9 +36,21 @@ impl Threads {
         match self {
             Threads::Count(n) => n.get(),
             Threads::Auto if pixels < PARALLEL_MIN_PIXELS => 1,
-            Threads::Auto => std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+            Threads::Auto => available_threads(),
         }
     }
+}
+
+/// The threads `Threads::Auto` may use.
+#[cfg(feature = "rayon")]
+fn available_threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// The threads `Threads::Auto` may use.
+#[cfg(not(feature = "rayon"))]
+fn available_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
 /// Filters `src` into `dst` with `plan` on `threads` threads (bands of rows).
@@ -67,16 +87,27 @@ pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
         }
         start = end;
     }
+    run_bands(views, |(rows, mut band)| {
+        let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
+        plan.filter_band(backend, src, &mut band, rows, &mut scratch)
+    })
+}
+
+/// Runs `job` on every band, the bands in parallel as rayon jobs; the first
+/// error is returned.
+#[cfg(feature = "rayon")]
+fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
+    use rayon::iter::{IntoParallelIterator, ParallelIterator};
+    bands.into_par_iter().try_for_each(job)
+}
+
+/// Runs `job` on every band, each band on its own scoped thread; the first
+/// error (in band order) is returned.
+#[cfg(not(feature = "rayon"))]
+fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
     std::thread::scope(|scope| {
-        let handles: Vec<_> = views
-            .into_iter()
-            .map(|(rows, mut band)| {
-                scope.spawn(move || {
-                    let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
-                    plan.filter_band(backend, src, &mut band, rows, &mut scratch)
-                })
-            })
-            .collect();
+        let job = &job;
+        let handles: Vec<_> = bands.into_iter().map(|band| scope.spawn(move || job(band))).collect();
         handles.into_iter().try_for_each(|h| h.join().unwrap_or(Err(sepconv_core::Error::BandOutOfRange)))
     })
 }

@@ -266,3 +266,42 @@ fn threads_are_bit_identical_to_one_thread() {
         }
     }
 }
+
+/// With the `rayon` feature the bands are jobs on the caller's rayon pool:
+/// pools of 1, 2 and 3 threads give the bits of one thread, and `Auto` uses
+/// the pool's thread count. (`cargo test --no-default-features` runs the
+/// test above on `std::thread::scope` threads instead.)
+#[cfg(feature = "rayon")]
+#[test]
+fn bands_on_rayon_pools_are_bit_identical() {
+    use sepconv::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
+    use std::num::NonZeroUsize;
+    let (w, h) = (157, 61);
+    let taps = [0.05f32, 0.25, 0.4, 0.25, 0.05];
+    let k = Kernel::new(&taps).unwrap();
+    let plan = sepconv::Plan::new(sepconv::Shape::new(w, h, 1).unwrap(), k, k, Borders::default()).unwrap();
+    let src: Vec<f32> = (0..w * h).map(|i| ((i * 29) % 97) as f32 * 0.75 - 3.0).collect();
+    let run = |threads: Threads| {
+        let mut out = vec![0f32; w * h];
+        filter_parallel(
+            &plan,
+            sepconv::best_backend(),
+            &ImageView::new(&src, w, h, 1).unwrap(),
+            &mut ImageViewMut::new(&mut out, w, h, 1).unwrap(),
+            threads,
+        )
+        .unwrap();
+        out.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    };
+    let single = run(Threads::Count(NonZeroUsize::MIN));
+    for pool_threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(pool_threads).build().unwrap();
+        pool.install(|| {
+            assert_eq!(Threads::Auto.resolve(PARALLEL_MIN_PIXELS), pool_threads);
+            for bands in [2, 5, 61] {
+                let got = run(Threads::Count(NonZeroUsize::new(bands).unwrap()));
+                assert_eq!(got, single, "{bands} bands on a pool of {pool_threads}");
+            }
+        });
+    }
+}
