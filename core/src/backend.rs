@@ -27,6 +27,11 @@ pub enum Backend {
 impl Backend {
     /// The best backend enabled at compile time (no runtime detection: the
     /// `sepconv` crate adds that).
+    ///
+    /// Where `wide` has no vector unit to compile to (Cortex-M, RISC-V
+    /// without V, wasm without `simd128`), this is [`Backend::Scalar`]: the
+    /// portable code there is arrays of lanes in scalar instructions,
+    /// no faster and many times the flash.
     pub fn compiled() -> Backend {
         #[cfg(target_arch = "x86_64")]
         {
@@ -37,7 +42,11 @@ impl Backend {
                 return Backend::Avx2(t);
             }
         }
-        Backend::Portable
+        if PORTABLE_IS_VECTOR {
+            Backend::Portable
+        } else {
+            Backend::Scalar
+        }
     }
 
     /// A short name: `scalar`, `sse2`/`neon`/`simd128`/`portable`, `avx2`, `avx512`.
@@ -52,6 +61,9 @@ impl Backend {
         }
     }
 }
+
+/// Whether `wide` compiles to a vector unit on this target.
+const PORTABLE_IS_VECTOR: bool = !matches!(portable_name().as_bytes(), b"portable");
 
 /// What `wide` compiles to on this target.
 const fn portable_name() -> &'static str {

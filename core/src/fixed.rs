@@ -114,7 +114,9 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
     let n = weights.len();
     let scale = (1u64 << shift) as f64;
     let mut taps = [0i16; MAX_TAPS];
-    let mut q = [0i64; MAX_TAPS];
+    // i32, not i64: |q| stays below 2^15 + MAX_TAPS, and the array is most
+    // of this function's stack frame (1 KiB, not 2, on a microcontroller).
+    let mut q = [0i32; MAX_TAPS];
     for (qi, &w) in q.iter_mut().zip(weights) {
         let x = w as f64 * scale;
         // Refuse before rounding: `round` goes through `i64`, which a huge
@@ -122,8 +124,8 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
         if x.abs() >= (I16_MAX + 1) as f64 {
             return None;
         }
-        *qi = round(x);
-        if qi.abs() > I16_MAX {
+        *qi = round(x) as i32;
+        if i64::from(qi.abs()) > I16_MAX {
             return None;
         }
     }
@@ -131,7 +133,7 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
     let noise = n as f64 * f32::EPSILON as f64 * sum.abs().max(1.0);
     let target =
         if (sum - round(sum) as f64).abs() <= noise { round(sum) * (1i64 << shift) } else { round(sum * scale) };
-    let mut diff = target - q[..n].iter().sum::<i64>();
+    let mut diff = target - q[..n].iter().map(|&v| i64::from(v)).sum::<i64>();
     while diff != 0 {
         let dir = diff.signum();
         // The tap whose rounding moved it furthest against `dir`.
@@ -142,15 +144,15 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
                 best = i;
             }
         }
-        q[best] += dir;
+        q[best] += dir as i32;
         diff -= dir;
     }
     let mut abs_sum = 0i64;
     for (t, &qi) in taps.iter_mut().zip(&q[..n]) {
-        if qi.abs() > I16_MAX {
+        if i64::from(qi.abs()) > I16_MAX {
             return None;
         }
-        abs_sum += qi.abs();
+        abs_sum += i64::from(qi.abs());
         *t = qi as i16;
     }
     if abs_sum.checked_mul(input_bound)? > budget {
