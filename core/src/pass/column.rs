@@ -74,7 +74,10 @@ pub(crate) fn column_f32<V: F32Vector>(
 
 /// `U` vectors of one output row at element `e`.
 ///
-/// Safety: `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()`, `dst` has `len` elements.
+/// # Safety
+///
+/// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
+/// `lines.as_ptr()`), `dst` has `len` writable elements.
 #[inline(always)]
 unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(
     taps: &[f32],
@@ -132,10 +135,14 @@ fn one_row<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offset
 
 /// A plain or a streaming store.
 ///
-/// Safety: as [`F32Vector::store`].
+/// # Safety
+///
+/// `V::LANES` elements at `ptr` are writable (as [`F32Vector::store`] and
+/// [`F32Vector::stream`] require).
 #[inline(always)]
 unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
-    // SAFETY: the caller's contract.
+    // SAFETY: `V::LANES` writable elements at `ptr`, this function's contract,
+    // is all either store needs.
     unsafe {
         if STREAM {
             v.stream(ptr)
@@ -147,16 +154,23 @@ unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
 
 /// A vector at `base + at`.
 ///
-/// Safety: `at + lanes` elements from `base` are readable.
+/// # Safety
+///
+/// `at + V::LANES` elements from `base` are readable.
 #[inline(always)]
 unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
-    // SAFETY: the caller's contract.
+    // SAFETY: elements `at .. at + V::LANES` from `base` are readable (this
+    // function's contract), which is what `V::load` reads.
     unsafe { V::load(base.add(at)) }
 }
 
 /// `U` vectors of two output rows at element `e`.
 ///
-/// Safety: as [`one_block`], for both destinations.
+/// # Safety
+///
+/// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
+/// `lines.as_ptr()`, `offsets` has `N` or `taps.len()` + 1 entries), and
+/// `dst0`, `dst1` have `len` writable elements each.
 #[inline(always)]
 unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: usize>(
     taps: &[f32],
@@ -180,7 +194,8 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: u
     for j in 1..n {
         let (w_this, w_prev) = (V::splat(taps[j]), V::splat(taps[j - 1]));
         for u in 0..U {
-            // SAFETY: as above.
+            // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ offsets[j] + len ≤ lines.len()
+            // (function contract).
             let x = unsafe { load_at::<V>(base, offsets[j] + e + u * lanes) };
             acc0[u] = x.mul_add(w_this, acc0[u]);
             acc1[u] = x.mul_add(w_prev, acc1[u]);
@@ -188,7 +203,7 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: u
     }
     let wl = V::splat(taps[n - 1]);
     for (u, a) in acc1.iter_mut().enumerate() {
-        // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ lines.len() (function contract).
+        // SAFETY: offsets[n] + e + (u + 1)·lanes ≤ lines.len() (function contract).
         *a = unsafe { load_at::<V>(base, offsets[n] + e + u * lanes) }.mul_add(wl, *a);
     }
     for u in 0..U {

@@ -136,7 +136,9 @@ impl<'p, V: FixedVector, D: Output<u8>> FixedSimd<'p, V, D> {
 
 /// Term `k` of a row block at `e`: sample `k`, or (folded) `x_k ± x_{n−1−k}`.
 ///
-/// Safety: `e + LANES + (n − 1)·step` bytes from `src` are readable; `k < n`.
+/// # Safety
+///
+/// `e + LANES + (n − 1)·step` bytes from `src` are readable; `k < n`.
 #[inline(always)]
 unsafe fn row_term<V: FixedVector, const FOLD: u8>(src: *const u8, e: usize, step: usize, n: usize, k: usize) -> V {
     // SAFETY: k and n − 1 − k are taps, so every read ends by e + LANES + (n − 1)·step.
@@ -156,8 +158,10 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     /// Terms are taken in pairs; with folding, the terms are the `n/2`
     /// folded sums, then the middle sample when `n` is odd (`Even` only).
     ///
-    /// Safety: `e + U·LANES + (n − 1)·step` bytes from `src` are readable,
-    /// `e + U·LANES ≤ out.len()`.
+    /// # Safety
+    ///
+    /// `e + U·LANES + (n − 1)·step` bytes from `src` are readable;
+    /// `e + U·LANES` elements from `dst` are writable.
     #[inline(always)]
     unsafe fn row_block<const FOLD: u8, const U: usize>(&self, src: *const u8, dst: *mut i16, e: usize, step: usize) {
         let n = self.row_taps;
@@ -172,7 +176,8 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             let w = self.row_pairs[p];
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
-                // SAFETY: the caller's contract, via `row_term`.
+                // SAFETY: at + LANES ≤ e + U·LANES and 2p + 1 < paired ≤ n, so
+                // `row_term`'s reads end within this function's readable range.
                 let (a, b) = unsafe {
                     (row_term::<V, FOLD>(src, at, step, n, 2 * p), row_term::<V, FOLD>(src, at, step, n, 2 * p + 1))
                 };
@@ -183,7 +188,8 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             let w = self.row_pairs[paired / 2];
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
-                // SAFETY: as above; the middle tap n/2 is a tap.
+                // SAFETY: as for the pairs above: `paired − 1` and the middle
+                // tap n/2 are taps, so every read ends by at + LANES + (n − 1)·step.
                 let (a, b) = unsafe {
                     match (paired % 2 == 1, middle) {
                         (true, true) => {
@@ -199,7 +205,8 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         let (half, shift) = (self.mid_half, self.fp.mid_shift());
         for (u, acc) in acc.into_iter().enumerate() {
             let t = V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)));
-            // SAFETY: e + U·LANES ≤ out.len() (the caller's contract).
+            // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements from `dst` are
+            // writable (function contract).
             unsafe { t.store_i16(dst.add(e + u * lanes)) };
         }
     }
@@ -220,13 +227,14 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             e += 2 * lanes;
         }
         while e + lanes <= len {
-            // SAFETY: as above.
+            // SAFETY: e + lanes ≤ len and `input` is long enough (asserted).
             unsafe { self.row_block::<FOLD, 1>(src, dst, e, step) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
-                // SAFETY: as above; the last block overlaps the previous one.
+                // SAFETY: the block ends at len and `input` is long enough
+                // (asserted); it overlaps the previous block.
                 unsafe { self.row_block::<FOLD, 1>(src, dst, len - lanes, step) };
             } else {
                 for (k, o) in out.iter_mut().enumerate().skip(e) {
@@ -238,7 +246,9 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
 
     /// The last step of the recipe for output type `D`, `LANES` outputs at `dst + e`.
     ///
-    /// Safety: `LANES` elements at `dst + e` are writable.
+    /// # Safety
+    ///
+    /// `LANES` elements at `dst + e` are writable.
     #[inline(always)]
     unsafe fn store(&self, acc: (V::Wide, V::Wide), dst: *mut D, e: usize) {
         let (half, shift) = (self.out_half, self.fp.out_shift());
@@ -257,8 +267,11 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
 
     /// `ROWS` (1 or 2) column blocks at `e`.
     ///
-    /// Safety: every `offsets[j] + e + LANES ≤ lines.len()`; `LANES`
-    /// elements at `dst[r] + e` are writable.
+    /// # Safety
+    ///
+    /// `base` = `lines.as_ptr()` and every `offsets[j] + e + U·LANES ≤
+    /// lines.len()`; `U·LANES` elements at `dst[r] + e` are writable for
+    /// each of the `ROWS` rows.
     #[inline(always)]
     unsafe fn column_block<const ROWS: usize, const U: usize>(
         &self,
@@ -274,9 +287,10 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             let (oa, ob) = (offsets[2 * p], offsets.get(2 * p + 1).copied());
             for u in 0..U {
                 let at = e + u * lanes;
-                // SAFETY: the caller's contract.
+                // SAFETY: oa + at + LANES ≤ oa + e + U·LANES ≤ lines.len()
+                // (function contract).
                 let a = unsafe { V::load_i16(base.add(oa + at)) };
-                // SAFETY: the caller's contract.
+                // SAFETY: as for `a`, with the offset `ob`.
                 let b = ob.map_or(V::zero(), |ob| unsafe { V::load_i16(base.add(ob + at)) });
                 let ab = V::interleave(a, b);
                 for (r, acc) in acc.iter_mut().enumerate() {
@@ -286,20 +300,23 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         }
         for (r, acc) in acc.into_iter().enumerate() {
             for (u, acc) in acc.into_iter().enumerate() {
-                // SAFETY: the caller's contract.
+                // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements at dst[r]
+                // are writable (function contract).
                 unsafe { self.store(acc, dst[r], e + u * lanes) };
             }
         }
     }
 
     #[inline(always)]
-    fn column_rows<const ROWS: usize>(&self, lines: &[i16], offsets: &[usize], out: [&mut [D]; ROWS]) {
+    fn column_rows<const ROWS: usize>(&self, lines: &[i16], offsets: &[usize], mut out: [&mut [D]; ROWS]) {
         let len = out[0].len();
         let lanes = V::LANES;
         let base = lines.as_ptr();
         let mut dst = [core::ptr::null_mut(); 2];
-        for (d, o) in dst.iter_mut().zip(out.iter()) {
-            *d = o.as_ptr() as *mut D;
+        // Pointers from `as_mut_ptr` (not `as_ptr` cast to mut): the stores
+        // through them need write provenance.
+        for (d, o) in dst.iter_mut().zip(out.iter_mut()) {
+            *d = o.as_mut_ptr();
         }
         let mut e = 0;
         while e + 2 * lanes <= len {
@@ -308,13 +325,14 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             e += 2 * lanes;
         }
         while e + lanes <= len {
-            // SAFETY: as above.
+            // SAFETY: e + lanes ≤ len; every line holds `len` elements (checked by `column`).
             unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, e) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
-                // SAFETY: as above; the last block overlaps the previous one.
+                // SAFETY: the block ends at len; every line holds `len`
+                // elements (checked by `column`). It overlaps the previous block.
                 unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, len - lanes) };
             } else {
                 let taps = self.fp.column().taps();

@@ -65,8 +65,10 @@ pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], fold: Fold, input: &[f32], out
 
 /// `U` vectors of output at element `e`; `FOLD` as [`Fold`] (0, 1, 2).
 ///
-/// Safety: `e + U·lanes ≤ len`, `input` holds `len + (n − 1)·step` elements,
-/// `dst` holds `len`.
+/// # Safety
+///
+/// `e + U·lanes ≤ len`, `src` points at `len + (n − 1)·step` readable
+/// elements, `dst` at `len` writable ones.
 #[inline(always)]
 unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
     taps: &[f32],
@@ -134,13 +136,14 @@ fn row_folded<V: F32Vector, const FOLD: u8, const N: usize>(taps: &[f32], input:
         e += U * lanes;
     }
     while e + lanes <= len {
-        // SAFETY: as above.
+        // SAFETY: e + lanes ≤ len, and `input` is long enough (asserted).
         unsafe { block::<V, 1, FOLD, N>(taps, src, dst, e, step) };
         e += lanes;
     }
     if e < len {
         if len >= lanes {
-            // SAFETY: as above; the last vector overlaps the previous one,
+            // SAFETY: (len − lanes) + lanes = len, and `input` is long enough
+            // (asserted). The last vector overlaps the previous one,
             // recomputing a few outputs instead of a scalar tail.
             unsafe { block::<V, 1, FOLD, N>(taps, src, dst, len - lanes, step) };
         } else {

@@ -56,7 +56,8 @@ pub(crate) unsafe trait F32Vector: Copy {
     /// As [`F32Vector::store`].
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        // SAFETY: the caller's contract.
+        // SAFETY: `stream` and `store` have the same contract: `LANES`
+        // writable elements at `ptr`.
         unsafe { self.store(ptr) }
     }
     /// Orders streamed stores before any later store (`sfence`).
