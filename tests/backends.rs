@@ -5,7 +5,7 @@
 //!
 //! The space (widths × heights × channels × kernels × anchors × borders ×
 //! strides) is far too big to cover, so the sweeps walk one axis completely
-//! (every width up to three 16-lane vectors plus the kernel, every height up
+//! (every width up to three 32-lane vectors plus the kernel, every height up
 //! to a few kernel lengths) and draw the others from a seeded PRNG.
 
 mod common;
@@ -189,14 +189,14 @@ fn spec_with(rng: &mut XorShift, nr: usize, width: usize, max_h: usize, kind: Ta
     }
 }
 
-/// Every width from 1 to 3 × 16 + taps (so every tail after 0–3 vectors of 1,
-/// 4, 8 and 16 lanes, and after the 4-vector unrolled blocks), for odd, even
-/// and longer row kernels.
+/// Every width from 1 to 3 × 32 + taps (so every tail after 0–3 vectors of 1,
+/// 4, 8, 16 and 32 lanes — 32 is the AVX-512 u8 passes' `i16` lanes — and
+/// after the unrolled blocks), for odd, even and longer row kernels.
 #[test]
 fn every_width() {
     let mut rng = XorShift::new(0x5EED_0001);
     for nr in [1usize, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 25] {
-        for width in 1..=3 * 16 + nr {
+        for width in 1..=3 * 32 + nr {
             let kind = [Taps::Signed, Taps::NonNegative, Taps::Normalised][rng.below(3)];
             let spec = spec_with(&mut rng, nr, width, 4, kind);
             check_case(&spec, rng.next_u64());
@@ -205,11 +205,12 @@ fn every_width() {
 }
 
 /// Single-channel rows long enough for the unrolled main loops of every
-/// lane count (4 × 16 = 64 elements) followed by every tail.
+/// lane count (up to 8 × 16 = 128 elements, the AVX-512 f32 row pass)
+/// followed by every tail.
 #[test]
 fn long_rows_single_channel() {
     let mut rng = XorShift::new(0x5EED_0002);
-    for width in (60..=140).step_by(3).chain([255, 256, 257]) {
+    for width in (60..=200).step_by(3).chain([255, 256, 257]) {
         let nr = rng.range(1, 9);
         let mut spec = spec_with(&mut rng, nr, width, 3, Taps::Signed);
         spec.channels = 1;

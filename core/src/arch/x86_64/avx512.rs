@@ -1,9 +1,13 @@
-//! AVX-512F: `__m512` (16 lanes) instantiation of the generic passes.
+//! AVX-512F/BW: `__m512` (16 f32 lanes) and `__m512i` (32 `i16` lanes)
+//! instantiations of the generic passes.
 
 use core::arch::x86_64::*;
 
+use crate::fixed::FixedPoint;
+use crate::pass::fixed::FixedSimd;
 use crate::pass::{F32Passes, Job};
-use crate::simd::F32Vector;
+use crate::plan::Output;
+use crate::simd::{F32Vector, FixedVector};
 
 // SAFETY: load/store touch exactly 16 f32s; values of `__m512` are only
 // operated on inside `filter_f32`, which requires AVX-512F.
@@ -69,4 +73,105 @@ unsafe impl F32Vector for __m512 {
 pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
     let geometry = job.geometry;
     job.run(&F32Passes::<__m512>::new(row, column, geometry));
+}
+
+// SAFETY: every method touches exactly the documented lanes; values of
+// `__m512i` are only operated on inside `filter_u8`, which requires
+// AVX-512F and AVX-512BW.
+unsafe impl FixedVector for __m512i {
+    const LANES: usize = 32;
+    type Wide = __m512i;
+    #[inline(always)]
+    fn zero_wide() -> Self::Wide {
+        // SAFETY: only reached from inside the AVX-512 entry point.
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    unsafe fn load_u8(ptr: *const u8) -> Self {
+        // SAFETY: the caller guarantees 32 readable bytes; unaligned load.
+        unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(ptr.cast())) }
+    }
+    #[inline(always)]
+    unsafe fn load_i16(ptr: *const i16) -> Self {
+        // SAFETY: the caller guarantees 32 readable i16s; unaligned load.
+        unsafe { _mm512_loadu_si512(ptr.cast()) }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: only reached from inside the AVX-512BW entry point.
+        unsafe { _mm512_add_epi16(self, b) }
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: only reached from inside the AVX-512BW entry point.
+        unsafe { _mm512_sub_epi16(self, b) }
+    }
+    #[inline(always)]
+    fn zero() -> Self {
+        // SAFETY: only reached from inside the AVX-512 entry point.
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    fn interleave(a: Self, b: Self) -> (Self, Self) {
+        // Within each 128-bit lane k: the first vector holds outputs 8k..8k+3,
+        // the second 8k+4..8k+7; `pack` (`packs_epi32`, also per 128-bit
+        // lane) restores the order.
+        // SAFETY: only reached from inside the AVX-512BW entry point.
+        unsafe { (_mm512_unpacklo_epi16(a, b), _mm512_unpackhi_epi16(a, b)) }
+    }
+    #[inline(always)]
+    fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide) {
+        // SAFETY: only reached from inside the AVX-512BW entry point.
+        unsafe {
+            let w = _mm512_set1_epi32(weights);
+            let lo = _mm512_madd_epi16(ab.0, w);
+            let hi = _mm512_madd_epi16(ab.1, w);
+            (_mm512_add_epi32(acc.0, lo), _mm512_add_epi32(acc.1, hi))
+        }
+    }
+    #[inline(always)]
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+        // SAFETY: only reached from inside the AVX-512 entry point.
+        unsafe { _mm512_sra_epi32(_mm512_add_epi32(acc, _mm512_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
+    }
+    #[inline(always)]
+    fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
+        // SAFETY: only reached from inside the AVX-512BW entry point.
+        unsafe { _mm512_packs_epi32(acc.0, acc.1) }
+    }
+    #[inline(always)]
+    unsafe fn store_i16(self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 32 writable i16s; unaligned store.
+        unsafe { _mm512_storeu_si512(ptr.cast(), self) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, ptr: *mut u8) {
+        // SAFETY: the caller guarantees 32 writable bytes. Negative lanes are
+        // clamped to 0 first: `vpmovuswb` saturates as unsigned.
+        unsafe {
+            let clamped = _mm512_max_epi16(self, _mm512_setzero_si512());
+            _mm256_storeu_si256(ptr.cast(), _mm512_cvtusepi16_epi8(clamped));
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 32 writable f32s. 128-bit lane k of
+        // `lo` holds outputs 8k..8k+3 and of `hi` 8k+4..8k+7: the permutes
+        // interleave the lanes (in 64-bit units; index bit 3 picks `hi`).
+        unsafe {
+            let first = _mm512_permutex2var_epi64(acc.0, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), acc.1);
+            let second = _mm512_permutex2var_epi64(acc.0, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), acc.1);
+            let s = _mm512_set1_ps(scale);
+            _mm512_storeu_ps(ptr, _mm512_mul_ps(_mm512_cvtepi32_ps(first), s));
+            _mm512_storeu_ps(ptr.add(16), _mm512_mul_ps(_mm512_cvtepi32_ps(second), s));
+        }
+    }
+}
+
+/// # Safety
+///
+/// The CPU must support AVX-512F and AVX-512BW.
+#[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+pub(super) unsafe fn filter_u8<D: Output<u8>>(fp: &FixedPoint, job: Job<'_, u8, D>) {
+    job.run(&FixedSimd::<__m512i, D>::new(fp));
 }

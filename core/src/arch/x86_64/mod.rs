@@ -81,10 +81,8 @@ impl Avx512 {
         unsafe { avx512::filter_f32(row, column, job) }
     }
 
-    /// u8 runs the AVX2 passes: an AVX-512BW version is not written yet
-    /// (and this development machine cannot run AVX-512 to test one).
     pub(crate) fn filter_u8<D: Output<u8>>(self, fp: &FixedPoint, job: Job<'_, u8, D>) {
         // SAFETY: the token proves AVX-512F/BW, AVX2 and FMA are available.
-        unsafe { avx2::filter_u8(fp, job) }
+        unsafe { avx512::filter_u8(fp, job) }
     }
 }
