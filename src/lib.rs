@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod depthwise;
 mod dispatch;
 mod owned;
 pub mod separable;

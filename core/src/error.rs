@@ -60,6 +60,24 @@ pub enum Error {
     /// supports: a derivative order or aperture size OpenCV refuses, a σ too
     /// small for a derivative's taps, a negative or NaN tolerance, a rank of 0.
     InvalidParameter,
+    /// A depthwise-separable layer's stride is zero.
+    InvalidStride,
+    /// A weight, bias or scale slice of a depthwise-separable layer does not
+    /// have the length its shape asks for.
+    LengthMismatch {
+        /// Elements the layer's shape asks for.
+        expected: usize,
+        /// Elements the slice has.
+        actual: usize,
+    },
+    /// A quantisation scale is not finite and positive, or an effective
+    /// requantisation scale is not finite (int8 layers).
+    InvalidScale,
+    /// An int8 zero point lies outside `-128..=127`.
+    InvalidZeroPoint,
+    /// An int8 layer's int32 accumulator could overflow: `|bias| + taps × 255 × 128`
+    /// exceeds `i32::MAX` for some channel.
+    AccumulatorOverflow,
 }
 
 impl fmt::Display for Error {
@@ -88,6 +106,13 @@ impl fmt::Display for Error {
             Error::InPlaceNotSupported => f.write_str("in-place filtering needs an output of the input's shape"),
             Error::BandOutOfRange => f.write_str("row band is empty or outside the output"),
             Error::InvalidParameter => f.write_str("kernel parameter outside its supported range"),
+            Error::InvalidStride => f.write_str("layer stride is zero"),
+            Error::LengthMismatch { expected, actual } => {
+                write!(f, "weight, bias or scale slice has {actual} elements, the layer needs {expected}")
+            }
+            Error::InvalidScale => f.write_str("quantisation scale is not finite and positive"),
+            Error::InvalidZeroPoint => f.write_str("int8 zero point outside -128..=127"),
+            Error::AccumulatorOverflow => f.write_str("int8 layer's int32 accumulators could overflow"),
         }
     }
 }

@@ -105,6 +105,7 @@
 pub mod arch;
 mod backend;
 mod border;
+pub mod depthwise;
 mod error;
 pub mod fixed;
 pub mod generate;
