@@ -6,7 +6,12 @@
 //! every output with a value computed here independently (integer sums and
 //! a hand-written border rule). Exit status: 0 all correct, 1 a u8 output
 //! is wrong, 2 an f32 output is wrong, 3 the library returned an error,
-//! 4 the kernel generator disagrees, 101 a panic.
+//! 4 the kernel generator disagrees, 5 a depthwise-separable layer (f32 or
+//! int8) disagrees, 101 a panic.
+//!
+//! The depthwise-separable layer (6×6×4 → 8, 3×3, stride 2, `same`) runs in
+//! f32 against a direct sum written here (integer inputs and dyadic
+//! weights: exact) and in int8 against the core's reference, bit for bit.
 //!
 //! Without a C library, the few symbols that compiled Rust code expects from
 //! one (`memcpy` and friends) and the unwinding personality that the
@@ -18,6 +23,9 @@
 // to themselves.
 #![no_builtins]
 
+use sepconv_core::depthwise::{
+    reference, Activation, F32Weights, I8Weights, LayerShape, Padding, Quantization, SeparableF32, SeparableI8,
+};
 use sepconv_core::{generate, Backend, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Shape};
 
 const W: usize = 16;
@@ -113,6 +121,86 @@ fn run() -> Result<(), i32> {
             }
         }
     }
+    depthwise(backend)
+}
+
+const DW_SHAPE: LayerShape = LayerShape::new(6, 6, 4, 8, 3, 2, Padding::Same);
+const DW_IN: usize = 6 * 6 * 4;
+const DW_OUT: usize = 3 * 3 * 8;
+
+/// A small depthwise-separable layer in f32 and int8, with static weights.
+fn depthwise(backend: Backend) -> Result<(), i32> {
+    let dw: [f32; 36] = core::array::from_fn(|i| ((i % 5) as f32 - 2.0) * 0.25);
+    let pw: [f32; 32] = core::array::from_fn(|i| ((i * 7 % 9) as f32 - 4.0) * 0.5);
+    let dw_bias = [0.5f32, -0.5, 1.0, 0.0];
+    let pw_bias: [f32; 8] = core::array::from_fn(|i| i as f32 - 3.0);
+    let layer = SeparableF32::new(
+        DW_SHAPE,
+        F32Weights {
+            depthwise: &dw,
+            depthwise_bias: &dw_bias,
+            depthwise_activation: Activation::Relu,
+            pointwise: &pw,
+            pointwise_bias: &pw_bias,
+            activation: Activation::None,
+        },
+    )
+    .map_err(|_| 3)?;
+    let input: [f32; DW_IN] = core::array::from_fn(|i| (i * 13 % 11) as f32 - 5.0);
+    let mut out = [0.0f32; DW_OUT];
+    let mut scratch = [0.0f32; 256];
+    layer.run(backend, &input, &mut out, &mut scratch).map_err(|_| 3)?;
+    // Direct: 6 → 3 with `same` at stride 2 pads nothing before (the odd pixel after).
+    for oy in 0..3 {
+        for ox in 0..3 {
+            for o in 0..8 {
+                let mut sum = pw_bias[o];
+                for c in 0..4 {
+                    let mut mid = dw_bias[c];
+                    for ky in 0..3 {
+                        for kx in 0..3 {
+                            let (iy, ix) = (oy * 2 + ky, ox * 2 + kx);
+                            if iy < 6 && ix < 6 {
+                                mid += dw[(ky * 3 + kx) * 4 + c] * input[(iy * 6 + ix) * 4 + c];
+                            }
+                        }
+                    }
+                    sum += pw[o * 4 + c] * mid.max(0.0);
+                }
+                if out[(oy * 3 + ox) * 8 + o] != sum {
+                    return Err(5);
+                }
+            }
+        }
+    }
+
+    let qdw: [i8; 36] = core::array::from_fn(|i| (i as i32 * 37 % 255 - 127) as i8);
+    let qpw: [i8; 32] = core::array::from_fn(|i| (i as i32 * 91 % 255 - 127) as i8);
+    let qlayer = SeparableI8::new(
+        DW_SHAPE,
+        I8Weights {
+            input: Quantization::new(0.05, -3),
+            depthwise: &qdw,
+            depthwise_scales: &[0.01, 0.02, 0.015, 0.01],
+            depthwise_bias: &[100, -200, 0, 50],
+            depthwise_output: Quantization::new(0.1, 5),
+            depthwise_activation: Activation::Relu6,
+            pointwise: &qpw,
+            pointwise_scales: &[0.01],
+            pointwise_bias: &[10, 20, 30, 40, -10, -20, -30, -40],
+            output: Quantization::new(0.2, -10),
+            activation: Activation::None,
+        },
+    )
+    .map_err(|_| 3)?;
+    let qinput: [i8; DW_IN] = core::array::from_fn(|i| (i as i32 * 53 % 256 - 128) as i8);
+    let (mut got, mut want) = ([0i8; DW_OUT], [0i8; DW_OUT]);
+    let mut qscratch = [0i32; 128];
+    qlayer.run(backend, &qinput, &mut got, &mut qscratch).map_err(|_| 3)?;
+    reference::separable_i8(&qlayer, &qinput, &mut want).map_err(|_| 3)?;
+    if got != want {
+        return Err(5);
+    }
     Ok(())
 }
 
@@ -144,7 +232,9 @@ fn exit(code: i32) -> ! {
 extern "C" fn entry() -> ! {
     match run() {
         Ok(()) => {
-            write_stdout(b"sepconv-nostd-check: u8 and f32 5-tap Gaussian outputs correct\n");
+            write_stdout(
+                b"sepconv-nostd-check: u8 and f32 5-tap Gaussian and depthwise-separable f32/int8 outputs correct\n",
+            );
             exit(0)
         }
         Err(code) => {

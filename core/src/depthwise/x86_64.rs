@@ -130,7 +130,7 @@ impl I8Kernels for Avx2I8 {
             }
             let q = requantize(acc, load_i32x8(r.dw_mult, ch), load_i32x8(r.dw_shift, ch), r.mid_zero, r.dw_bounds);
             let dst = &mut mid_px[ch..ch + 8];
-            // SAFETY: `dst` holds 8 writable i16s; AVX2 as above. The centred
+            // SAFETY: `dst` holds 8 writable i16s; only reached from inside `i8_avx2` (AVX2). The centred
             // values lie in −255..=255, so the saturating pack is exact.
             unsafe {
                 let centred = _mm256_sub_epi32(q, _mm256_set1_epi32(r.mid_zero));
@@ -195,10 +195,10 @@ fn pointwise_block<const P: usize, const NV: usize>(r: &I8Row<'_>, mid: &[i32], 
         let w: [__m256i; NV] =
             core::array::from_fn(|v| unsafe { _mm256_loadu_si256(weights.add(k * c_out + o + 8 * v).cast()) });
         for (p, acc) in acc.iter_mut().enumerate() {
-            // SAFETY: AVX2 as above; no memory access.
+            // SAFETY: only reached from inside `i8_avx2` (AVX2); no memory access.
             let x = unsafe { _mm256_set1_epi32(mid[p * pairs + k]) };
             for (a, w) in acc.iter_mut().zip(w) {
-                // SAFETY: AVX2 as above; no memory access.
+                // SAFETY: only reached from inside `i8_avx2` (AVX2); no memory access.
                 *a = unsafe { _mm256_add_epi32(*a, _mm256_madd_epi16(x, w)) };
             }
         }
@@ -208,7 +208,7 @@ fn pointwise_block<const P: usize, const NV: usize>(r: &I8Row<'_>, mid: &[i32], 
         for (p, acc) in acc.iter().enumerate() {
             let q = requantize(acc[v], mult, shift, r.out_zero, r.pw_bounds);
             let dst = &mut out[p * c_out + o + 8 * v..][..8];
-            // SAFETY: `dst` holds 8 writable bytes; AVX2 as above. `q` is
+            // SAFETY: `dst` holds 8 writable bytes; only reached from inside `i8_avx2` (AVX2). `q` is
             // clamped to −128..=127, so the saturating packs are exact.
             unsafe {
                 let words = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256::<1>(q));
