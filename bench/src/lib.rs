@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use sepconv::{Border, Borders, Kernel, Output, Plan, Sample, Shape};
 
+pub mod depthwise;
 pub mod separability;
 
 /// The sample type of a workload.

@@ -31,6 +31,9 @@ usage: report [--json] [--workload NAME]... [--threads N] [--backend NAME] [--no
                    the baselines stay single-threaded
   --backend NAME   force a sepconv backend (scalar, sse2, avx2, avx512, ...);
                    default: the best this CPU runs (or $SEPCONV_BACKEND)
+  --no-depthwise   skip the depthwise-separable section (MobileNet layers
+                   against full convolution, f32 and int8; runs even with
+                   --workload, not with --json)
   --no-separability  skip the separability section (kernel ranks, rank-r
                    accuracy and speed, SVG pictures in target/report/), which
                    runs after the table when no --workload or --json is given";
@@ -48,6 +51,7 @@ struct Options {
     threads_requested: usize,
     backend: Backend,
     separability: bool,
+    depthwise: bool,
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
@@ -56,6 +60,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
     let mut threads_requested = 1;
     let mut backend = None;
     let mut separability = true;
+    let mut depthwise = true;
     while let Some(arg) = args.next() {
         let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
         match arg.as_str() {
@@ -82,6 +87,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
                 })?);
             }
             "--no-separability" => separability = false,
+            "--no-depthwise" => depthwise = false,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -98,6 +104,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>,
         threads_requested,
         backend: backend.unwrap_or_else(best_backend),
         separability,
+        depthwise: depthwise && !json,
     }))
 }
 
@@ -299,6 +306,13 @@ fn main() -> ExitCode {
         );
         if !peers::ENABLED {
             println!("  Peers (libblur): rebuild with `--features peers` to measure them in the same run.");
+        }
+        if opts.depthwise {
+            println!();
+            if let Err(e) = sepconv_bench::depthwise::report(opts.backend) {
+                eprintln!("\n!!! depthwise: {e}");
+                return ExitCode::FAILURE;
+            }
         }
         if opts.separability {
             println!();
