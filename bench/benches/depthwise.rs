@@ -9,7 +9,6 @@
 //! in output pixels. Every case was checked once (`depthwise::verify`).
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sepconv::{available_backends, best_backend};
@@ -22,7 +21,6 @@ fn layers(c: &mut Criterion) {
         let (h, w) = layer.shape.output_size().expect("valid layer");
         let mut group = c.benchmark_group(layer.name);
         group.throughput(Throughput::Elements((h * w) as u64));
-        group.measurement_time(Duration::from_secs(2));
         let n = p.output_len();
         let (f32_layer, i8_layer) = (p.separable_f32(), p.separable_i8());
         let (mut out, mut qout) = (vec![0.0f32; n], vec![0i8; n]);

@@ -13,6 +13,8 @@
 //!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands.
 //! * [`reference`](mod@reference): the scalar oracle; [`fixed`]: the u8 fixed-point recipe
 //!   that every backend reproduces bit for bit.
+//! * [`depthwise`]: depthwise-separable convolution layers (MobileNet), f32
+//!   and int8 with TensorFlow Lite's quantisation, on the same backends.
 //!
 //! Semantics are correlation (no kernel flip), as OpenCV's `sepFilter2D`:
 //! `out(x, y) = Σ_j col[j] · Σ_i row[i] · in(x + i − ax, y + j − ay)`.
