@@ -82,9 +82,10 @@
 //!
 //! Backends: f32 runs the same generic code on every [`Backend`] (scalar,
 //! `wide`, AVX2+FMA, AVX-512). int8 runs scalar code on
-//! [`Backend::Scalar`] and [`Backend::Portable`], and AVX2 integer code
-//! (`pmovsx`/`pmulld` depthwise, `pmaddwd` pointwise, vector requantisation)
-//! on AVX2 and AVX-512; all bit-identical.
+//! [`Backend::Scalar`] and [`Backend::Portable`], and integer vector code
+//! (`vpmovsx`/`vpmulld` depthwise, `vpmaddwd` pointwise, vector
+//! requantisation) written once for 8 lanes (AVX2) and 16 (AVX-512F/BW);
+//! all bit-identical.
 //!
 //! ## Example
 //!
@@ -613,9 +614,14 @@ impl<'w> SeparableI8<'w> {
         match backend {
             Backend::Scalar | Backend::Portable => engine::run_i8(&engine::ScalarI8, self, input, output, scratch),
             #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(_) | Backend::Avx512(_) => {
-                // SAFETY: both tokens prove the CPU has AVX2.
+            Backend::Avx2(_) => {
+                // SAFETY: the token proves the CPU has AVX2.
                 unsafe { x86_64::i8_avx2(self, input, output, scratch) }
+            }
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(_) => {
+                // SAFETY: the token proves the CPU has AVX-512F/BW and AVX2.
+                unsafe { x86_64::i8_avx512(self, input, output, scratch) }
             }
         }
         Ok(())
