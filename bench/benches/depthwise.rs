@@ -4,7 +4,9 @@
 //! One group per MobileNet layer of `sepconv_bench::depthwise::LAYERS`;
 //! ids `separable-f32/<backend>` and `separable-i8/<backend>` for every
 //! backend this CPU runs, `full-im2col-f32` and `full-im2col-i8` (the full
-//! `3×3×C_in×C_out` convolution, im2col + blocked GEMM). The naive full
+//! `3×3×C_in×C_out` convolution, im2col + the bench's blocked GEMM) and
+//! `full-im2col-sepconv-{f32,i8}/<best backend>` (im2col + sepconv's
+//! pointwise kernel as the GEMM). The naive full
 //! convolution (0.1–0.5 s an iteration) is left to the report. Throughput is
 //! in output pixels. Every case was checked once (`depthwise::verify`).
 
@@ -12,7 +14,10 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sepconv::{available_backends, best_backend};
-use sepconv_bench::depthwise::{full_im2col_f32, full_im2col_i8, verify, Im2colScratch, Problem, LAYERS};
+use sepconv_bench::depthwise::{
+    full_im2col_f32, full_im2col_i8, full_im2col_sepconv_f32, full_im2col_sepconv_i8, verify, Im2colScratch, Problem,
+    LAYERS,
+};
 
 fn layers(c: &mut Criterion) {
     for layer in &LAYERS {
@@ -41,6 +46,13 @@ fn layers(c: &mut Criterion) {
         });
         group.bench_function("full-im2col-i8", |bench| {
             bench.iter(|| full_im2col_i8(black_box(&p), &mut qout, &mut im2col))
+        });
+        let best = best_backend();
+        group.bench_function(format!("full-im2col-sepconv-f32/{}", best.name()), |bench| {
+            bench.iter(|| full_im2col_sepconv_f32(black_box(&p), best, &mut out, &mut im2col))
+        });
+        group.bench_function(format!("full-im2col-sepconv-i8/{}", best.name()), |bench| {
+            bench.iter(|| full_im2col_sepconv_i8(black_box(&p), best, &mut qout, &mut im2col))
         });
         group.finish();
     }
