@@ -222,9 +222,11 @@ fn i8_hand_computed() {
     let shape = LayerShape::new(2, 2, 1, 2, 1, 1, Padding::Valid);
     let input = [10i8, -20, 30, 5];
     let layer = SeparableI8::new(shape, weights).unwrap();
-    assert_eq!(layer.depthwise_multiplier(0), (1 << 30, -2));
-    assert_eq!(layer.pointwise_multiplier(0), (1 << 30, 0));
-    assert_eq!(layer.pointwise_multiplier(1), (1 << 30, 1));
+    assert_eq!(layer.depthwise_multiplier(0), Some((1 << 30, -2)));
+    assert_eq!(layer.pointwise_multiplier(0), Some((1 << 30, 0)));
+    assert_eq!(layer.pointwise_multiplier(1), Some((1 << 30, 1)));
+    assert_eq!(layer.depthwise_multiplier(1), None);
+    assert_eq!(layer.pointwise_multiplier(2), None);
     let expected = [4i8, 6, -8, 18, 11, -1, 2, 8];
     assert_eq!(reference_i8(&layer, &input), expected);
     // ReLU6 at scale 1, zero point 0: the quantised clamp is [0, 6].
@@ -503,6 +505,32 @@ fn facade_runs_on_the_best_backend() {
 // ---------------------------------------------------------------------------
 // Errors: every one, never a panic.
 // ---------------------------------------------------------------------------
+
+#[test]
+fn public_helpers_accept_any_input() {
+    for x in [i32::MIN, -1, 0, 1, i32::MAX] {
+        for shift in [i32::MIN, -64, -32, -31, -1, 0, 1, 30, 31, 64, i32::MAX] {
+            for m in [0, 1, 1 << 30, i32::MAX, i32::MIN] {
+                quant::multiply_by_quantized_multiplier(x, m, shift);
+            }
+            quant::rounding_divide_by_pot(x, shift);
+        }
+    }
+    assert_eq!(quant::rounding_divide_by_pot(-5, 40), quant::rounding_divide_by_pot(-5, 31));
+    for m in [f64::NAN, f64::INFINITY, -1.0, f64::MIN_POSITIVE, 5e-324, 1e300] {
+        let (q, s) = quant::quantize_multiplier(m);
+        assert!((0..=i32::MAX).contains(&q) && (-31..=30).contains(&s), "{m}: {q} {s}");
+    }
+    for scale in [0.0, -1.0, f32::NAN, f32::INFINITY, 1e-45, 1e38] {
+        for act in [Activation::None, Activation::Relu, Activation::Relu6] {
+            let (lo, hi) = quant::activation_bounds(act, scale, 127);
+            assert!((-128..=127).contains(&lo) && (-128..=127).contains(&hi), "{scale} {act:?}");
+        }
+    }
+    let huge = LayerShape::new(1, 1, usize::MAX, usize::MAX, 3, 1, Padding::Same);
+    assert_eq!(huge.parameter_counts(), None);
+    assert_eq!(LayerShape::new(112, 112, 32, 64, 3, 1, Padding::Same).parameter_counts(), Some((2336, 18432)));
+}
 
 #[test]
 fn shape_errors() {

