@@ -8,10 +8,16 @@
 //! * [`Input`]: a deterministic pseudo-random image for a workload;
 //! * [`Naive2d`]: the baseline — a direct `K×K` 2D correlation in scalar f32,
 //!   `K²` multiply-adds per sample where the separable filter needs `2K`;
+//! * [`Direct2d`] (`direct2d`): the same `K×K` correlation vectorised (AVX2+FMA
+//!   or portable), the honest 2D comparison: the gain from separability
+//!   apart from the gain from SIMD;
+//! * [`sample_band`]: the band of rows a slow 2D baseline is timed on;
 //! * [`verify`]: the check that runs once before any timing (sepconv against
 //!   the naive 2D result, on the top, middle and bottom rows of the image);
 //! * [`separability`]: the separable-approximation trade-off (rank, error,
 //!   speed against direct 2D) with SVG pictures of the kernels;
+//! * [`SWEEP_TAPS`] and [`Workload::with_taps`]: the kernel-size sweep;
+//! * `peers` (feature `peers`): libblur and imageproc on the same inputs;
 //! * [`time_median`], [`memcpy`] and [`cpu_model`] for the report.
 //!
 //! The naive filter is a *different algorithm* from every sepconv backend, so
@@ -23,7 +29,13 @@ use std::time::{Duration, Instant};
 use sepconv::{Border, Borders, Kernel, Output, Plan, Sample, Shape};
 
 pub mod depthwise;
+pub mod direct2d;
+#[cfg(feature = "peers")]
+pub mod peers;
+pub mod plot;
 pub mod separability;
+
+pub use direct2d::{Direct2d, Direct2dIsa};
 
 /// The sample type of a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,7 +85,21 @@ pub const WORKLOADS: [Workload; 7] = [
     Workload { name: "f32-512-3", width: 512, height: 512, channels: 1, sample: SampleType::F32, taps: 3 },
 ];
 
+/// The kernel sizes of the default sweep (criterion and report): odd, 3 to 63.
+pub const SWEEP_TAPS: [usize; 9] = [3, 5, 7, 9, 15, 21, 31, 45, 63];
+
+/// The images of the kernel-size sweep: 1080p, one channel, f32 and u8.
+pub const SWEEP_IMAGES: [Workload; 2] = [
+    Workload { name: "sweep-f32-1080p", width: 1920, height: 1080, channels: 1, sample: SampleType::F32, taps: 3 },
+    Workload { name: "sweep-u8-1080p", width: 1920, height: 1080, channels: 1, sample: SampleType::U8, taps: 3 },
+];
+
 impl Workload {
+    /// The same image with a Gaussian of `taps` taps.
+    pub fn with_taps(self, taps: usize) -> Workload {
+        Workload { taps, ..self }
+    }
+
     /// The workload called `name`, if any.
     pub fn by_name(name: &str) -> Option<Workload> {
         WORKLOADS.iter().copied().find(|w| w.name == name)
@@ -206,7 +232,7 @@ impl<S: BenchSample> Input<S> {
 
 /// `Reflect101` (`gfedcb|abcdefgh|gfedcba`) for any coordinate, written
 /// independently of sepconv's border code; an axis of length 1 replicates.
-fn reflect101(p: isize, len: usize) -> usize {
+pub(crate) fn reflect101(p: isize, len: usize) -> usize {
     let n = len as isize;
     if n == 1 {
         return 0;
@@ -298,6 +324,48 @@ impl Naive2d {
     }
 }
 
+/// A direct 2D filter that computes any band of output rows on its own:
+/// [`Naive2d`] and [`Direct2d`].
+pub trait Filter2d {
+    /// Filters output rows `rows` of the `width × height × channels` image
+    /// `src` into `dst` (`rows.len()` rows, tightly packed).
+    fn run_rows<S: BenchSample>(&self, src: &[S], dims: (usize, usize, usize), rows: Range<usize>, dst: &mut [S]);
+}
+
+impl Filter2d for Naive2d {
+    fn run_rows<S: BenchSample>(&self, src: &[S], dims: (usize, usize, usize), rows: Range<usize>, dst: &mut [S]) {
+        self.run(src, dims, rows, dst)
+    }
+}
+
+impl Filter2d for Direct2d {
+    fn run_rows<S: BenchSample>(&self, src: &[S], dims: (usize, usize, usize), rows: Range<usize>, dst: &mut [S]) {
+        self.run(src, dims, rows, dst)
+    }
+}
+
+/// The band of rows in the middle of `input`'s image on which `filter` takes
+/// about `target` a run (calibrated on two rows; the whole image when it
+/// fits). Slow 2D baselines are timed on it and their throughput quoted in
+/// the band's pixels: filtering the whole image would take seconds to minutes.
+pub fn sample_band<S: BenchSample>(filter: &impl Filter2d, input: &Input<S>, target: Duration) -> Range<usize> {
+    let w = input.workload;
+    let dims = (w.width, w.height, w.channels);
+    let mid = w.height / 2;
+    let calibration = mid.saturating_sub(1)..(mid + 1).min(w.height);
+    let mut out = vec![S::default(); calibration.len() * w.width * w.channels];
+    // Twice: the first run pays for page faults and cold caches.
+    let mut per_row = f64::INFINITY;
+    for _ in 0..2 {
+        let start = Instant::now();
+        filter.run_rows(&input.samples, dims, calibration.clone(), &mut out);
+        per_row = per_row.min(start.elapsed().as_secs_f64() / calibration.len() as f64);
+    }
+    let rows = ((target.as_secs_f64() / per_row).ceil() as usize).clamp(1, w.height);
+    let first = mid.saturating_sub(rows / 2).min(w.height - rows);
+    first..first + rows
+}
+
 /// How far sepconv may be from the naive 2D result.
 ///
 /// f32: both sides round; the bound is `(K² + kw + kh)·ε·Σ|row|·Σ|col|·max|x|`
@@ -340,10 +408,15 @@ pub fn check_bands(height: usize, taps: usize) -> Vec<Range<usize>> {
 /// [`check_bands`] (every column of those rows: left and right borders
 /// included). Returns the agreement, or a description of the first mismatch.
 pub fn verify<S: BenchSample>(input: &Input<S>, got: &[S]) -> Result<Agreement, String> {
+    let max_abs = input.samples.iter().map(|v| v.to_f32().abs()).fold(0.0, f32::max);
+    verify_within(input, got, tolerance::<S>(&input.taps, &input.taps, max_abs))
+}
+
+/// [`verify`] with another bound (for another filter than sepconv, e.g.
+/// [`Direct2d::tolerance`]).
+pub fn verify_within<S: BenchSample>(input: &Input<S>, got: &[S], tolerance: f32) -> Result<Agreement, String> {
     let w = input.workload;
     let naive = Naive2d::new(&input.taps, &input.taps);
-    let max_abs = input.samples.iter().map(|v| v.to_f32().abs()).fold(0.0, f32::max);
-    let tolerance = tolerance::<S>(&input.taps, &input.taps, max_abs);
     let stride = w.width * w.channels;
     let mut max_diff = 0.0f32;
     let mut rows_checked = 0;
@@ -357,7 +430,7 @@ pub fn verify<S: BenchSample>(input: &Input<S>, got: &[S]) -> Result<Agreement, 
             if diff.is_nan() || diff > tolerance {
                 let (y, x, c) = (band.start + i / stride, i % stride / w.channels, i % w.channels);
                 return Err(format!(
-                    "{}: sepconv {g:?} vs naive 2D {e:?} at x={x} y={y} channel {c} (|diff| {diff} > tolerance {tolerance})",
+                    "{}: {g:?} vs naive 2D {e:?} at x={x} y={y} channel {c} (|diff| {diff} > tolerance {tolerance})",
                     w.name
                 ));
             }
@@ -409,6 +482,15 @@ pub fn time_median(min_reps: usize, budget: Duration, mut f: impl FnMut()) -> Ti
         .collect();
     times.sort();
     Timing { median: times[reps / 2], reps }
+}
+
+/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), as printed
+/// there, or `"unknown"`: timing figures are quoted beside it.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The CPU model from `/proc/cpuinfo` (`model name`, or the aarch64

@@ -440,18 +440,18 @@ fn write_pictures(dir: &Path, named: &NamedKernel, d: &Decomposition) -> Result<
 }
 
 /// An SVG document being written.
-struct Svg {
+pub(crate) struct Svg {
     body: String,
     width: f64,
     height: f64,
 }
 
 impl Svg {
-    fn new(width: f64, height: f64) -> Self {
+    pub(crate) fn new(width: f64, height: f64) -> Self {
         Svg { body: String::new(), width, height }
     }
 
-    fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
+    pub(crate) fn text(&mut self, x: f64, y: f64, size: f64, anchor: &str, text: &str) {
         let _ = writeln!(
             self.body,
             r#"<text x="{x:.1}" y="{y:.1}" font-size="{size}" text-anchor="{anchor}">{}</text>"#,
@@ -459,7 +459,7 @@ impl Svg {
         );
     }
 
-    fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str, dash: bool) {
+    pub(crate) fn line(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: &str, dash: bool) {
         let dash = if dash { r#" stroke-dasharray="4 3""# } else { "" };
         let _ = writeln!(
             self.body,
@@ -467,14 +467,14 @@ impl Svg {
         );
     }
 
-    fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, stroke: &str) {
+    pub(crate) fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, stroke: &str) {
         let _ = writeln!(
             self.body,
             r#"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" fill="{fill}" stroke="{stroke}" stroke-width="0.5"/>"#
         );
     }
 
-    fn polyline(&mut self, points: &[(f64, f64)], stroke: &str) {
+    pub(crate) fn polyline(&mut self, points: &[(f64, f64)], stroke: &str) {
         let pts: Vec<String> = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
         let _ = writeln!(
             self.body,
@@ -510,7 +510,7 @@ impl Svg {
         self.text(x + 16.0, y + h, 10.0, "start", &format!("{lo:.3e}"));
     }
 
-    fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
              font-family=\"sans-serif\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n{}</svg>\n",
