@@ -14,8 +14,24 @@
 //!   saturation to u8/i16, or the scaling to f32. Two output rows per step
 //!   share both the loads and the interleaving: rows `y` and `y + 1` use the
 //!   same line pairs `(0,1), (2,3), …` with weight pairs `(c0,c1), (c2,c3), …`
-//!   and `(0,c0), (c1,c2), …`. Shuffles (interleave, pack) are the limiting
-//!   resource; weight pairs are packed once per call and broadcast from memory.
+//!   and `(0,c0), (c1,c2), …`. Weight pairs are packed once per call and
+//!   broadcast from memory.
+//!
+//! What limits speed: shuffles. On x86 every zero-extending load
+//! (`vpmovzxbw`), interleave (`vpunpck*wd`) and pack (`vpack*`) is a uop on
+//! the one shuffle port (port 5 on Intel). For a symmetric 5-tap kernel a
+//! row block of `LANES` (16 on AVX2) outputs costs 5 loads + 4 unpacks + 1
+//! pack = 10 shuffles, and a two-row column block of `2·LANES` outputs 6
+//! unpacks + 2 × 3 for the u8 stores = 12: about 1 shuffle a pixel on AVX2,
+//! against about 1.9 other vector uops (multiply-adds, adds, shifts) that
+//! can share two or three ports, so the shuffle port is the first to fill
+//! (15 taps: about 2 shuffles a pixel). AVX-512BW halves every count per
+//! pixel (32 lanes).
+//! Ways to lower it, not yet taken: build the `(x_k, x_{k+1})` pairs of the
+//! row pass with one `pshufb` of a broadcast load instead of two zero
+//! extensions and two unpacks; keep ring lines paired (`2t`, `2t+1`
+//! interleaved, written two at a time by the row pass), so the column pass
+//! loads pairs ready for `pmaddwd`.
 
 use core::marker::PhantomData;
 
