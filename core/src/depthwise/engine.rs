@@ -57,25 +57,22 @@ pub(crate) fn run_f32<V: F32Vector>(
     }
 }
 
-/// One output row of the depthwise stage: `mid[ox][c]`, vectorised over channels.
+/// One output row of the depthwise stage: `mid[ox][c]`, vectorised over
+/// channels, four vectors per pass over the taps, then one, then scalar.
 #[inline(always)]
 fn depthwise_row_f32<V: F32Vector>(g: &Geometry, w: &F32Weights<'_>, input: &[f32], oy: usize, mid: &mut [f32]) {
     let c = g.c;
     let (ky0, ky1, iy0) = Geometry::taps(oy * g.sy, g.pad_top, g.kh, g.h);
     for (ox, out) in mid.chunks_exact_mut(c).enumerate() {
         let (kx0, kx1, ix0) = Geometry::taps(ox * g.sx, g.pad_left, g.kw, g.w);
+        let taps = Taps { ky: (ky0, ky1, iy0), kx: (kx0, kx1, ix0) };
         let mut ch = 0;
+        while ch + 4 * V::LANES <= c {
+            depthwise_block_f32::<V, 4>(g, w, input, taps, ch, out);
+            ch += 4 * V::LANES;
+        }
         while ch + V::LANES <= c {
-            let mut acc = load::<V>(&w.depthwise_bias[ch..]);
-            for ky in ky0..ky1 {
-                let src = &input[((iy0 + ky - ky0) * g.w + ix0) * c..];
-                let taps = &w.depthwise[(ky * g.kw) * c..];
-                for kx in kx0..kx1 {
-                    let x = load::<V>(&src[(kx - kx0) * c + ch..]);
-                    acc = x.mul_add(load::<V>(&taps[kx * c + ch..]), acc);
-                }
-            }
-            store(acc, &mut out[ch..]);
+            depthwise_block_f32::<V, 1>(g, w, input, taps, ch, out);
             ch += V::LANES;
         }
         for (ch, o) in out.iter_mut().enumerate().skip(ch) {
@@ -88,6 +85,42 @@ fn depthwise_row_f32<V: F32Vector>(g: &Geometry, w: &F32Weights<'_>, input: &[f3
             }
             *o = acc;
         }
+    }
+}
+
+/// The taps of one output pixel inside the image: `(lo, hi, first input coordinate)` per axis.
+#[derive(Clone, Copy)]
+struct Taps {
+    ky: (usize, usize, usize),
+    kx: (usize, usize, usize),
+}
+
+/// Channels `ch .. ch + LANES·N` of one output pixel.
+#[inline(always)]
+fn depthwise_block_f32<V: F32Vector, const N: usize>(
+    g: &Geometry,
+    w: &F32Weights<'_>,
+    input: &[f32],
+    taps: Taps,
+    ch: usize,
+    out: &mut [f32],
+) {
+    let (c, l) = (g.c, V::LANES);
+    let ((ky0, ky1, iy0), (kx0, kx1, ix0)) = (taps.ky, taps.kx);
+    let mut acc: [V; N] = core::array::from_fn(|j| load::<V>(&w.depthwise_bias[ch + l * j..]));
+    for ky in ky0..ky1 {
+        let row = ((iy0 + ky - ky0) * g.w + ix0) * c + ch;
+        for kx in kx0..kx1 {
+            // One bounds check a tap: both slices hold exactly `LANES·N` values.
+            let x = &input[row + (kx - kx0) * c..][..l * N];
+            let t = &w.depthwise[(ky * g.kw + kx) * c + ch..][..l * N];
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = load::<V>(&x[l * j..]).mul_add(load::<V>(&t[l * j..]), *a);
+            }
+        }
+    }
+    for (j, a) in acc.iter().enumerate() {
+        store(*a, &mut out[ch + l * j..]);
     }
 }
 

@@ -282,25 +282,16 @@ impl I32Lanes for __m512i {
 impl<V: I32Lanes> I8Kernels for VectorI8<V> {
     #[inline(always)]
     fn depthwise(&self, r: &I8Row<'_>, input: &[i8], oy: usize, ox: usize, from: usize, mid_px: &mut [i16]) {
-        let g = r.g;
-        let c = g.c;
-        let (ky0, ky1, iy0) = Geometry::taps(oy * g.sy, g.pad_top, g.kh, g.h);
-        let (kx0, kx1, ix0) = Geometry::taps(ox * g.sx, g.pad_left, g.kw, g.w);
+        let c = r.g.c;
         let mut ch = from;
-        let zero_in = V::splat(r.input_zero);
+        // Four vectors of channels per pass over the taps (the tap loop's
+        // index arithmetic shared by four), then one, then scalar.
+        while ch + 4 * V::LANES <= c {
+            depthwise_block::<V, 4>(r, input, oy, ox, ch, mid_px);
+            ch += 4 * V::LANES;
+        }
         while ch + V::LANES <= c {
-            let mut acc = V::load_i32(r.dw_bias, ch);
-            for ky in ky0..ky1 {
-                let row = ((iy0 + ky - ky0) * g.w + ix0) * c + ch;
-                for kx in kx0..kx1 {
-                    let x = V::load_i8(input, row + (kx - kx0) * c);
-                    acc = acc.add(x.sub_mul(zero_in, V::load_i8(r.dw, (ky * g.kw + kx) * c + ch)));
-                }
-            }
-            let (mult, shift) = (V::load_i32(r.dw_mult, ch), V::load_i32(r.dw_shift, ch));
-            let q = acc.requantize(mult, shift, r.mid_zero, r.dw_bounds);
-            // Centred: q − zp_mid, in −255..=255.
-            q.sub(V::splat(r.mid_zero)).store_i16(&mut mid_px[ch..]);
+            depthwise_block::<V, 1>(r, input, oy, ox, ch, mid_px);
             ch += V::LANES;
         }
         ScalarI8.depthwise(r, input, oy, ox, ch, mid_px);
@@ -322,6 +313,41 @@ impl<V: I32Lanes> I8Kernels for VectorI8<V> {
         if vector_outputs < c_out {
             engine::pointwise_scalar(r, mid, out, vector_outputs);
         }
+    }
+}
+
+/// Depthwise channels `ch .. ch + LANES·N` of output pixel `(oy, ox)`.
+#[inline(always)]
+fn depthwise_block<V: I32Lanes, const N: usize>(
+    r: &I8Row<'_>,
+    input: &[i8],
+    oy: usize,
+    ox: usize,
+    ch: usize,
+    mid_px: &mut [i16],
+) {
+    let (g, l) = (r.g, V::LANES);
+    let c = g.c;
+    let (ky0, ky1, iy0) = Geometry::taps(oy * g.sy, g.pad_top, g.kh, g.h);
+    let (kx0, kx1, ix0) = Geometry::taps(ox * g.sx, g.pad_left, g.kw, g.w);
+    let zero_in = V::splat(r.input_zero);
+    let mut acc: [V; N] = core::array::from_fn(|j| V::load_i32(r.dw_bias, ch + l * j));
+    for ky in ky0..ky1 {
+        let row = ((iy0 + ky - ky0) * g.w + ix0) * c + ch;
+        for kx in kx0..kx1 {
+            // One bounds check a tap: both slices hold exactly `LANES·N` values.
+            let x = &input[row + (kx - kx0) * c..][..l * N];
+            let w = &r.dw[(ky * g.kw + kx) * c + ch..][..l * N];
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = a.add(V::load_i8(x, l * j).sub_mul(zero_in, V::load_i8(w, l * j)));
+            }
+        }
+    }
+    for (j, a) in acc.iter().enumerate() {
+        let (mult, shift) = (V::load_i32(r.dw_mult, ch + l * j), V::load_i32(r.dw_shift, ch + l * j));
+        let q = a.requantize(mult, shift, r.mid_zero, r.dw_bounds);
+        // Centred: q − zp_mid, in −255..=255.
+        q.sub(V::splat(r.mid_zero)).store_i16(&mut mid_px[ch + l * j..]);
     }
 }
 
