@@ -58,7 +58,8 @@ pub(crate) fn run_f32<V: F32Vector>(
 }
 
 /// One output row of the depthwise stage: `mid[ox][c]`, vectorised over
-/// channels, four vectors per pass over the taps, then one, then scalar.
+/// channels, four vectors per pass over the taps (independent FMA chains),
+/// then two, then one, then scalar.
 #[inline(always)]
 fn depthwise_row_f32<V: F32Vector>(g: &Geometry, w: &F32Weights<'_>, input: &[f32], oy: usize, mid: &mut [f32]) {
     let c = g.c;
@@ -71,7 +72,11 @@ fn depthwise_row_f32<V: F32Vector>(g: &Geometry, w: &F32Weights<'_>, input: &[f3
             depthwise_block_f32::<V, 4>(g, w, input, taps, ch, out);
             ch += 4 * V::LANES;
         }
-        while ch + V::LANES <= c {
+        if ch + 2 * V::LANES <= c {
+            depthwise_block_f32::<V, 2>(g, w, input, taps, ch, out);
+            ch += 2 * V::LANES;
+        }
+        if ch + V::LANES <= c {
             depthwise_block_f32::<V, 1>(g, w, input, taps, ch, out);
             ch += V::LANES;
         }

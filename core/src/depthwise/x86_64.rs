@@ -285,12 +285,16 @@ impl<V: I32Lanes> I8Kernels for VectorI8<V> {
         let c = r.g.c;
         let mut ch = from;
         // Four vectors of channels per pass over the taps (the tap loop's
-        // index arithmetic shared by four), then one, then scalar.
+        // index arithmetic shared by four), then two, then one, then scalar.
         while ch + 4 * V::LANES <= c {
             depthwise_block::<V, 4>(r, input, oy, ox, ch, mid_px);
             ch += 4 * V::LANES;
         }
-        while ch + V::LANES <= c {
+        if ch + 2 * V::LANES <= c {
+            depthwise_block::<V, 2>(r, input, oy, ox, ch, mid_px);
+            ch += 2 * V::LANES;
+        }
+        if ch + V::LANES <= c {
             depthwise_block::<V, 1>(r, input, oy, ox, ch, mid_px);
             ch += V::LANES;
         }
