@@ -24,6 +24,16 @@
 //! aarch64). The environment variable `SEPCONV_BACKEND` (`scalar`,
 //! `portable`, `avx2`, `avx512`) forces one, for tests and benchmarks;
 //! [`available_backends`] lists what this CPU can run.
+//!
+//! ## Crate features
+//!
+//! * `rayon` (default): [`filter`] and [`filter_parallel`] run their row
+//!   bands as jobs on rayon's current pool (the global one, or the pool a
+//!   caller entered with `ThreadPool::install`). Without it
+//!   (`default-features = false`) each band gets a `std::thread::scope`
+//!   thread. The band splitting is the same, and so is the output, bit for
+//!   bit, whatever the thread count. Images under [`PARALLEL_MIN_PIXELS`]
+//!   stay on one thread with [`Threads::Auto`].
 
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
