@@ -2,7 +2,7 @@
 //! generator and factorisation errors of the README's "Bad input" table.
 
 use sepconv::separable::{Filter2d, Kernel2d};
-use sepconv::{Error, MAX_TAPS};
+use sepconv::{Border, Borders, Error, Kernel, Plan, Shape, MAX_TAPS};
 use sepconv_core::generate;
 
 /// `fuzz/` target `separable`: `Kernel2d::from_fn` computed and allocated
@@ -66,4 +66,21 @@ fn generator_errors() {
     assert_eq!(generate::gaussian_derivative(2, 1.0, 2, &mut buf).err(), Some(Error::InvalidParameter));
     assert_eq!(generate::gaussian_derivative(5, 1e-300, 1, &mut buf).err(), Some(Error::InvalidParameter));
     assert_eq!(generate::gaussian_derivative(5, f64::INFINITY, 1, &mut buf).err(), Some(Error::NonFiniteWeight));
+}
+
+/// `fuzz/` target `plan`: a shape of 2^63 rows (1 × 2^63 × 1 samples fits
+/// `usize`) overflowed the `isize` arithmetic that sizes the lines below
+/// the image (an overflow panic in debug builds) instead of being refused.
+/// Input kept as `fuzz/corpus/plan/seed-rows-beyond-isize`.
+#[test]
+fn plan_refuses_rows_beyond_isize() {
+    let taps = [0.25f32, 0.5, 0.25];
+    let k = Kernel::new(&taps).unwrap();
+    for height in [1usize << 63, usize::MAX] {
+        let Ok(shape) = Shape::new(1, height, 1) else { continue };
+        for border in [Border::Reflect101, Border::Constant(0.0)] {
+            assert_eq!(Plan::new(shape, k, k, Borders::uniform(border)).err(), Some(Error::SizeOverflow), "{height}");
+        }
+    }
+    assert!(Shape::new(1, 1 << 63, 1).is_ok(), "the case above must reach the plan");
 }

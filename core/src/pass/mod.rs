@@ -158,9 +158,13 @@ impl Geometry {
         let row_len = self.strip_width.checked_mul(self.channels)?;
         let line_stride = row_len.checked_next_multiple_of(LINE_ALIGN)?;
         let n = self.column_taps;
-        let last_v = (self.out_height - 1) as isize + self.y_origin + (n - 1) as isize;
+        // Checked: a shape of 2^63 rows must be refused here, not wrap.
+        let isize_of = |v: usize| isize::try_from(v).ok();
+        let last_v =
+            isize_of(self.out_height.checked_sub(1)?)?.checked_add(self.y_origin)?.checked_add(isize_of(n - 1)?)?;
+        let below = last_v.checked_sub(isize_of(self.height)?)?.checked_add(1)?;
         let constant = matches!(self.vertical, Border::Constant(_));
-        let bottom_lines = if constant { 0 } else { (last_v - self.height as isize + 1).max(0) as usize };
+        let bottom_lines = if constant { 0 } else { below.max(0) as usize };
         Some(Layout {
             line_stride,
             ring_lines: n + self.column_rows - 1,
