@@ -17,16 +17,16 @@ use sepconv_core::{Backend, ImageView, ImageViewMut, Output, Plan, Result, Sampl
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
 ///
 /// Measured by the report's "1 against 2 threads by image size" section
-/// (`cargo run --release -p sepconv-bench --bin report`, 3-tap kernels: the
-/// cheapest per pixel, so the last to gain). On the project's 2-vCPU Xeon,
-/// a second thread costs 15–17 µs (2-thread time of a 64×64 image less half
-/// its 1-thread time), which a free second core repays above ~40–70 K
-/// pixels (f32 at ~1400 Mpix/s, u8 at ~2000 Mpix/s). 2¹⁸ keeps a 4–6×
-/// margin: under load (load average 5–6 during that run) 2 threads were
-/// 0.87–0.93× of one at 2¹⁸ pixels and no faster up to 1 M pixels, so small
-/// images never pay and busy machines lose little. The README's Performance
-/// section has the figures.
-pub const PARALLEL_MIN_PIXELS: usize = 1 << 18;
+/// (`cargo run --release -p sepconv-bench --bin report -- --no-sweep`, built at `a1e9492`,
+/// 3-tap kernels: the cheapest per pixel, so the last to gain). On the
+/// project's 2-vCPU Xeon, idle (load average 1.2 with the report running),
+/// 2 threads were 0.26–0.80× of one up to 262 144 pixels (a second thread
+/// costs 22–35 µs: the 2-thread time of a 64×64 image less half its
+/// 1-thread time) and faster from 589 824 pixels on (f32 1.14×, u8 1.09×;
+/// 1.47×/1.32× at 1 M pixels). So `Auto` stays on one thread below 768²
+/// pixels: no image pays for threads. The README's Performance section has
+/// the figures.
+pub const PARALLEL_MIN_PIXELS: usize = 768 * 768;
 
 /// How many threads a filter call may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
