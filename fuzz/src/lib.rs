@@ -615,8 +615,11 @@ pub fn check_plan(data: &[u8]) {
             let bad = |b: Border| b.constant().is_some_and(|v| !v.is_finite());
             return assert!(!valid && (bad(borders.horizontal) || bad(borders.vertical)));
         }
-        // Scratch sizes of enormous images.
-        Err(Error::SizeOverflow) => return assert!(w >= 1 << 16, "{w}×{h}×{c}: size overflow"),
+        // Scratch sizes of enormous images, or rows past `isize` (the plan
+        // places lines above and below the image in `isize`).
+        Err(Error::SizeOverflow) => {
+            return assert!(w >= 1 << 16 || h > isize::MAX as usize / 2, "{w}×{h}×{c}: size overflow")
+        }
         Err(e) => panic!("{w}×{h}×{c} {nr}/{nc} taps: {e:?}"),
     };
     if valid {
