@@ -155,9 +155,10 @@ impl I32Lanes for __m256i {
             let one = _mm256_set1_epi32(1);
             let left = _mm256_max_epi32(shift, zeros);
             let right = _mm256_max_epi32(_mm256_sub_epi32(zeros, shift), zeros);
-            let x = _mm256_sllv_epi32(self, left); // wraps, as `wrapping_shl`
-                                                   // SaturatingRoundingDoublingHighMul = ⌊(x·m + 2^30) / 2^31⌋ (the
-                                                   // nudge-and-truncate of gemmlowp, written as one floor): bits 31..62.
+            // Wraps, as `wrapping_shl`.
+            let x = _mm256_sllv_epi32(self, left);
+            // SaturatingRoundingDoublingHighMul = ⌊(x·m + 2^30) / 2^31⌋ (the
+            // nudge-and-truncate of gemmlowp, written as one floor): bits 31..62.
             let nudge = _mm256_set1_epi64x(1 << 30);
             let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge));
             let odd_products = _mm256_mul_epi32(_mm256_srli_epi64::<32>(x), _mm256_srli_epi64::<32>(mult));
@@ -246,8 +247,9 @@ impl I32Lanes for __m512i {
             let one = _mm512_set1_epi32(1);
             let left = _mm512_max_epi32(shift, zeros);
             let right = _mm512_max_epi32(_mm512_sub_epi32(zeros, shift), zeros);
-            let x = _mm512_sllv_epi32(self, left); // wraps, as `wrapping_shl`
-                                                   // As the AVX2 version: ⌊(x·m + 2^30) / 2^31⌋ from bits 31..62.
+            // Wraps, as `wrapping_shl`.
+            let x = _mm512_sllv_epi32(self, left);
+            // As the AVX2 version: ⌊(x·m + 2^30) / 2^31⌋ from bits 31..62.
             let nudge = _mm512_set1_epi64(1 << 30);
             let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(x, mult), nudge));
             let odd_products = _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), _mm512_srli_epi64::<32>(mult));
