@@ -27,27 +27,11 @@
 //! can share two or three ports, so the shuffle port is the first to fill
 //! (15 taps: about 2 shuffles a pixel). AVX-512BW halves every count per
 //! pixel (32 lanes).
-//! Before that bound comes loop overhead: the generic loops (any tap count)
-//! reload weights, line offsets and spilled accumulators, 6.7 instructions
-//! a pixel on AVX2 for 5 taps (callgrind, 1920×1080). So AVX2 and AVX-512
-//! get unrolled copies for symmetric rows and columns of 3, 5, 7, 9 and 15
-//! taps (4.4 instructions a pixel; at 1920×1080, 5 taps, 2.0× the speed
-//! on AVX2 and 1.7× on AVX-512; not in the portable backend, whose code
-//! size matters on firmware), accumulators start at the rounding term, and
-//! the column pass keeps one block of accumulators live (AVX2 has 16
-//! registers). What remains of the overhead: each line's address is
-//! recomputed per block (two scalar instructions a load).
-//! Ways to lower the shuffle count, not yet taken: build the `(x_k, x_{k+1})` pairs of the
+//! Ways to lower it, not yet taken: build the `(x_k, x_{k+1})` pairs of the
 //! row pass with one `pshufb` of a broadcast load instead of two zero
 //! extensions and two unpacks; keep ring lines paired (`2t`, `2t+1`
 //! interleaved, written two at a time by the row pass), so the column pass
-//! loads pairs ready for `pmaddwd`; or split the row pass by output parity:
-//! the zero-extended bytes at offset `k` already hold the pairs
-//! `(x_{2i+k}, x_{2i+k+1})` that even outputs need, so even and odd outputs
-//! each take `⌈n/2⌉` loads and multiply-adds and no unpack, and are merged
-//! with a shift and a blend instead of a pack. With AVX-512 VNNI
-//! (`vpdpwssd`, multiply-add and accumulate in one) every accumulating add
-//! disappears too; the `Avx512` token does not prove VNNI yet.
+//! loads pairs ready for `pmaddwd`.
 
 use core::marker::PhantomData;
 
