@@ -179,23 +179,15 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     /// `e + U·LANES + (n − 1)·step` bytes from `src` are readable;
     /// `e + U·LANES` elements from `dst` are writable.
     #[inline(always)]
-    unsafe fn row_block<const FOLD: u8, const U: usize, const N: usize>(
-        &self,
-        src: *const u8,
-        dst: *mut i16,
-        e: usize,
-        step: usize,
-    ) {
-        // `N` taps when specialised (the loops unroll), else any.
-        let n = if N == 0 { self.row_taps } else { N };
+    unsafe fn row_block<const FOLD: u8, const U: usize>(&self, src: *const u8, dst: *mut i16, e: usize, step: usize) {
+        let n = self.row_taps;
         let lanes = V::LANES;
         let (paired, middle) = match FOLD {
             0 => (n, false),
             1 => (n / 2, n % 2 == 1),
             _ => (n / 2, false),
         };
-        let seed = V::splat_wide(self.mid_half);
-        let mut acc = [(seed, seed); U];
+        let mut acc = [(V::zero_wide(), V::zero_wide()); U];
         for p in 0..paired / 2 {
             let w = self.row_pairs[p];
             for (u, acc) in acc.iter_mut().enumerate() {
@@ -226,9 +218,9 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
                 *acc = V::madd(V::interleave(a, b), w, *acc);
             }
         }
-        let shift = self.fp.mid_shift();
+        let (half, shift) = (self.mid_half, self.fp.mid_shift());
         for (u, acc) in acc.into_iter().enumerate() {
-            let t = V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)));
+            let t = V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)));
             // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements from `dst` are
             // writable (function contract).
             unsafe { t.store_i16(dst.add(e + u * lanes)) };
@@ -236,30 +228,30 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     }
 
     #[inline(always)]
-    fn row_u8<const FOLD: u8, const N: usize>(&self, input: &[u8], out: &mut [i16], step: usize) {
+    fn row_u8<const FOLD: u8>(&self, input: &[u8], out: &mut [i16], step: usize) {
         let taps = self.fp.row().taps();
         let len = out.len();
         let n = taps.len();
-        // The one check the loads below rely on (and, specialised, the taps' count).
-        assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
+        // The one check the loads below rely on.
+        assert!(n >= 1 && input.len() >= len + (n - 1) * step);
         let lanes = V::LANES;
         let (src, dst) = (input.as_ptr(), out.as_mut_ptr());
         let mut e = 0;
         while e + 2 * lanes <= len {
             // SAFETY: e + 2·lanes ≤ len and `input` is long enough (asserted).
-            unsafe { self.row_block::<FOLD, 2, N>(src, dst, e, step) };
+            unsafe { self.row_block::<FOLD, 2>(src, dst, e, step) };
             e += 2 * lanes;
         }
         while e + lanes <= len {
             // SAFETY: e + lanes ≤ len and `input` is long enough (asserted).
-            unsafe { self.row_block::<FOLD, 1, N>(src, dst, e, step) };
+            unsafe { self.row_block::<FOLD, 1>(src, dst, e, step) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
                 // SAFETY: the block ends at len and `input` is long enough
                 // (asserted); it overlaps the previous block.
-                unsafe { self.row_block::<FOLD, 1, N>(src, dst, len - lanes, step) };
+                unsafe { self.row_block::<FOLD, 1>(src, dst, len - lanes, step) };
             } else {
                 for (k, o) in out.iter_mut().enumerate().skip(e) {
                     *o = self.fp.mid(row_acc(taps, input, k, step));
@@ -268,35 +260,24 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         }
     }
 
-    /// The last step of the recipe for output type `D`, `LANES` outputs at
-    /// `dst + e`, from accumulators seeded with [`Self::column_seed`].
+    /// The last step of the recipe for output type `D`, `LANES` outputs at `dst + e`.
     ///
     /// # Safety
     ///
     /// `LANES` elements at `dst + e` are writable.
     #[inline(always)]
     unsafe fn store(&self, acc: (V::Wide, V::Wide), dst: *mut D, e: usize) {
-        let shift = self.fp.out_shift();
+        let (half, shift) = (self.out_half, self.fp.out_shift());
         // SAFETY: `D::PIPELINE` names `D` exactly (u8, i16 or f32), so the
         // casts keep the type; the caller guarantees the lanes are writable.
         unsafe {
             match D::PIPELINE {
-                Pipeline::U8 => V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)))
+                Pipeline::U8 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
                     .store_u8(dst.cast::<u8>().add(e)),
-                Pipeline::U8ToI16 => V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)))
+                Pipeline::U8ToI16 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
                     .store_i16(dst.cast::<i16>().add(e)),
                 Pipeline::U8ToF32 | Pipeline::F32 => V::store_f32(acc, self.fp.out_scale(), dst.cast::<f32>().add(e)),
             }
-        }
-    }
-
-    /// The column accumulators' start: the rounding term of the final shift,
-    /// or 0 for f32 outputs, which are scaled, not rounded.
-    #[inline(always)]
-    fn column_seed(&self) -> i32 {
-        match D::PIPELINE {
-            Pipeline::U8 | Pipeline::U8ToI16 => self.out_half,
-            Pipeline::U8ToF32 | Pipeline::F32 => 0,
         }
     }
 
@@ -308,26 +289,20 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     /// lines.len()`; `U·LANES` elements at `dst[r] + e` are writable for
     /// each of the `ROWS` rows.
     #[inline(always)]
-    unsafe fn column_block<const ROWS: usize, const U: usize, const N: usize>(
+    unsafe fn column_block<const ROWS: usize, const U: usize>(
         &self,
         base: *const i16,
         offsets: &[usize],
         dst: [*mut D; 2],
         e: usize,
     ) {
-        // n + ROWS − 1 lines; a constant when specialised (`N` taps), so the
-        // loops unroll and the indexing below needs no checks.
-        let count = if N == 0 { offsets.len() } else { N + ROWS - 1 };
-        let offsets = &offsets[..count];
+        let count = offsets.len(); // n + ROWS − 1 lines
         let lanes = V::LANES;
-        let seed = V::splat_wide(self.column_seed());
-        // One block of `LANES` at a time: `2·ROWS` accumulators, few enough
-        // for AVX2's 16 registers.
-        for u in 0..U {
-            let at = e + u * lanes;
-            let mut acc = [(seed, seed); ROWS];
-            for p in 0..count.div_ceil(2) {
-                let (oa, ob) = (offsets[2 * p], offsets.get(2 * p + 1).copied());
+        let mut acc = [[(V::zero_wide(), V::zero_wide()); U]; ROWS];
+        for p in 0..count.div_ceil(2) {
+            let (oa, ob) = (offsets[2 * p], offsets.get(2 * p + 1).copied());
+            for u in 0..U {
+                let at = e + u * lanes;
                 // SAFETY: oa + at + LANES ≤ oa + e + U·LANES ≤ lines.len()
                 // (function contract).
                 let a = unsafe { V::load_i16(base.add(oa + at)) };
@@ -335,24 +310,21 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
                 let b = ob.map_or(V::zero(), |ob| unsafe { V::load_i16(base.add(ob + at)) });
                 let ab = V::interleave(a, b);
                 for (r, acc) in acc.iter_mut().enumerate() {
-                    *acc = V::madd(ab, self.column_pairs[r][p], *acc);
+                    acc[u] = V::madd(ab, self.column_pairs[r][p], acc[u]);
                 }
             }
-            for (r, acc) in acc.into_iter().enumerate() {
-                // SAFETY: at + LANES ≤ e + U·LANES elements at dst[r] are
-                // writable (function contract).
-                unsafe { self.store(acc, dst[r], at) };
+        }
+        for (r, acc) in acc.into_iter().enumerate() {
+            for (u, acc) in acc.into_iter().enumerate() {
+                // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements at dst[r]
+                // are writable (function contract).
+                unsafe { self.store(acc, dst[r], e + u * lanes) };
             }
         }
     }
 
     #[inline(always)]
-    fn column_rows<const ROWS: usize, const N: usize>(
-        &self,
-        lines: &[i16],
-        offsets: &[usize],
-        mut out: [&mut [D]; ROWS],
-    ) {
+    fn column_rows<const ROWS: usize>(&self, lines: &[i16], offsets: &[usize], mut out: [&mut [D]; ROWS]) {
         let len = out[0].len();
         let lanes = V::LANES;
         let base = lines.as_ptr();
@@ -365,19 +337,19 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         let mut e = 0;
         while e + 2 * lanes <= len {
             // SAFETY: e + 2·lanes ≤ len; every line holds `len` elements (checked by `column`).
-            unsafe { self.column_block::<ROWS, 2, N>(base, offsets, dst, e) };
+            unsafe { self.column_block::<ROWS, 2>(base, offsets, dst, e) };
             e += 2 * lanes;
         }
         while e + lanes <= len {
             // SAFETY: e + lanes ≤ len; every line holds `len` elements (checked by `column`).
-            unsafe { self.column_block::<ROWS, 1, N>(base, offsets, dst, e) };
+            unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, e) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
                 // SAFETY: the block ends at len; every line holds `len`
                 // elements (checked by `column`). It overlaps the previous block.
-                unsafe { self.column_block::<ROWS, 1, N>(base, offsets, dst, len - lanes) };
+                unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, len - lanes) };
             } else {
                 let taps = self.fp.column().taps();
                 for (r, out) in out.into_iter().enumerate() {
@@ -396,17 +368,10 @@ impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
     type Dst = D;
     #[inline(always)]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
-        let specialise = if V::SPECIALISE { self.row_taps } else { 0 };
-        match (self.row_fold, specialise) {
-            // Symmetric kernels of the common lengths, fully unrolled.
-            (Fold::Even, 3) => self.row_u8::<1, 3>(input, out, step),
-            (Fold::Even, 5) => self.row_u8::<1, 5>(input, out, step),
-            (Fold::Even, 7) => self.row_u8::<1, 7>(input, out, step),
-            (Fold::Even, 9) => self.row_u8::<1, 9>(input, out, step),
-            (Fold::Even, 15) => self.row_u8::<1, 15>(input, out, step),
-            (Fold::None, _) => self.row_u8::<0, 0>(input, out, step),
-            (Fold::Even, _) => self.row_u8::<1, 0>(input, out, step),
-            (Fold::Odd, _) => self.row_u8::<2, 0>(input, out, step),
+        match self.row_fold {
+            Fold::None => self.row_u8::<0>(input, out, step),
+            Fold::Even => self.row_u8::<1>(input, out, step),
+            Fold::Odd => self.row_u8::<2>(input, out, step),
         }
     }
     #[inline(always)]
@@ -415,24 +380,14 @@ impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
         let n = self.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
         assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
-        let specialise = if V::SPECIALISE { n } else { 0 };
         match out1 {
             Some(out1) => {
                 assert!(offsets.len() == n + 1 && out1.len() == len);
-                let out = [out0, out1];
-                match specialise {
-                    // The common lengths, fully unrolled.
-                    3 => self.column_rows::<2, 3>(lines, offsets, out),
-                    5 => self.column_rows::<2, 5>(lines, offsets, out),
-                    7 => self.column_rows::<2, 7>(lines, offsets, out),
-                    9 => self.column_rows::<2, 9>(lines, offsets, out),
-                    15 => self.column_rows::<2, 15>(lines, offsets, out),
-                    _ => self.column_rows::<2, 0>(lines, offsets, out),
-                }
+                self.column_rows::<2>(lines, offsets, [out0, out1]);
             }
             None => {
                 assert!(offsets.len() == n);
-                self.column_rows::<1, 0>(lines, offsets, [out0]);
+                self.column_rows::<1>(lines, offsets, [out0]);
             }
         }
     }

@@ -12,13 +12,10 @@
 pub(crate) unsafe trait FixedVector: Copy {
     /// `i16` lanes (outputs per block).
     const LANES: usize;
-    /// Whether the passes get unrolled copies for the common kernel lengths
-    /// (speed, at the cost of code size: off where flash matters).
-    const SPECIALISE: bool = false;
     /// `LANES / 2` `i32` lanes.
     type Wide: Copy;
-    /// Every `i32` lane `v` (accumulators start at the rounding term).
-    fn splat_wide(v: i32) -> Self::Wide;
+    /// All lanes zero.
+    fn zero_wide() -> Self::Wide;
     /// `LANES` bytes, zero-extended to `i16`.
     ///
     /// # Safety
@@ -45,9 +42,8 @@ pub(crate) unsafe trait FixedVector: Copy {
     /// Adds `a[k]·wa + b[k]·wb` (exact, in `i32`) to the accumulators, for
     /// interleaved `(a, b)` and `weights = pair(wa, wb)`.
     fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide);
-    /// `acc >> shift` (arithmetic). The passes seed their accumulators with
-    /// the rounding term `2^(shift−1)`, so this completes the recipe's rounding.
-    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide;
+    /// `(acc + 2^(shift−1)) >> shift` (arithmetic; `half` is `2^(shift−1)`, or 0 when `shift` is 0).
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide;
     /// The accumulators as `i16` lanes (saturating), in natural order.
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self;
     /// Stores `LANES` `i16`s.
@@ -90,8 +86,8 @@ unsafe impl FixedVector for Lanes16 {
     const LANES: usize = 16;
     type Wide = [i32; 8];
     #[inline(always)]
-    fn splat_wide(v: i32) -> Self::Wide {
-        [v; 8]
+    fn zero_wide() -> Self::Wide {
+        [0; 8]
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -140,8 +136,8 @@ unsafe impl FixedVector for Lanes16 {
         (lo, hi)
     }
     #[inline(always)]
-    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
-        acc.map(|a| a >> shift)
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+        acc.map(|a| (a + half) >> shift)
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {

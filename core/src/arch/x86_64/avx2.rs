@@ -78,12 +78,11 @@ pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f
 // `__m256i` are only operated on inside the AVX2 entry points.
 unsafe impl FixedVector for __m256i {
     const LANES: usize = 16;
-    const SPECIALISE: bool = true;
     type Wide = __m256i;
     #[inline(always)]
-    fn splat_wide(v: i32) -> Self::Wide {
+    fn zero_wide() -> Self::Wide {
         // SAFETY: only reached from inside an AVX2 entry point.
-        unsafe { _mm256_set1_epi32(v) }
+        unsafe { _mm256_setzero_si256() }
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -128,9 +127,9 @@ unsafe impl FixedVector for __m256i {
         }
     }
     #[inline(always)]
-    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
         // SAFETY: only reached from inside an AVX2 entry point.
-        unsafe { _mm256_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
+        unsafe { _mm256_sra_epi32(_mm256_add_epi32(acc, _mm256_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {

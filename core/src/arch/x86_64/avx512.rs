@@ -80,12 +80,11 @@ pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f
 // AVX-512F and AVX-512BW.
 unsafe impl FixedVector for __m512i {
     const LANES: usize = 32;
-    const SPECIALISE: bool = true;
     type Wide = __m512i;
     #[inline(always)]
-    fn splat_wide(v: i32) -> Self::Wide {
+    fn zero_wide() -> Self::Wide {
         // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_set1_epi32(v) }
+        unsafe { _mm512_setzero_si512() }
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -131,9 +130,9 @@ unsafe impl FixedVector for __m512i {
         }
     }
     #[inline(always)]
-    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
+    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
         // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
+        unsafe { _mm512_sra_epi32(_mm512_add_epi32(acc, _mm512_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
