@@ -1,6 +1,9 @@
 //! Inputs the fuzz targets (`fuzz/`) found wrong, kept as tests, and the
 //! generator and factorisation errors of the README's "Bad input" table.
 
+use sepconv::depthwise::{
+    reference, Activation, F32Weights, I8Weights, LayerShape, Padding, Quantization, SeparableF32, SeparableI8,
+};
 use sepconv::separable::{Filter2d, Kernel2d};
 use sepconv::{Border, Borders, Error, Kernel, Plan, Shape, MAX_TAPS};
 use sepconv_core::generate;
@@ -83,4 +86,67 @@ fn plan_refuses_rows_beyond_isize() {
         }
     }
     assert!(Shape::new(1, 1 << 63, 1).is_ok(), "the case above must reach the plan");
+}
+
+/// `fuzz/` target `depthwise`: `LayerShape::parameter_counts` multiplied
+/// `K_h·K_w` before `C_in`, so a shape with no input channels and a kernel
+/// whose `K_h·K_w` overflows `usize` gave `None` ("a count overflows")
+/// for counts of 0. Input kept as `fuzz/corpus/depthwise/seed-zero-channels-huge-kernel`.
+#[test]
+fn parameter_counts_of_no_channels_do_not_overflow() {
+    let shape =
+        LayerShape { kernel_height: usize::MAX / 2, ..LayerShape::new(11, 15, 0, 1 << 16, 3, 2, Padding::Same) };
+    assert_eq!(shape.parameter_counts(), Some((0, 0)));
+    assert_eq!(LayerShape { out_channels: 0, ..shape }.parameter_counts(), Some((0, 0)));
+    assert_eq!(LayerShape { in_channels: 1, ..shape }.parameter_counts(), None);
+    assert_eq!(shape.output_size(), Err(Error::ZeroSize));
+}
+
+/// `fuzz/` target `depthwise`: the references computed a valid-padding
+/// output size as TFLite writes it, `(n + s − k) / s`, which overflows for
+/// a stride near `usize::MAX` (a panic in debug builds, no output at all in
+/// release) although the layer, of one output pixel, is valid.
+#[test]
+fn depthwise_references_take_any_stride() {
+    let shape = LayerShape { stride_x: usize::MAX, ..LayerShape::new(4, 5, 1, 1, 3, 1, Padding::Valid) };
+    let input: Vec<f32> = (1..=20).map(|v| v as f32).collect();
+    let f32_layer = SeparableF32::new(
+        shape,
+        F32Weights {
+            depthwise: &[1.0; 9],
+            depthwise_bias: &[0.0],
+            depthwise_activation: Activation::None,
+            pointwise: &[1.0],
+            pointwise_bias: &[0.0],
+            activation: Activation::None,
+        },
+    )
+    .unwrap();
+    assert_eq!(f32_layer.output_size(), (2, 1));
+    let (mut values, mut bounds) = ([0.0; 2], [0.0; 2]);
+    reference::separable_f32(&f32_layer, &input, &mut values, &mut bounds).unwrap();
+    // Columns 0..3 of rows 0..3, then of rows 1..4.
+    assert_eq!(values, [63.0, 108.0]);
+    let q = Quantization::new(1.0, 0);
+    let i8_layer = SeparableI8::new(
+        shape,
+        I8Weights {
+            input: q,
+            depthwise: &[1; 9],
+            depthwise_scales: &[0.5],
+            depthwise_bias: &[0],
+            depthwise_output: q,
+            depthwise_activation: Activation::None,
+            pointwise: &[1],
+            pointwise_scales: &[1.0],
+            pointwise_bias: &[0],
+            output: q,
+            activation: Activation::None,
+        },
+    )
+    .unwrap();
+    let input: Vec<i8> = (1..=20).collect();
+    let mut out = [0i8; 2];
+    reference::separable_i8(&i8_layer, &input, &mut out).unwrap();
+    assert_eq!(out, [32, 54]);
 }

@@ -232,7 +232,10 @@ impl LayerShape {
     /// counted) against those of the equivalent full convolution
     /// (`K_h·K_w·C_in·C_out`); `None` if a count overflows `usize`.
     pub fn parameter_counts(&self) -> Option<(usize, usize)> {
-        let depthwise = self.kernel_height.checked_mul(self.kernel_width)?.checked_mul(self.in_channels)?;
+        // `K_h·K_w` in u128, where it cannot overflow: an overflowing partial
+        // product must not hide a `C_in` of 0.
+        let taps = self.kernel_height as u128 * self.kernel_width as u128;
+        let depthwise = usize::try_from(taps.checked_mul(self.in_channels as u128)?).ok()?;
         let pointwise = self.in_channels.checked_mul(self.out_channels)?;
         Some((depthwise.checked_add(pointwise)?, depthwise.checked_mul(self.out_channels)?))
     }

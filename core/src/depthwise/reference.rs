@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 fn tflite_axis(n: usize, k: usize, s: usize, padding: Padding) -> (usize, isize) {
     let out = match padding {
         Padding::Same => n.div_ceil(s),
-        Padding::Valid => (n + s - k) / s,
+        // TFLite's `(n + s − k) / s`, which overflows for strides near
+        // `usize::MAX`; the layer checked `n ≥ k`.
+        Padding::Valid => (n - k) / s + 1,
     };
     let total = ((out as isize - 1) * s as isize + k as isize - n as isize).max(0);
     (out, total / 2)
