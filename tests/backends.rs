@@ -205,7 +205,7 @@ fn widest_vector() -> usize {
 #[test]
 fn every_width() {
     let mut rng = XorShift::new(0x5EED_0001);
-    for nr in [1usize, 2, 3, 4, 5, 7, 8, 9, 12, 16, 17, 25] {
+    for nr in [1usize, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 15, 16, 17, 25] {
         for width in 1..=3 * widest_vector() + nr {
             let kind = [Taps::Signed, Taps::NonNegative, Taps::Normalised][rng.below(3)];
             let spec = spec_with(&mut rng, nr, width, 4, kind);
@@ -235,7 +235,7 @@ fn long_rows_single_channel() {
 #[test]
 fn every_height_and_column_anchor() {
     let mut rng = XorShift::new(0x5EED_0003);
-    for nc in [1usize, 2, 3, 4, 5, 6, 9, 13] {
+    for nc in [1usize, 2, 3, 4, 5, 6, 7, 9, 11, 13, 15] {
         // Every anchor for short kernels; the edges and the middle for longer ones.
         let anchors: Vec<usize> = if nc <= 6 { (0..nc).collect() } else { vec![0, 1, nc / 2, nc - 2, nc - 1] };
         for height in 1..=2 * nc + 5 {

@@ -33,26 +33,31 @@
 //! interleaved, written two at a time by the row pass), so the column pass
 //! loads pairs ready for `pmaddwd`.
 //!
-//! Measured first, though: loop overhead. These generic loops (any tap
+//! Loop overhead comes before the shuffles, though. Generic loops (any tap
 //! count) reload weights and line offsets, bounds-check `offsets` and, on
 //! AVX2, spill accumulators: 6.7 instructions a pixel for u8 1920×1080 at 5
-//! taps (callgrind, AVX2), against ~2.5 of vector work. Unrolled copies for
-//! symmetric 3/5/7/9/15-tap rows and columns (const `N`, accumulators seeded
-//! with the rounding term, one column block of accumulators live) gave 4.4
-//! instructions a pixel and 2.0× (AVX2) / 1.7× (AVX-512) the speed — but
-//! made release builds 7× slower (8 min instead of 75 s for a small binary),
-//! because every pass is inlined into one `#[target_feature]` function per
-//! backend and output type and LLVM's time grows faster than its size. So
-//! it was reverted; to take it, give each unrolled length its own
-//! `#[target_feature]` entry point (small functions), e.g. one per tap count
-//! when the row and column kernels have the same length.
+//! taps (callgrind, AVX2), against ~3 of vector work. So on the backends that
+//! set [`FixedVector::SPECIALISE`] (AVX2, AVX-512) the common lengths get
+//! unrolled copies: symmetric rows and two-row columns of every odd length
+//! from 3 to 15 taps (const `N`), accumulators seeded with the rounding term,
+//! one column block of accumulators live (no spills on AVX2), and the
+//! column's line pointers, weights and final shift copied into locals
+//! ([`ColumnLines`]) — behind `&self` the compiler reloaded them after every
+//! u8 store, which might alias them as far as it can tell. Result: 4.3
+//! instructions a pixel.
+//!
+//! Each pass call runs through [`FixedVector::run`], which on those backends
+//! is a `#[target_feature]` function of its own per pass, output type and
+//! length. Inlined into one entry point per backend instead, the copies made
+//! a function LLVM took minutes to compile (a small binary's release build
+//! went from 75 s to 8.5 min).
 
 use core::marker::PhantomData;
 
 use crate::fixed::FixedPoint;
 use crate::kernel::MAX_TAPS;
 use crate::plan::{Output, Pipeline};
-use crate::simd::{pair, FixedVector};
+use crate::simd::{pair, FixedVector, Pass};
 
 use super::row::Fold;
 use super::Passes;
@@ -107,6 +112,9 @@ impl<D: Output<u8>> Passes for FixedScalar<'_, D> {
 
 /// Weight pairs for `pmaddwd`, packed once per filter call.
 const PAIRS: usize = MAX_TAPS / 2 + 1;
+
+/// Lines a column call reads at most: the taps, plus one for two output rows.
+const LINES: usize = MAX_TAPS + 1;
 
 /// The u8 passes on vector type `V` with output type `D`.
 pub(crate) struct FixedSimd<'p, V, D> {
@@ -193,15 +201,23 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     /// `e + U·LANES + (n − 1)·step` bytes from `src` are readable;
     /// `e + U·LANES` elements from `dst` are writable.
     #[inline(always)]
-    unsafe fn row_block<const FOLD: u8, const U: usize>(&self, src: *const u8, dst: *mut i16, e: usize, step: usize) {
-        let n = self.row_taps;
+    unsafe fn row_block<const FOLD: u8, const U: usize, const N: usize>(
+        &self,
+        src: *const u8,
+        dst: *mut i16,
+        e: usize,
+        step: usize,
+    ) {
+        // `N` taps when specialised (the loops unroll), else any.
+        let n = if N == 0 { self.row_taps } else { N };
         let lanes = V::LANES;
         let (paired, middle) = match FOLD {
             0 => (n, false),
             1 => (n / 2, n % 2 == 1),
             _ => (n / 2, false),
         };
-        let mut acc = [(V::zero_wide(), V::zero_wide()); U];
+        let seed = V::splat_wide(self.mid_half);
+        let mut acc = [(seed, seed); U];
         for p in 0..paired / 2 {
             let w = self.row_pairs[p];
             for (u, acc) in acc.iter_mut().enumerate() {
@@ -232,9 +248,9 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
                 *acc = V::madd(V::interleave(a, b), w, *acc);
             }
         }
-        let (half, shift) = (self.mid_half, self.fp.mid_shift());
+        let shift = self.fp.mid_shift();
         for (u, acc) in acc.into_iter().enumerate() {
-            let t = V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)));
+            let t = V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)));
             // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements from `dst` are
             // writable (function contract).
             unsafe { t.store_i16(dst.add(e + u * lanes)) };
@@ -242,30 +258,30 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
     }
 
     #[inline(always)]
-    fn row_u8<const FOLD: u8>(&self, input: &[u8], out: &mut [i16], step: usize) {
+    fn row_pass<const FOLD: u8, const N: usize>(&self, input: &[u8], out: &mut [i16], step: usize) {
         let taps = self.fp.row().taps();
         let len = out.len();
         let n = taps.len();
-        // The one check the loads below rely on.
-        assert!(n >= 1 && input.len() >= len + (n - 1) * step);
+        // The one check the loads below rely on (and, specialised, the taps' count).
+        assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
         let lanes = V::LANES;
         let (src, dst) = (input.as_ptr(), out.as_mut_ptr());
         let mut e = 0;
         while e + 2 * lanes <= len {
             // SAFETY: e + 2·lanes ≤ len and `input` is long enough (asserted).
-            unsafe { self.row_block::<FOLD, 2>(src, dst, e, step) };
+            unsafe { self.row_block::<FOLD, 2, N>(src, dst, e, step) };
             e += 2 * lanes;
         }
         while e + lanes <= len {
             // SAFETY: e + lanes ≤ len and `input` is long enough (asserted).
-            unsafe { self.row_block::<FOLD, 1>(src, dst, e, step) };
+            unsafe { self.row_block::<FOLD, 1, N>(src, dst, e, step) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
                 // SAFETY: the block ends at len and `input` is long enough
                 // (asserted); it overlaps the previous block.
-                unsafe { self.row_block::<FOLD, 1>(src, dst, len - lanes, step) };
+                unsafe { self.row_block::<FOLD, 1, N>(src, dst, len - lanes, step) };
             } else {
                 for (k, o) in out.iter_mut().enumerate().skip(e) {
                     *o = self.fp.mid(row_acc(taps, input, k, step));
@@ -274,57 +290,67 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
         }
     }
 
-    /// The last step of the recipe for output type `D`, `LANES` outputs at `dst + e`.
+    /// The last step of the recipe for output type `D`, `LANES` outputs at
+    /// `dst + e`, from accumulators seeded with [`Self::column_seed`].
     ///
     /// # Safety
     ///
     /// `LANES` elements at `dst + e` are writable.
     #[inline(always)]
-    unsafe fn store(&self, acc: (V::Wide, V::Wide), dst: *mut D, e: usize) {
-        let (half, shift) = (self.out_half, self.fp.out_shift());
+    unsafe fn store(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut D, e: usize) {
+        let shift = finish.shift;
         // SAFETY: `D::PIPELINE` names `D` exactly (u8, i16 or f32), so the
         // casts keep the type; the caller guarantees the lanes are writable.
         unsafe {
             match D::PIPELINE {
-                Pipeline::U8 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                Pipeline::U8 => V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)))
                     .store_u8(dst.cast::<u8>().add(e)),
-                Pipeline::U8ToI16 => V::pack((V::round_shift(acc.0, half, shift), V::round_shift(acc.1, half, shift)))
+                Pipeline::U8ToI16 => V::pack((V::shift_right(acc.0, shift), V::shift_right(acc.1, shift)))
                     .store_i16(dst.cast::<i16>().add(e)),
-                Pipeline::U8ToF32 | Pipeline::F32 => V::store_f32(acc, self.fp.out_scale(), dst.cast::<f32>().add(e)),
+                Pipeline::U8ToF32 | Pipeline::F32 => V::store_f32(acc, finish.scale, dst.cast::<f32>().add(e)),
             }
         }
     }
 
-    /// `ROWS` (1 or 2) column blocks at `e`.
+    /// The column accumulators' start: the rounding term of the final shift,
+    /// or 0 for f32 outputs, which are scaled, not rounded.
+    #[inline(always)]
+    fn column_seed(&self) -> i32 {
+        match D::PIPELINE {
+            Pipeline::U8 | Pipeline::U8ToI16 => self.out_half,
+            Pipeline::U8ToF32 | Pipeline::F32 => 0,
+        }
+    }
+
+    /// `ROWS` (1 or 2) column blocks at `e`, over the `count` lines of `column`.
     ///
     /// # Safety
     ///
-    /// `base` = `lines.as_ptr()` and every `offsets[j] + e + U·LANES ≤
-    /// lines.len()`; `U·LANES` elements at `dst[r] + e` are writable for
-    /// each of the `ROWS` rows.
+    /// `e + U·LANES` elements from each of the `count` line pointers are
+    /// readable; `U·LANES` elements at `dst[r] + e` are writable for each of
+    /// the `ROWS` rows.
     #[inline(always)]
-    unsafe fn column_block<const ROWS: usize, const U: usize>(
-        &self,
-        base: *const i16,
-        offsets: &[usize],
+    unsafe fn column_block<const ROWS: usize, const U: usize, const L: usize>(
+        column: &ColumnLines<ROWS, L>,
+        count: usize,
         dst: [*mut D; 2],
         e: usize,
     ) {
-        let count = offsets.len(); // n + ROWS − 1 lines
         let lanes = V::LANES;
-        let mut acc = [[(V::zero_wide(), V::zero_wide()); U]; ROWS];
+        let seed = V::splat_wide(column.seed);
+        let mut acc = [[(seed, seed); U]; ROWS];
         for p in 0..count.div_ceil(2) {
-            let (oa, ob) = (offsets[2 * p], offsets.get(2 * p + 1).copied());
+            let (a, b) = (column.line[2 * p], (2 * p + 1 < count).then(|| column.line[2 * p + 1]));
             for u in 0..U {
                 let at = e + u * lanes;
-                // SAFETY: oa + at + LANES ≤ oa + e + U·LANES ≤ lines.len()
-                // (function contract).
-                let a = unsafe { V::load_i16(base.add(oa + at)) };
-                // SAFETY: as for `a`, with the offset `ob`.
-                let b = ob.map_or(V::zero(), |ob| unsafe { V::load_i16(base.add(ob + at)) });
+                // SAFETY: line 2p < count, and `at + LANES ≤ e + U·LANES`
+                // elements of every line are readable (function contract).
+                let a = unsafe { V::load_i16(a.add(at)) };
+                // SAFETY: as for `a`, line 2p + 1 < count.
+                let b = b.map_or(V::zero(), |b| unsafe { V::load_i16(b.add(at)) });
                 let ab = V::interleave(a, b);
                 for (r, acc) in acc.iter_mut().enumerate() {
-                    acc[u] = V::madd(ab, self.column_pairs[r][p], acc[u]);
+                    acc[u] = V::madd(ab, column.weights[r][p], acc[u]);
                 }
             }
         }
@@ -332,16 +358,26 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             for (u, acc) in acc.into_iter().enumerate() {
                 // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements at dst[r]
                 // are writable (function contract).
-                unsafe { self.store(acc, dst[r], e + u * lanes) };
+                unsafe { Self::store(acc, column.finish, dst[r], e + u * lanes) };
             }
         }
     }
 
+    /// The column pass over `N` taps (0: any), with room for `L` lines.
     #[inline(always)]
-    fn column_rows<const ROWS: usize>(&self, lines: &[i16], offsets: &[usize], mut out: [&mut [D]; ROWS]) {
+    fn column_pass<const ROWS: usize, const N: usize, const L: usize>(
+        &self,
+        lines: &[i16],
+        offsets: &[usize],
+        mut out: [&mut [D]; ROWS],
+    ) {
+        // n + ROWS − 1 lines; a constant when specialised (`N` taps), so the
+        // loops unroll into straight code.
+        let count = if N == 0 { offsets.len() } else { N + ROWS - 1 };
+        assert!(count == offsets.len() && count <= L);
+        let column = ColumnLines::<ROWS, L>::new(self, lines, offsets);
         let len = out[0].len();
         let lanes = V::LANES;
-        let base = lines.as_ptr();
         let mut dst = [core::ptr::null_mut(); 2];
         // Pointers from `as_mut_ptr` (not `as_ptr` cast to mut): the stores
         // through them need write provenance.
@@ -349,21 +385,24 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             *d = o.as_mut_ptr();
         }
         let mut e = 0;
-        while e + 2 * lanes <= len {
+        // Two blocks a step share each line's pointer and weights (any
+        // length); unrolled lengths go one block a step, so that their
+        // `2·ROWS` accumulators fit AVX2's 16 registers without spills.
+        while N == 0 && e + 2 * lanes <= len {
             // SAFETY: e + 2·lanes ≤ len; every line holds `len` elements (checked by `column`).
-            unsafe { self.column_block::<ROWS, 2>(base, offsets, dst, e) };
+            unsafe { Self::column_block::<ROWS, 2, L>(&column, count, dst, e) };
             e += 2 * lanes;
         }
         while e + lanes <= len {
             // SAFETY: e + lanes ≤ len; every line holds `len` elements (checked by `column`).
-            unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, e) };
+            unsafe { Self::column_block::<ROWS, 1, L>(&column, count, dst, e) };
             e += lanes;
         }
         if e < len {
             if len >= lanes {
                 // SAFETY: the block ends at len; every line holds `len`
                 // elements (checked by `column`). It overlaps the previous block.
-                unsafe { self.column_block::<ROWS, 1>(base, offsets, dst, len - lanes) };
+                unsafe { Self::column_block::<ROWS, 1, L>(&column, count, dst, len - lanes) };
             } else {
                 let taps = self.fp.column().taps();
                 for (r, out) in out.into_iter().enumerate() {
@@ -374,6 +413,96 @@ impl<V: FixedVector, D: Output<u8>> FixedSimd<'_, V, D> {
             }
         }
     }
+
+    /// The row pass for `N` taps (0: any), through [`FixedVector::run`].
+    #[inline(always)]
+    fn row_u8<const FOLD: u8, const N: usize>(&self, input: &[u8], out: &mut [i16], step: usize) {
+        V::run(RowCall::<V, D, FOLD, N> { passes: self, input, out, step });
+    }
+
+    /// The column pass for `N` taps (0: any), through [`FixedVector::run`].
+    #[inline(always)]
+    fn column_rows<const ROWS: usize, const N: usize, const L: usize>(
+        &self,
+        lines: &[i16],
+        offsets: &[usize],
+        out: [&mut [D]; ROWS],
+    ) {
+        V::run(ColumnCall::<V, D, ROWS, N, L> { passes: self, lines, offsets, out });
+    }
+}
+
+/// A call of the row pass, to run out of line.
+struct RowCall<'a, 'p, V, D, const FOLD: u8, const N: usize> {
+    passes: &'a FixedSimd<'p, V, D>,
+    input: &'a [u8],
+    out: &'a mut [i16],
+    step: usize,
+}
+
+impl<V: FixedVector, D: Output<u8>, const FOLD: u8, const N: usize> Pass for RowCall<'_, '_, V, D, FOLD, N> {
+    #[inline(always)]
+    fn run(self) {
+        self.passes.row_pass::<FOLD, N>(self.input, self.out, self.step);
+    }
+}
+
+/// A call of the column pass, to run out of line.
+struct ColumnCall<'a, 'p, V, D, const ROWS: usize, const N: usize, const L: usize> {
+    passes: &'a FixedSimd<'p, V, D>,
+    lines: &'a [i16],
+    offsets: &'a [usize],
+    out: [&'a mut [D]; ROWS],
+}
+
+impl<V: FixedVector, D: Output<u8>, const ROWS: usize, const N: usize, const L: usize> Pass
+    for ColumnCall<'_, '_, V, D, ROWS, N, L>
+{
+    #[inline(always)]
+    fn run(self) {
+        self.passes.column_pass::<ROWS, N, L>(self.lines, self.offsets, self.out);
+    }
+}
+
+/// The final step of the recipe: the shift (integer outputs) or the scale (f32).
+#[derive(Clone, Copy)]
+struct Finish {
+    shift: u32,
+    scale: f32,
+}
+
+/// What one column call reads, copied out of `FixedSimd` into locals the
+/// compiler keeps in registers: behind `&self` it reloads them after every
+/// u8 store, which could alias them as far as it knows (this cost ~0.4
+/// instructions a pixel at 5 taps).
+struct ColumnLines<const ROWS: usize, const L: usize> {
+    /// Start of each line (`L` ≥ the number of lines).
+    line: [*const i16; L],
+    /// Weight pairs per output row (`pairs ≤ L`).
+    weights: [[i32; L]; ROWS],
+    seed: i32,
+    finish: Finish,
+}
+
+impl<const ROWS: usize, const L: usize> ColumnLines<ROWS, L> {
+    #[inline(always)]
+    fn new<V: FixedVector, D: Output<u8>>(passes: &FixedSimd<'_, V, D>, lines: &[i16], offsets: &[usize]) -> Self {
+        let mut line = [core::ptr::null(); L];
+        for (l, &o) in line.iter_mut().zip(offsets) {
+            *l = lines.as_ptr().wrapping_add(o);
+        }
+        let mut weights = [[0; L]; ROWS];
+        for (w, pairs) in weights.iter_mut().zip(&passes.column_pairs) {
+            let n = offsets.len().div_ceil(2).min(L);
+            w[..n].copy_from_slice(&pairs[..n]);
+        }
+        ColumnLines {
+            line,
+            weights,
+            seed: passes.column_seed(),
+            finish: Finish { shift: passes.fp.out_shift(), scale: passes.fp.out_scale() },
+        }
+    }
 }
 
 impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
@@ -382,10 +511,19 @@ impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
     type Dst = D;
     #[inline(always)]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
-        match self.row_fold {
-            Fold::None => self.row_u8::<0>(input, out, step),
-            Fold::Even => self.row_u8::<1>(input, out, step),
-            Fold::Odd => self.row_u8::<2>(input, out, step),
+        let specialise = if V::SPECIALISE { self.row_taps } else { 0 };
+        match (self.row_fold, specialise) {
+            // Symmetric kernels of the common lengths, fully unrolled.
+            (Fold::Even, 3) => self.row_u8::<1, 3>(input, out, step),
+            (Fold::Even, 5) => self.row_u8::<1, 5>(input, out, step),
+            (Fold::Even, 7) => self.row_u8::<1, 7>(input, out, step),
+            (Fold::Even, 9) => self.row_u8::<1, 9>(input, out, step),
+            (Fold::Even, 11) => self.row_u8::<1, 11>(input, out, step),
+            (Fold::Even, 13) => self.row_u8::<1, 13>(input, out, step),
+            (Fold::Even, 15) => self.row_u8::<1, 15>(input, out, step),
+            (Fold::None, _) => self.row_u8::<0, 0>(input, out, step),
+            (Fold::Even, _) => self.row_u8::<1, 0>(input, out, step),
+            (Fold::Odd, _) => self.row_u8::<2, 0>(input, out, step),
         }
     }
     #[inline(always)]
@@ -394,14 +532,26 @@ impl<V: FixedVector, D: Output<u8>> Passes for FixedSimd<'_, V, D> {
         let n = self.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
         assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
+        let specialise = if V::SPECIALISE { n } else { 0 };
         match out1 {
             Some(out1) => {
                 assert!(offsets.len() == n + 1 && out1.len() == len);
-                self.column_rows::<2>(lines, offsets, [out0, out1]);
+                let out = [out0, out1];
+                match specialise {
+                    // The common lengths, fully unrolled.
+                    3 => self.column_rows::<2, 3, 4>(lines, offsets, out),
+                    5 => self.column_rows::<2, 5, 6>(lines, offsets, out),
+                    7 => self.column_rows::<2, 7, 8>(lines, offsets, out),
+                    9 => self.column_rows::<2, 9, 10>(lines, offsets, out),
+                    11 => self.column_rows::<2, 11, 12>(lines, offsets, out),
+                    13 => self.column_rows::<2, 13, 14>(lines, offsets, out),
+                    15 => self.column_rows::<2, 15, 16>(lines, offsets, out),
+                    _ => self.column_rows::<2, 0, LINES>(lines, offsets, out),
+                }
             }
             None => {
                 assert!(offsets.len() == n);
-                self.column_rows::<1>(lines, offsets, [out0]);
+                self.column_rows::<1, 0, LINES>(lines, offsets, [out0]);
             }
         }
     }

@@ -12,10 +12,22 @@
 pub(crate) unsafe trait FixedVector: Copy {
     /// `i16` lanes (outputs per block).
     const LANES: usize;
+    /// Whether the passes get unrolled copies for the common kernel lengths
+    /// (speed, at the cost of code size: off where flash matters).
+    const SPECIALISE: bool = false;
+    /// Runs `pass`: inline, or (backends that specialise) in a function of
+    /// its own compiled for this vector's instructions. One function per
+    /// pass and kernel length keeps every function small; all unrolled
+    /// copies inlined into one entry point made a function that took LLVM
+    /// minutes to compile.
+    #[inline(always)]
+    fn run<P: Pass>(pass: P) {
+        pass.run()
+    }
     /// `LANES / 2` `i32` lanes.
     type Wide: Copy;
-    /// All lanes zero.
-    fn zero_wide() -> Self::Wide;
+    /// Every `i32` lane `v` (accumulators start at the rounding term).
+    fn splat_wide(v: i32) -> Self::Wide;
     /// `LANES` bytes, zero-extended to `i16`.
     ///
     /// # Safety
@@ -42,8 +54,9 @@ pub(crate) unsafe trait FixedVector: Copy {
     /// Adds `a[k]·wa + b[k]·wb` (exact, in `i32`) to the accumulators, for
     /// interleaved `(a, b)` and `weights = pair(wa, wb)`.
     fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide);
-    /// `(acc + 2^(shift−1)) >> shift` (arithmetic; `half` is `2^(shift−1)`, or 0 when `shift` is 0).
-    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide;
+    /// `acc >> shift` (arithmetic). The passes seed their accumulators with
+    /// the rounding term `2^(shift−1)`, so this completes the recipe's rounding.
+    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide;
     /// The accumulators as `i16` lanes (saturating), in natural order.
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self;
     /// Stores `LANES` `i16`s.
@@ -66,6 +79,13 @@ pub(crate) unsafe trait FixedVector: Copy {
     unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32);
 }
 
+/// One call of a pass, run through [`FixedVector::run`].
+pub(crate) trait Pass {
+    /// Runs the pass; implementations are `#[inline(always)]`, so the pass
+    /// is compiled inside the function that calls this.
+    fn run(self);
+}
+
 /// Two `i16` weights in one `i32`, as `pmaddwd` takes them: `wa` low, `wb` high.
 #[inline(always)]
 pub(crate) fn pair(wa: i16, wb: i16) -> i32 {
@@ -86,8 +106,8 @@ unsafe impl FixedVector for Lanes16 {
     const LANES: usize = 16;
     type Wide = [i32; 8];
     #[inline(always)]
-    fn zero_wide() -> Self::Wide {
-        [0; 8]
+    fn splat_wide(v: i32) -> Self::Wide {
+        [v; 8]
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -136,8 +156,8 @@ unsafe impl FixedVector for Lanes16 {
         (lo, hi)
     }
     #[inline(always)]
-    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
-        acc.map(|a| (a + half) >> shift)
+    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
+        acc.map(|a| a >> shift)
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {

@@ -13,7 +13,7 @@ mod scalar;
 
 #[cfg(not(target_arch = "x86_64"))]
 pub(crate) use fixed::Lanes16;
-pub(crate) use fixed::{pair, FixedVector};
+pub(crate) use fixed::{pair, FixedVector, Pass};
 
 /// A vector of `f32` lanes.
 ///

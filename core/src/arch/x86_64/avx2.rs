@@ -6,7 +6,7 @@ use crate::fixed::FixedPoint;
 use crate::pass::fixed::FixedSimd;
 use crate::pass::{F32Passes, Job};
 use crate::plan::Output;
-use crate::simd::{F32Vector, FixedVector};
+use crate::simd::{F32Vector, FixedVector, Pass};
 
 // SAFETY: load/store touch exactly 8 f32s; values of `__m256` are only
 // operated on inside `filter_f32`, which requires AVX2 and FMA.
@@ -78,11 +78,18 @@ pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f
 // `__m256i` are only operated on inside the AVX2 entry points.
 unsafe impl FixedVector for __m256i {
     const LANES: usize = 16;
+    const SPECIALISE: bool = true;
+    #[inline(always)]
+    fn run<P: Pass>(pass: P) {
+        // SAFETY: only reached from inside an AVX2 entry point, so the CPU
+        // has the features `run_pass` enables.
+        unsafe { run_pass(pass) }
+    }
     type Wide = __m256i;
     #[inline(always)]
-    fn zero_wide() -> Self::Wide {
+    fn splat_wide(v: i32) -> Self::Wide {
         // SAFETY: only reached from inside an AVX2 entry point.
-        unsafe { _mm256_setzero_si256() }
+        unsafe { _mm256_set1_epi32(v) }
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -127,9 +134,9 @@ unsafe impl FixedVector for __m256i {
         }
     }
     #[inline(always)]
-    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
         // SAFETY: only reached from inside an AVX2 entry point.
-        unsafe { _mm256_sra_epi32(_mm256_add_epi32(acc, _mm256_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
+        unsafe { _mm256_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
@@ -170,4 +177,15 @@ unsafe impl FixedVector for __m256i {
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn filter_u8<D: Output<u8>>(fp: &FixedPoint, job: Job<'_, u8, D>) {
     job.run(&FixedSimd::<__m256i, D>::new(fp));
+}
+
+/// A u8 pass as a function of its own (see [`FixedVector::run`]).
+///
+/// # Safety
+///
+/// The CPU must support the features enabled here.
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+unsafe fn run_pass<P: Pass>(pass: P) {
+    pass.run()
 }

@@ -7,7 +7,7 @@ use crate::fixed::FixedPoint;
 use crate::pass::fixed::FixedSimd;
 use crate::pass::{F32Passes, Job};
 use crate::plan::Output;
-use crate::simd::{F32Vector, FixedVector};
+use crate::simd::{F32Vector, FixedVector, Pass};
 
 // SAFETY: load/store touch exactly 16 f32s; values of `__m512` are only
 // operated on inside `filter_f32`, which requires AVX-512F.
@@ -80,11 +80,18 @@ pub(super) unsafe fn filter_f32(row: &[f32], column: &[f32], job: Job<'_, f32, f
 // AVX-512F and AVX-512BW.
 unsafe impl FixedVector for __m512i {
     const LANES: usize = 32;
+    const SPECIALISE: bool = true;
+    #[inline(always)]
+    fn run<P: Pass>(pass: P) {
+        // SAFETY: only reached from inside an AVX-512 entry point, so the CPU
+        // has the features `run_pass` enables.
+        unsafe { run_pass(pass) }
+    }
     type Wide = __m512i;
     #[inline(always)]
-    fn zero_wide() -> Self::Wide {
+    fn splat_wide(v: i32) -> Self::Wide {
         // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_setzero_si512() }
+        unsafe { _mm512_set1_epi32(v) }
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -130,9 +137,9 @@ unsafe impl FixedVector for __m512i {
         }
     }
     #[inline(always)]
-    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
         // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_sra_epi32(_mm512_add_epi32(acc, _mm512_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
+        unsafe { _mm512_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
@@ -174,4 +181,15 @@ unsafe impl FixedVector for __m512i {
 #[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
 pub(super) unsafe fn filter_u8<D: Output<u8>>(fp: &FixedPoint, job: Job<'_, u8, D>) {
     job.run(&FixedSimd::<__m512i, D>::new(fp));
+}
+
+/// A u8 pass as a function of its own (see [`FixedVector::run`]).
+///
+/// # Safety
+///
+/// The CPU must support the features enabled here.
+#[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+#[inline(never)]
+unsafe fn run_pass<P: Pass>(pass: P) {
+    pass.run()
 }

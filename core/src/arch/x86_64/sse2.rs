@@ -12,9 +12,9 @@ unsafe impl FixedVector for __m128i {
     const LANES: usize = 8;
     type Wide = __m128i;
     #[inline(always)]
-    fn zero_wide() -> Self::Wide {
+    fn splat_wide(v: i32) -> Self::Wide {
         // SAFETY: SSE2 is baseline on x86_64.
-        unsafe { _mm_setzero_si128() }
+        unsafe { _mm_set1_epi32(v) }
     }
     #[inline(always)]
     unsafe fn load_u8(ptr: *const u8) -> Self {
@@ -56,9 +56,9 @@ unsafe impl FixedVector for __m128i {
         }
     }
     #[inline(always)]
-    fn round_shift(acc: Self::Wide, half: i32, shift: u32) -> Self::Wide {
+    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
         // SAFETY: SSE2 is baseline on x86_64.
-        unsafe { _mm_sra_epi32(_mm_add_epi32(acc, _mm_set1_epi32(half)), _mm_cvtsi32_si128(shift as i32)) }
+        unsafe { _mm_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
