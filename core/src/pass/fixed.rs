@@ -35,8 +35,10 @@
 //!
 //! Loop overhead comes before the shuffles, though. Generic loops (any tap
 //! count) reload weights and line offsets, bounds-check `offsets` and, on
-//! AVX2, spill accumulators: 6.7 instructions a pixel for u8 1920×1080 at 5
-//! taps (callgrind, AVX2), against ~3 of vector work. So on the backends that
+//! AVX2, spill accumulators: 6.8 instructions a pixel for u8 1920×1080 at 5
+//! taps, against ~3 of vector work (at a6fc061; `valgrind --tool=callgrind
+//! --toggle-collect='*filter_band*'` on a binary calling `Plan::filter`,
+//! backend avx2). So on the backends that
 //! set [`FixedVector::SPECIALISE`] (AVX2, AVX-512) the common lengths get
 //! unrolled copies: symmetric rows and two-row columns of every odd length
 //! from 3 to 15 taps (const `N`), accumulators seeded with the rounding term,
@@ -44,14 +46,15 @@
 //! column's line pointers, weights and final shift copied into locals
 //! ([`ColumnLines`]) — behind `&self` the compiler reloaded them after every
 //! u8 store, which might alias them as far as it can tell. Result: 4.4
-//! instructions a pixel (callgrind, AVX2, 5 taps).
+//! instructions a pixel (same measurement).
 //!
 //! Each pass call runs through [`FixedVector::run`], which on those backends
 //! is a `#[target_feature]` function of its own per pass, output type and
-//! length. Inlined into one entry point per backend instead, the copies made
-//! a function LLVM took minutes to compile (a small binary's release build
-//! went from 75 s to 8.5 min); as separate functions the same build takes
-//! 62 s, against 108 s for the generic passes alone in one function.
+//! length. Inlined into one entry point per backend instead (59a2adc,
+//! reverted), the copies made a function LLVM took minutes to compile. As
+//! separate functions, a small binary's release build (`cargo clean
+//! --release -p sepconv-core -p sepconv && cargo build --release`) takes 62 s,
+//! against 108 s for the generic passes alone in one function.
 //!
 //! Longer or asymmetric kernels take the generic loops (two blocks a step,
 //! sharing each line's loads of pointer and weights). Note that the
@@ -480,8 +483,9 @@ struct Finish {
 
 /// What one column call reads, copied out of `FixedSimd` into locals the
 /// compiler keeps in registers: behind `&self` it reloads them after every
-/// u8 store, which could alias them as far as it knows (this cost ~0.4
-/// instructions a pixel at 5 taps).
+/// u8 store, which could alias them as far as it knows (this cost ~0.5
+/// instructions a pixel at 5 taps: 9.9 M → 9.0 M in the callgrind
+/// measurement of the module docs).
 struct ColumnLines<const ROWS: usize, const L: usize> {
     /// Start of each line (`L` ≥ the number of lines).
     line: [*const i16; L],
@@ -499,9 +503,9 @@ impl<const ROWS: usize, const L: usize> ColumnLines<ROWS, L> {
             *l = lines.as_ptr().wrapping_add(o);
         }
         let mut weights = [[0; L]; ROWS];
-        for (w, pairs) in weights.iter_mut().zip(&passes.column_pairs) {
-            let n = offsets.len().div_ceil(2).min(L);
-            w[..n].copy_from_slice(&pairs[..n]);
+        let pairs = offsets.len().div_ceil(2).min(L);
+        for (w, all) in weights.iter_mut().zip(&passes.column_pairs) {
+            w[..pairs].copy_from_slice(&all[..pairs]);
         }
         ColumnLines {
             line,
