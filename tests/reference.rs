@@ -156,6 +156,31 @@ proptest! {
         prop_assert!(fp.error_bound() < 1.0, "E = {} for {row:?} ⊗ {col:?}", fp.error_bound());
     }
 
+    /// Symmetric kernels quantise to symmetric taps, which the u8 passes
+    /// fold: exactly for odd lengths; an even length may be one unit off in
+    /// one tap (an odd sum difference, which no symmetric change makes up).
+    #[test]
+    fn symmetric_kernels_quantise_symmetric(
+        half in proptest::collection::vec(prop_oneof![1 => Just(0.0f32), 7 => -1.0f32..1.0], 1..=32),
+        odd in any::<bool>(),
+        normalised in any::<bool>(),
+    ) {
+        let mut taps = half.clone();
+        taps.extend(half.iter().rev().skip(usize::from(odd)));
+        if normalised {
+            taps = normalise(taps.iter().map(|w| w.abs()).collect());
+        }
+        let k = Kernel::new(&taps).unwrap();
+        prop_assume!(k.symmetry() == sepconv::Symmetry::Symmetric);
+        let Ok(fp) = sepconv::fixed::FixedPoint::new(&k, &k) else { return Ok(()) };
+        for q in [fp.row().taps(), fp.column().taps()] {
+            let n = q.len();
+            let off: Vec<i32> = (0..n / 2).map(|i| i32::from(q[i]) - i32::from(q[n - 1 - i])).filter(|&d| d != 0).collect();
+            let allowed = if n % 2 == 1 { 0 } else { 1 };
+            prop_assert!(off.len() <= allowed && off.iter().all(|d| d.abs() == 1), "{q:?} from {taps:?}");
+        }
+    }
+
     /// A constant image stays constant: exactly for u8 (all three outputs),
     /// within the f32 bound for f32, for normalised non-negative kernels and
     /// every border (a constant border carries the same value).
@@ -555,6 +580,14 @@ fn error_bound_classic_kernels_up_to_63_taps() {
         let spike = normalise(spike);
         // Taps just below half a quantisation step at the largest shift.
         let half = normalise((0..n).map(|i| if i % 2 == 0 { 1.0 } else { 0.49 / 32768.0 }).collect());
+        // The passes fold symmetric quantised taps: odd-length Gaussians keep
+        // their symmetry through the recipe's sum correction.
+        if n % 2 == 1 {
+            let fp =
+                sepconv::fixed::FixedPoint::new(&Kernel::new(&gauss).unwrap(), &Kernel::new(&gauss).unwrap()).unwrap();
+            let q = fp.row().taps();
+            assert!(q.iter().eq(q.iter().rev()), "{n}-tap Gaussian quantised asymmetric: {q:?}");
+        }
         for (a, an) in [(&gauss, "gauss"), (&boxk, "box"), (&spike, "spike"), (&half, "half")] {
             for (b, bn) in [(&gauss, "gauss"), (&boxk, "box"), (&spike, "spike"), (&half, "half")] {
                 let fp = sepconv::fixed::FixedPoint::new(&Kernel::new(a).unwrap(), &Kernel::new(b).unwrap()).unwrap();

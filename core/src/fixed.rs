@@ -12,7 +12,11 @@
 //!    difference is spread one unit at a time over the taps whose rounding
 //!    moved them furthest the other way (lowest index first on ties). So a
 //!    normalised kernel maps a constant image to itself, and a derivative
-//!    kernel (sum 0) maps it to 0.
+//!    kernel (sum 0) maps it to 0. A symmetric kernel stays symmetric, so
+//!    the passes can fold it: mirrored taps move together (two units), the
+//!    centre tap of an odd length takes an odd difference, and each move is
+//!    the one that adds the least squared error (`spread_symmetric`); only
+//!    an odd difference on an even length is left to the one-unit rule.
 //! 2. **Row pass**: `acc = Σ qr[i] · x[i]` in `i32` (exact), then the
 //!    intermediate `t = (acc + 2^(d−1)) >> d` (arithmetic shift: round half
 //!    up; no rounding term when `d = 0`), stored as `i16`. `d = sr − F`, where
@@ -49,7 +53,7 @@
 //! benchmarks it is below 0.02.
 
 use crate::error::{Error, Result};
-use crate::kernel::{Kernel, MAX_TAPS};
+use crate::kernel::{Kernel, Symmetry, MAX_TAPS};
 
 const I16_MAX: i64 = i16::MAX as i64;
 const ROW_BUDGET: i64 = 1 << 30;
@@ -134,6 +138,11 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
     let target =
         if (sum - round(sum) as f64).abs() <= noise { round(sum) * (1i64 << shift) } else { round(sum * scale) };
     let mut diff = target - q[..n].iter().map(|&v| i64::from(v)).sum::<i64>();
+    if kernel.symmetry() == Symmetry::Symmetric {
+        diff = spread_symmetric(weights, scale, &mut q[..n], diff);
+    }
+    // One unit at a time (what a symmetric kernel leaves: an odd difference
+    // on an even length, which no symmetric change can make up).
     while diff != 0 {
         let dir = diff.signum();
         // The tap whose rounding moved it furthest against `dir`.
@@ -159,6 +168,50 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
         return None;
     }
     Some(FixedKernel { taps, len: n, anchor: kernel.anchor(), shift })
+}
+
+/// Spreads the sum's difference `diff` over a symmetric kernel's rounded
+/// taps `q` so that they stay symmetric (and the passes can fold them);
+/// returns what it could not spread (an odd difference on an even length).
+///
+/// Moving a tap one unit in direction `dir` changes its squared error by
+/// `1 − 2ρ`, `ρ = (w·2^s − q)·dir` its residual in that direction. An odd
+/// difference on an odd length moves the centre tap first (the only
+/// symmetric move of one unit); then each step of two units takes the
+/// cheaper of the mirrored pair with the largest residual (`2(1 − 2ρ)`,
+/// lowest index on ties) and the centre twice (`4 − 4ρ`; the pair on ties).
+fn spread_symmetric(weights: &[f32], scale: f64, q: &mut [i32], mut diff: i64) -> i64 {
+    let n = q.len();
+    let centre = (n % 2 == 1).then_some(n / 2);
+    let residual = |q: &[i32], i: usize, dir: i64| (weights[i] as f64 * scale - q[i] as f64) * dir as f64;
+    if let Some(c) = centre {
+        if diff % 2 != 0 {
+            q[c] += diff.signum() as i32;
+            diff -= diff.signum();
+        }
+    }
+    while diff.abs() >= 2 {
+        let dir = diff.signum();
+        let mut pair = None::<(usize, f64)>;
+        for i in 0..n / 2 {
+            let r = residual(q, i, dir);
+            if pair.is_none_or(|(_, best)| r > best) {
+                pair = Some((i, r));
+            }
+        }
+        let pair_cost = pair.map_or(f64::INFINITY, |(_, r)| 2.0 * (1.0 - 2.0 * r));
+        let centre_cost = centre.map_or(f64::INFINITY, |c| 4.0 - 4.0 * residual(q, c, dir));
+        if let Some((i, _)) = pair.filter(|_| pair_cost <= centre_cost) {
+            q[i] += dir as i32;
+            q[n - 1 - i] += dir as i32;
+        } else if let Some(c) = centre {
+            q[c] += 2 * dir as i32;
+        } else {
+            break; // n == 0: nothing to move (a `Kernel` is never empty).
+        }
+        diff -= 2 * dir;
+    }
+    diff
 }
 
 /// Rounds to the nearest integer, halves away from zero (`f64::round`,

@@ -57,10 +57,9 @@
 //! against 108 s for the generic passes alone in one function.
 //!
 //! Longer or asymmetric kernels take the generic loops (two blocks a step,
-//! sharing each line's loads of pointer and weights). Note that the
-//! recipe's sum correction can make a symmetric kernel's quantised taps
-//! asymmetric (Gaussians of 13, 17, 23 and 25 taps), so their rows do not
-//! fold.
+//! sharing each line's loads of pointer and weights). The recipe's sum
+//! correction keeps a symmetric kernel's quantised taps symmetric (see
+//! [`crate::fixed`]), so every odd-length Gaussian's row folds.
 
 use core::marker::PhantomData;
 
