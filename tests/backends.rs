@@ -545,8 +545,7 @@ fn strips_and_streaming_never_change_the_result() {
                 striped
                     .filter(b, &src.view(), &mut out.view_mut(), &mut scratch(striped.scratch_len::<f32>()))
                     .unwrap();
-                // f32: within the bound only — bit identity is a known bug
-                // on FMA backends, see `f32_strips_are_bit_identical`.
+                assert!(bits(&out.packed()) == bits(&whole.packed()), "f32 {} strip {strip}\n{spec:?}", b.name());
                 for (k, (&g, &r)) in out.packed().iter().zip(&want).enumerate() {
                     let d = (g as f64 - r as f64).abs();
                     assert!(
@@ -625,17 +624,65 @@ fn in_place_with_strips() {
     }
 }
 
-/// With strips, f32 results should be bit-identical to the unstriped plan
-/// (`Plan::with_strip_width`: "never the result").
-///
-/// Fails today on FMA backends (AVX2, AVX-512): a strip narrower than a
-/// vector takes the scalar tails of the row and column passes
-/// (core/src/pass/row.rs, column.rs), which compute `x · w + acc` unfused,
-/// while full vectors use FMA, so the last bits differ. E.g. a 7×5×4 image,
-/// an 11-tap row and 10-tap column kernel, strip width 1, on AVX2.
-/// (Within the f32 tolerance; the contract's doc promises bits.)
+/// Streamed f32 rows (non-temporal stores for the whole cache lines of a
+/// row, plain stores at its ends) give the same bits as plain stores at
+/// every alignment of the destination (offsets 0..16 elements from a
+/// 16-byte-aligned `Vec`, and strides that do and do not keep rows aligned),
+/// for one- and two-row column steps, unrolled and generic column lengths,
+/// and write nothing outside the image.
 #[test]
+fn f32_streaming_at_every_alignment() {
+    let mut rng = XorShift::new(0x5EED_0010);
+    for (w, c, nc) in [(3, 1, 5), (15, 1, 5), (16, 1, 3), (17, 1, 9), (40, 1, 11), (45, 3, 7), (33, 4, 5), (70, 1, 4)] {
+        let h = rng.range(nc, nc + 4);
+        let row = sepconv::Kernel::new(&[0.25, 0.5, 0.25]).unwrap();
+        let col_taps = random_taps(&mut rng, nc, Taps::Signed);
+        let col = sepconv::Kernel::new(&col_taps).unwrap();
+        let borders = Borders::new(random_border(&mut rng), random_border(&mut rng));
+        let plan = Plan::new(sepconv::Shape::new(w, h, c).unwrap(), row, col, borders)
+            .unwrap()
+            .with_column_strategy(ColumnStrategy::Direct);
+        let src = random_f32_image(&mut rng, w, h, c, 0);
+        let streamed = plan.clone().with_streaming(true);
+        let row_len = w * c;
+        for b in backends() {
+            let mut plain = Img::filled(w, h, c, 0, 0.0f32);
+            let plain_plan = plan.clone().with_streaming(false);
+            plain_plan.filter(b, &src.view(), &mut plain.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
+            let want = bits(&plain.packed());
+            for offset in 0..16 {
+                for stride in [row_len, row_len + 1 + rng.below(16), row_len.next_multiple_of(16)] {
+                    let mut buf = vec![DST_PAD_F32; offset + stride * h + 16];
+                    let data = &mut buf[offset..offset + stride * (h - 1) + row_len];
+                    let mut dst = ImageViewMut::with_stride(data, w, h, c, stride).unwrap();
+                    streamed.filter(b, &src.view(), &mut dst, &mut scratch(streamed.scratch_len::<f32>())).unwrap();
+                    let mut got = Vec::with_capacity(row_len * h);
+                    for (k, &v) in buf.iter().enumerate() {
+                        let inside = k >= offset && (k - offset) / stride < h && (k - offset) % stride < row_len;
+                        if inside {
+                            got.push(v);
+                        } else {
+                            assert!(v == DST_PAD_F32, "{} wrote outside the image at {k}", b.name());
+                        }
+                    }
+                    assert!(
+                        bits(&got) == want,
+                        "{} streamed {w}×{h}×{c}, {nc}-tap column, offset {offset}, stride {stride}",
+                        b.name()
+                    );
+                }
+            }
+        }
+    }
+}
 
+/// With strips, f32 results are bit-identical to the unstriped plan
+/// (`Plan::with_strip_width`: "never the result"). A strip narrower than a
+/// vector takes the scalar tails of the row and column passes, which round
+/// as the vector lanes do (`F32Vector::mul_add_one`: fused on FMA backends);
+/// an unfused tail once broke this (a 7×5×4 image, an 11-tap row and 10-tap
+/// column kernel, strip width 1, on AVX2).
+#[test]
 fn f32_strips_are_bit_identical() {
     let mut rng = XorShift::new(0x5EED_000B);
     for _ in 0..20 {

@@ -23,6 +23,8 @@
 //! `#[target_feature]` of the entry point, and its vector intrinsics would
 //! become calls. Helpers are `#[inline(always)]` functions instead.
 
+use core::ops::Range;
+
 use super::row::{row_f32, Fold};
 use super::MAX_COLUMN_ROWS;
 use crate::kernel::MAX_TAPS;
@@ -47,27 +49,18 @@ pub(crate) fn column_f32<V: F32Vector>(
         Some(out1) => {
             assert!(offsets.len() == n + 1 && out1.len() == len);
             let specialise = if V::SPECIALISE { n } else { 0 };
-            match (stream, specialise) {
+            match specialise {
                 // The common lengths, fully unrolled.
-                (false, 3) => two_rows::<V, false, 3>(taps, lines, offsets, out0, out1),
-                (false, 5) => two_rows::<V, false, 5>(taps, lines, offsets, out0, out1),
-                (false, 7) => two_rows::<V, false, 7>(taps, lines, offsets, out0, out1),
-                (false, 9) => two_rows::<V, false, 9>(taps, lines, offsets, out0, out1),
-                (true, 3) => two_rows::<V, true, 3>(taps, lines, offsets, out0, out1),
-                (true, 5) => two_rows::<V, true, 5>(taps, lines, offsets, out0, out1),
-                (true, 7) => two_rows::<V, true, 7>(taps, lines, offsets, out0, out1),
-                (true, 9) => two_rows::<V, true, 9>(taps, lines, offsets, out0, out1),
-                (false, _) => two_rows::<V, false, 0>(taps, lines, offsets, out0, out1),
-                (true, _) => two_rows::<V, true, 0>(taps, lines, offsets, out0, out1),
+                3 => two_rows::<V, 3>(taps, lines, offsets, out0, out1, stream),
+                5 => two_rows::<V, 5>(taps, lines, offsets, out0, out1, stream),
+                7 => two_rows::<V, 7>(taps, lines, offsets, out0, out1, stream),
+                9 => two_rows::<V, 9>(taps, lines, offsets, out0, out1, stream),
+                _ => two_rows::<V, 0>(taps, lines, offsets, out0, out1, stream),
             }
         }
         None => {
             assert!(offsets.len() == n);
-            if stream {
-                one_row::<V, true>(taps, lines, offsets, out0);
-            } else {
-                one_row::<V, false>(taps, lines, offsets, out0);
-            }
+            one_row::<V>(taps, lines, offsets, out0, stream);
         }
     }
 }
@@ -102,35 +95,74 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(
     }
 }
 
+/// One output row: plain stores, or (`stream`) non-temporal stores for the
+/// whole cache lines of the row and plain stores at its ends.
 #[inline(always)]
-fn one_row<V: F32Vector, const STREAM: bool>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &mut [f32]) {
-    const U: usize = 4;
+fn one_row<V: F32Vector>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &mut [f32], stream: bool) {
     let len = out.len();
+    if stream {
+        let body = whole_lines(out.as_ptr(), len);
+        one_row_part::<V, false, 1>(taps, lines, offsets, out, 0..body.start);
+        one_row_part::<V, true, 4>(taps, lines, offsets, out, body.clone());
+        one_row_part::<V, false, 1>(taps, lines, offsets, out, body.end..len);
+    } else {
+        one_row_part::<V, false, 4>(taps, lines, offsets, out, 0..len);
+    }
+}
+
+/// Elements `part` of one output row, `U` vectors a step; writes nothing
+/// outside `part` (the last vector may overlap the one before it).
+#[inline(always)]
+fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
+    taps: &[f32],
+    lines: &[f32],
+    offsets: &[usize],
+    out: &mut [f32],
+    part: Range<usize>,
+) {
     let lanes = V::LANES;
-    let base = lines.as_ptr();
-    let dst = out.as_mut_ptr();
-    let mut e = 0;
-    while e + U * lanes <= len {
-        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+    let (start, end) = (part.start, part.end.min(out.len()));
+    let (base, dst) = (lines.as_ptr(), out.as_mut_ptr());
+    let mut e = start;
+    while e + U * lanes <= end {
+        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds `len` elements (checked by the caller).
         unsafe { one_block::<V, U, STREAM>(taps, base, offsets, dst, e) };
         e += U * lanes;
     }
-    while e + lanes <= len {
-        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+    while e + lanes <= end {
+        // SAFETY: as above.
         unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, e) };
         e += lanes;
     }
-    if e < len {
-        if len >= lanes {
-            // The last vector overlaps the previous one.
-            // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-            unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, len - lanes) };
+    if e < end {
+        if end - start >= lanes {
+            // SAFETY: as above.
+            unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, end - lanes) };
         } else {
-            for (k, o) in out.iter_mut().enumerate().skip(e) {
+            for (k, o) in out.iter_mut().enumerate().take(end).skip(e) {
                 *o = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
             }
         }
     }
+}
+
+/// The elements of a row at `dst` (`len` long) that fill whole 64-byte
+/// cache lines.
+///
+/// Non-temporal stores need vector-aligned addresses (they fall back to
+/// plain stores otherwise), and a `Vec<f32>` is only 16-byte aligned: before
+/// this split, an image in a `Vec` was never streamed on AVX2/AVX-512. They
+/// are also fastest writing whole lines, and a plain store to a line with
+/// streamed stores pending costs a flush of that line. So a streaming row
+/// streams these elements and writes its two ends (less than a line each)
+/// with plain stores. Row 1 of a pair has row 0's alignment when the stride
+/// is a multiple of 16 elements. README Performance has the measurements.
+#[inline(always)]
+fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
+    const LINE_BYTES: usize = 64;
+    const LINE: usize = LINE_BYTES / core::mem::size_of::<f32>();
+    let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
+    start..start + (len - start) / LINE * LINE
 }
 
 /// A plain or a streaming store.
@@ -215,36 +247,58 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: u
     }
 }
 
+/// Two output rows, plain or streamed as [`one_row`].
 #[inline(always)]
-fn two_rows<V: F32Vector, const STREAM: bool, const N: usize>(
+fn two_rows<V: F32Vector, const N: usize>(
     taps: &[f32],
     lines: &[f32],
     offsets: &[usize],
     out0: &mut [f32],
     out1: &mut [f32],
+    stream: bool,
 ) {
-    const U: usize = 4;
     let len = out0.len();
+    if stream {
+        let body = whole_lines(out0.as_ptr(), len);
+        two_rows_part::<V, false, 1, N>(taps, lines, offsets, out0, out1, 0..body.start);
+        two_rows_part::<V, true, 4, N>(taps, lines, offsets, out0, out1, body.clone());
+        two_rows_part::<V, false, 1, N>(taps, lines, offsets, out0, out1, body.end..len);
+    } else {
+        two_rows_part::<V, false, 4, N>(taps, lines, offsets, out0, out1, 0..len);
+    }
+}
+
+/// Elements `part` of two output rows, as [`one_row_part`].
+#[inline(always)]
+fn two_rows_part<V: F32Vector, const STREAM: bool, const U: usize, const N: usize>(
+    taps: &[f32],
+    lines: &[f32],
+    offsets: &[usize],
+    out0: &mut [f32],
+    out1: &mut [f32],
+    part: Range<usize>,
+) {
     let lanes = V::LANES;
+    let (start, end) = (part.start, part.end.min(out0.len()).min(out1.len()));
     let base = lines.as_ptr();
     let (dst0, dst1) = (out0.as_mut_ptr(), out1.as_mut_ptr());
-    let mut e = 0;
-    while e + U * lanes <= len {
-        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+    let mut e = start;
+    while e + U * lanes <= end {
+        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds `len` elements (checked by the caller).
         unsafe { two_block::<V, U, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
         e += U * lanes;
     }
-    while e + lanes <= len {
-        // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
+    while e + lanes <= end {
+        // SAFETY: as above.
         unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
         e += lanes;
     }
-    if e < len {
-        if len >= lanes {
-            // SAFETY: the block ends at or before `len`; every line holds `len` elements (checked by the caller).
-            unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, len - lanes) };
+    if e < end {
+        if end - start >= lanes {
+            // SAFETY: as above.
+            unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, end - lanes) };
         } else {
-            for k in e..len {
+            for k in e..end {
                 out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
                 out1[k] =
                     taps.iter().zip(&offsets[1..]).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));
