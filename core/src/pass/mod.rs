@@ -302,8 +302,8 @@ fn run_strip<P: Passes>(
 
     // Virtual row `v` inside the image (or above it) lives in ring slot
     // `(v − v_first) mod ring`; the callers count slots instead of dividing
-    // (a division per line and per offset cost ~15 % of the instructions of
-    // a 512-wide 3-tap f32 filter).
+    // (a division per line and per offset was a visible part of a narrow
+    // image's per-row cost).
     let ring = layout.ring_lines;
     let line_offset = |v: isize, slot: usize| -> usize {
         if vertical_constant && !(0..h).contains(&v) {
