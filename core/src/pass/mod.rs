@@ -241,13 +241,23 @@ fn row_piece<P: Passes>(
     let cols = xs.len() + geo.row_taps - 1;
     for (k, px) in edge[..cols * c].chunks_exact_mut(c).enumerate() {
         match geo.horizontal.map(first + k as isize, geo.width) {
-            // Element by element: `copy_from_slice` of a runtime length
-            // (1–4) was a call to `memcpy` per pixel.
-            Some(x) => px.iter_mut().zip(&src[x * c..x * c + c]).for_each(|(d, &s)| *d = s),
+            Some(x) => copy_pixel(px, &src[x * c..x * c + c]),
             None => px.fill(constant),
         }
     }
     passes.row(&edge[..cols * c], &mut out[(xs.start - origin) * c..(xs.end - origin) * c], c);
+}
+
+/// Copies one pixel of `dst.len()` (1–4) samples. Spelled out: a
+/// `copy_from_slice` of a runtime length was a call to `memcpy` per pixel,
+/// and a loop became vectorised code with a remainder loop.
+#[inline(always)]
+fn copy_pixel<T: Copy>(dst: &mut [T], src: &[T]) {
+    for (i, d) in dst.iter_mut().enumerate().take(4) {
+        if let Some(&s) = src.get(i) {
+            *d = s;
+        }
+    }
 }
 
 /// Filters output rows `rows` (all of them, or a band).
@@ -358,8 +368,10 @@ fn run_strip<P: Passes>(
                 xs.clone(),
             );
         }
+        let mut slot = top_slot;
         for (j, o) in offsets[..count].iter_mut().enumerate() {
-            *o = line_offset(top + j as isize, wrap(top_slot + j));
+            *o = line_offset(top + j as isize, slot);
+            slot = wrap(slot + 1);
         }
         let (block, stride) = frames.dest_block(y, step);
         passes.column(mid, &offsets[..count], &mut block[xs.start * c..], stride, step, line_len);
