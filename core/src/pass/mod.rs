@@ -333,7 +333,7 @@ fn run_strip<P: Passes>(
         // Rows below the image, filtered before any output row is written.
         for v in h.max(v_first)..=v_last {
             let y = geo.vertical.map(v, geo.height).unwrap_or(0);
-            let off = line_offset(v, 0);
+            let off = line_offset(v, 0); // below the image: its own line, no ring slot
             row_line(passes, geo, frames.source_row(y), &mut mid[off..off + line_len], edge, constant_h, xs.clone());
         }
     }
