@@ -43,6 +43,8 @@ pub(crate) fn column_f32<V: F32Vector>(
 ) {
     let len = out0.len();
     let n = taps.len();
+    // No streaming copies where `stream` is a plain store (small firmware code).
+    let stream = stream && V::STREAMS;
     // The one check the loads below rely on: every line has `len` elements.
     assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
     match out1 {
@@ -70,7 +72,8 @@ pub(crate) fn column_f32<V: F32Vector>(
 /// # Safety
 ///
 /// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
-/// `lines.as_ptr()`), `dst` has `len` writable elements.
+/// `lines.as_ptr()`), `dst` has `len` writable elements, and if `STREAM`,
+/// `dst + e` is aligned to the vector.
 #[inline(always)]
 unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(
     taps: &[f32],
@@ -90,7 +93,8 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool>(
         }
     }
     for (u, a) in acc.iter().enumerate() {
-        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
+        // SAFETY: e + (u + 1)·lanes ≤ len, and a streamed address is aligned
+        // (dst + e is, and u·lanes elements are whole vectors): function contract.
         unsafe { store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
     }
 }
@@ -111,7 +115,8 @@ fn one_row<V: F32Vector>(taps: &[f32], lines: &[f32], offsets: &[usize], out: &m
 }
 
 /// Elements `part` of one output row, `U` vectors a step; writes nothing
-/// outside `part` (the last vector may overlap the one before it).
+/// outside `part` (the last vector may overlap the one before it). If
+/// `STREAM`, `part` must be whole cache lines ([`whole_lines`]; checked).
 #[inline(always)]
 fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
     taps: &[f32],
@@ -123,9 +128,14 @@ fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
     let lanes = V::LANES;
     let (start, end) = (part.start, part.end.min(out.len()));
     let (base, dst) = (lines.as_ptr(), out.as_mut_ptr());
+    // The check the streamed stores rely on: every vector below starts a
+    // whole number of vectors after a line start.
+    assert!(!STREAM || (start <= end && lines_from(dst.wrapping_add(start), end - start, lanes)));
     let mut e = start;
     while e + U * lanes <= end {
-        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds `len` elements (checked by the caller).
+        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds
+        // `len` elements (checked by the caller); if streaming, dst + e is
+        // aligned (e − start is a multiple of lanes; asserted above).
         unsafe { one_block::<V, U, STREAM>(taps, base, offsets, dst, e) };
         e += U * lanes;
     }
@@ -136,7 +146,7 @@ fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
     }
     if e < end {
         if end - start >= lanes {
-            // SAFETY: as above.
+            // SAFETY: as above (if streaming, end − start is a multiple of lanes).
             unsafe { one_block::<V, 1, STREAM>(taps, base, offsets, dst, end - lanes) };
         } else {
             for (k, o) in out.iter_mut().enumerate().take(end).skip(e) {
@@ -159,22 +169,33 @@ fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
 /// is a multiple of 16 elements. README Performance has the measurements.
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
-    const LINE_BYTES: usize = 64;
-    const LINE: usize = LINE_BYTES / core::mem::size_of::<f32>();
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
     start..start + (len - start) / LINE * LINE
+}
+
+/// Bytes and `f32` elements of a cache line.
+const LINE_BYTES: usize = 64;
+const LINE: usize = LINE_BYTES / core::mem::size_of::<f32>();
+
+/// Whether `len` elements at `dst` are whole cache lines (or none), so that
+/// a vector of `lanes` (dividing a line) stored a multiple of `lanes` after
+/// `dst` is aligned.
+#[inline(always)]
+fn lines_from(dst: *const f32, len: usize, lanes: usize) -> bool {
+    len == 0 || ((dst as usize).is_multiple_of(LINE_BYTES) && len.is_multiple_of(LINE) && LINE.is_multiple_of(lanes))
 }
 
 /// A plain or a streaming store.
 ///
 /// # Safety
 ///
-/// `V::LANES` elements at `ptr` are writable (as [`F32Vector::store`] and
-/// [`F32Vector::stream`] require).
+/// `V::LANES` elements at `ptr` are writable, and if `STREAM`, `ptr` is
+/// aligned to the vector (as [`F32Vector::store`] and [`F32Vector::stream`]
+/// require).
 #[inline(always)]
 unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
-    // SAFETY: `V::LANES` writable elements at `ptr`, this function's contract,
-    // is all either store needs.
+    // SAFETY: writable lanes at `ptr`, aligned when streaming: this
+    // function's contract is what either store needs.
     unsafe {
         if STREAM {
             v.stream(ptr)
@@ -196,15 +217,17 @@ unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
     unsafe { V::load(base.add(at)) }
 }
 
-/// `U` vectors of two output rows at element `e`.
+/// `U` vectors of two output rows at element `e`; `S0`, `S1`: whether row 0
+/// and row 1 are streamed.
 ///
 /// # Safety
 ///
 /// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
-/// `lines.as_ptr()`, `offsets` has `N` or `taps.len()` + 1 entries), and
-/// `dst0`, `dst1` have `len` writable elements each.
+/// `lines.as_ptr()`, `offsets` has `N` or `taps.len()` + 1 entries),
+/// `dst0`, `dst1` have `len` writable elements each, and `dst0 + e` if `S0`,
+/// `dst1 + e` if `S1`, is aligned to the vector.
 #[inline(always)]
-unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: usize>(
+unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool, const N: usize>(
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
@@ -239,15 +262,18 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const N: u
         *a = unsafe { load_at::<V>(base, offsets[n] + e + u * lanes) }.mul_add(wl, *a);
     }
     for u in 0..U {
-        // SAFETY: e + (u + 1)·lanes ≤ len, the length of both outputs.
+        // SAFETY: e + (u + 1)·lanes ≤ len, the length of both outputs, and
+        // streamed addresses are aligned (function contract; u·lanes elements
+        // are whole vectors).
         unsafe {
-            store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
-            store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
+            store::<V, S0>(acc0[u], dst0.add(e + u * lanes));
+            store::<V, S1>(acc1[u], dst1.add(e + u * lanes));
         }
     }
 }
 
-/// Two output rows, plain or streamed as [`one_row`].
+/// Two output rows, plain or streamed as [`one_row`]. Row 1 streams when it
+/// has row 0's alignment (a stride of whole lines), else takes plain stores.
 #[inline(always)]
 fn two_rows<V: F32Vector, const N: usize>(
     taps: &[f32],
@@ -260,17 +286,24 @@ fn two_rows<V: F32Vector, const N: usize>(
     let len = out0.len();
     if stream {
         let body = whole_lines(out0.as_ptr(), len);
-        two_rows_part::<V, false, 1, N>(taps, lines, offsets, out0, out1, 0..body.start);
-        two_rows_part::<V, true, 4, N>(taps, lines, offsets, out0, out1, body.clone());
-        two_rows_part::<V, false, 1, N>(taps, lines, offsets, out0, out1, body.end..len);
+        let same_alignment = (out1.as_ptr() as usize).wrapping_sub(out0.as_ptr() as usize).is_multiple_of(LINE_BYTES);
+        two_rows_part::<V, false, false, 1, N>(taps, lines, offsets, out0, out1, 0..body.start);
+        if same_alignment {
+            two_rows_part::<V, true, true, 4, N>(taps, lines, offsets, out0, out1, body.clone());
+        } else {
+            two_rows_part::<V, true, false, 4, N>(taps, lines, offsets, out0, out1, body.clone());
+        }
+        two_rows_part::<V, false, false, 1, N>(taps, lines, offsets, out0, out1, body.end..len);
     } else {
-        two_rows_part::<V, false, 4, N>(taps, lines, offsets, out0, out1, 0..len);
+        two_rows_part::<V, false, false, 4, N>(taps, lines, offsets, out0, out1, 0..len);
     }
 }
 
-/// Elements `part` of two output rows, as [`one_row_part`].
+/// Elements `part` of two output rows, as [`one_row_part`]; `S0`, `S1`:
+/// whether row 0 and row 1 are streamed (then `part` is whole lines of that
+/// row; checked).
 #[inline(always)]
-fn two_rows_part<V: F32Vector, const STREAM: bool, const U: usize, const N: usize>(
+fn two_rows_part<V: F32Vector, const S0: bool, const S1: bool, const U: usize, const N: usize>(
     taps: &[f32],
     lines: &[f32],
     offsets: &[usize],
@@ -282,21 +315,26 @@ fn two_rows_part<V: F32Vector, const STREAM: bool, const U: usize, const N: usiz
     let (start, end) = (part.start, part.end.min(out0.len()).min(out1.len()));
     let base = lines.as_ptr();
     let (dst0, dst1) = (out0.as_mut_ptr(), out1.as_mut_ptr());
+    // The check the streamed stores rely on (see `one_row_part`).
+    assert!(!S0 || (start <= end && lines_from(dst0.wrapping_add(start), end - start, lanes)));
+    assert!(!S1 || (start <= end && lines_from(dst1.wrapping_add(start), end - start, lanes)));
     let mut e = start;
     while e + U * lanes <= end {
-        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds `len` elements (checked by the caller).
-        unsafe { two_block::<V, U, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
+        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds
+        // `len` elements (checked by the caller); a streamed row's dst + e is
+        // aligned (e − start is a multiple of lanes; asserted above).
+        unsafe { two_block::<V, U, S0, S1, N>(taps, base, offsets, dst0, dst1, e) };
         e += U * lanes;
     }
     while e + lanes <= end {
         // SAFETY: as above.
-        unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, e) };
+        unsafe { two_block::<V, 1, S0, S1, N>(taps, base, offsets, dst0, dst1, e) };
         e += lanes;
     }
     if e < end {
         if end - start >= lanes {
-            // SAFETY: as above.
-            unsafe { two_block::<V, 1, STREAM, N>(taps, base, offsets, dst0, dst1, end - lanes) };
+            // SAFETY: as above (if streaming, end − start is a multiple of lanes).
+            unsafe { two_block::<V, 1, S0, S1, N>(taps, base, offsets, dst0, dst1, end - lanes) };
         } else {
             for k in e..end {
                 out0[k] = taps.iter().zip(offsets).fold(0.0, |acc, (&w, &off)| V::mul_add_one(lines[off + k], w, acc));

@@ -45,19 +45,22 @@ pub(crate) unsafe trait F32Vector: Copy {
     ///
     /// `ptr .. ptr + LANES` must be writable `f32`s.
     unsafe fn store(self, ptr: *mut f32);
+    /// Whether [`F32Vector::stream`] is a non-temporal store (x86 AVX2,
+    /// AVX-512); elsewhere the passes do not build their streaming copies.
+    const STREAMS: bool = false;
     /// Stores `LANES` values to memory that will not be read again soon:
-    /// a non-temporal store where the ISA has one and `ptr` is aligned to
-    /// the vector size (it bypasses the caches and avoids reading the
-    /// destination line first), else a plain store. A filter call that
-    /// streams ends with [`F32Vector::fence`].
+    /// a non-temporal store where the ISA has one (it bypasses the caches
+    /// and avoids reading the destination line first), else a plain store.
+    /// A filter call that streams ends with [`F32Vector::fence`].
     ///
     /// # Safety
     ///
-    /// As [`F32Vector::store`].
+    /// As [`F32Vector::store`], and `ptr` aligned to the vector
+    /// (`LANES · 4` bytes).
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        // SAFETY: `stream` and `store` have the same contract: `LANES`
-        // writable elements at `ptr`.
+        // SAFETY: `LANES` writable elements at `ptr` (this function's
+        // contract) is all `store` needs.
         unsafe { self.store(ptr) }
     }
     /// Orders streamed stores before any later store (`sfence`).

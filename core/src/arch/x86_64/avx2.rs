@@ -13,6 +13,7 @@ use crate::simd::{F32Vector, FixedVector, Pass};
 unsafe impl F32Vector for __m256 {
     const LANES: usize = 8;
     const SPECIALISE: bool = true;
+    const STREAMS: bool = true;
     #[inline(always)]
     fn splat(x: f32) -> Self {
         // SAFETY: only reached from inside the AVX2 entry point.
@@ -30,13 +31,9 @@ unsafe impl F32Vector for __m256 {
     }
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        if (ptr as usize).is_multiple_of(32) {
-            // SAFETY: the caller guarantees the lanes are writable; `ptr` is aligned.
-            unsafe { _mm256_stream_ps(ptr, self) }
-        } else {
-            // SAFETY: the caller guarantees the lanes are writable.
-            unsafe { self.store(ptr) }
-        }
+        debug_assert!((ptr as usize).is_multiple_of(32));
+        // SAFETY: the caller guarantees 8 writable f32s at `ptr`, aligned to 32 bytes.
+        unsafe { _mm256_stream_ps(ptr, self) }
     }
     #[inline(always)]
     fn fence() {

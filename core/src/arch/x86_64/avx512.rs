@@ -14,6 +14,7 @@ use crate::simd::{F32Vector, FixedVector, Pass};
 unsafe impl F32Vector for __m512 {
     const LANES: usize = 16;
     const SPECIALISE: bool = true;
+    const STREAMS: bool = true;
     #[inline(always)]
     fn splat(x: f32) -> Self {
         // SAFETY: only reached from inside the AVX-512 entry point.
@@ -31,13 +32,9 @@ unsafe impl F32Vector for __m512 {
     }
     #[inline(always)]
     unsafe fn stream(self, ptr: *mut f32) {
-        if (ptr as usize).is_multiple_of(64) {
-            // SAFETY: the caller guarantees the lanes are writable; `ptr` is aligned.
-            unsafe { _mm512_stream_ps(ptr, self) }
-        } else {
-            // SAFETY: the caller guarantees the lanes are writable.
-            unsafe { self.store(ptr) }
-        }
+        debug_assert!((ptr as usize).is_multiple_of(64));
+        // SAFETY: the caller guarantees 16 writable f32s at `ptr`, aligned to 64 bytes.
+        unsafe { _mm512_stream_ps(ptr, self) }
     }
     #[inline(always)]
     fn fence() {
