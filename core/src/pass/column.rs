@@ -159,14 +159,15 @@ fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize>(
 /// The elements of a row at `dst` (`len` long) that fill whole 64-byte
 /// cache lines.
 ///
-/// Non-temporal stores need vector-aligned addresses (they fall back to
-/// plain stores otherwise), and a `Vec<f32>` is only 16-byte aligned: before
-/// this split, an image in a `Vec` was never streamed on AVX2/AVX-512. They
-/// are also fastest writing whole lines, and a plain store to a line with
-/// streamed stores pending costs a flush of that line. So a streaming row
-/// streams these elements and writes its two ends (less than a line each)
-/// with plain stores. Row 1 of a pair has row 0's alignment when the stride
-/// is a multiple of 16 elements. README Performance has the measurements.
+/// Non-temporal stores need vector-aligned addresses, and a `Vec<f32>` is
+/// only 16-byte aligned: before this split, `stream` fell back to a plain
+/// store for every unaligned vector, and an image in a `Vec` was never
+/// streamed on AVX2/AVX-512. They are also fastest writing whole lines, and
+/// a plain store to a line with streamed stores pending costs a flush of
+/// that line. So a streaming row streams these elements and writes its two
+/// ends (less than a line each) with plain stores. Row 1 of a pair has row
+/// 0's alignment when the stride is a multiple of 16 elements, else it takes
+/// plain stores ([`two_rows`]). README Performance has the measurements.
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
