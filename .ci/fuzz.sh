@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes every cargo-fuzz target of fuzz/ on stable Rust, from the
 # repository root:
-#   bash .ci/fuzz.sh                      # each target 60 s (.ci/run does this)
+#   bash .ci/fuzz.sh                      # each target 60 s (CI_FULL=1 bash .ci/run)
 #   FUZZ_SECONDS=600 bash .ci/fuzz.sh     # longer
 #   FUZZ_TARGETS="plan depthwise" FUZZ_ASAN_SECONDS=0 bash .ci/fuzz.sh
 #                                         # some targets, no sanitizer run

@@ -7,6 +7,8 @@ use sepconv_core::Backend;
 
 /// Every backend this CPU can run, slowest first.
 pub fn available_backends() -> Vec<Backend> {
+    // Only x86_64 adds backends detected at run time.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut all = vec![Backend::Scalar, Backend::Portable];
     #[cfg(target_arch = "x86_64")]
     {

@@ -547,6 +547,7 @@ fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_
 
     let row_len = width * ch;
     let mut lines: Vec<&[f32]> = Vec::with_capacity(rows);
+    #[cfg(target_arch = "x86_64")]
     let avx2 = uses_avx2();
     for y in 0..height {
         lines.clear();
@@ -565,15 +566,9 @@ fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_
 }
 
 /// Whether the direct 2D loop may use AVX2 (the best backend proves it).
+#[cfg(target_arch = "x86_64")]
 fn uses_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        matches!(best_backend(), Backend::Avx2(_) | Backend::Avx512(_))
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
+    matches!(best_backend(), Backend::Avx2(_) | Backend::Avx512(_))
 }
 
 /// Output samples accumulated in registers at a time by [`accumulate`].
