@@ -2,6 +2,8 @@
 # Cross-target CI for sepconv: run from the repository root (as root, like
 # .ci/run, which calls it), or alone:
 #   bash .ci/targets.sh
+#   bash .ci/targets.sh packages    # only install the packages (.ci/run
+#                                   # does this while its host builds run)
 #
 # Uses Debian's second Rust toolchain (rustc-web, cargo-web, rust-web-src:
 # /usr/bin/rustc, /usr/bin/cargo, with the standard library's source, so
@@ -59,6 +61,7 @@ if ((${#missing[@]})); then
     apt-get update -qq
     apt-get install -y -qq "${missing[@]}" >"$logs/apt.log" 2>&1 || { cat "$logs/apt.log"; exit 1; }
 fi
+[ "${1:-}" = packages ] && exit 0
 
 export CARGO_TERM_COLOR=never
 
