@@ -15,13 +15,10 @@
 //!
 //! Without a C library, the few symbols that compiled Rust code expects from
 //! one (`memcpy` and friends) and the unwinding personality that the
-//! precompiled `core` references are defined at the end of this file.
+//! precompiled `core` references are defined in `freestanding.rs`.
 
 #![no_std]
 #![no_main]
-// Keeps LLVM from turning the byte loops of `memcpy` & co. below into calls
-// to themselves.
-#![no_builtins]
 
 use sepconv_core::depthwise::{
     reference, Activation, F32Weights, I8Weights, LayerShape, Padding, Quantization, SeparableF32, SeparableI8,
@@ -263,78 +260,6 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     exit(101)
 }
 
-/// The C library functions that compiled Rust code may call, as plain byte
-/// loops (this binary has no C library).
-mod libc_shim {
-    /// # Safety
-    ///
-    /// `dest` and `src` valid for `n` bytes and not overlapping.
-    #[no_mangle]
-    pub unsafe extern "C" fn memcpy(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-        for i in 0..n {
-            // SAFETY: both pointers are valid for `n` bytes (caller's contract).
-            unsafe { *dest.add(i) = *src.add(i) };
-        }
-        dest
-    }
-
-    /// # Safety
-    ///
-    /// `dest` and `src` valid for `n` bytes; they may overlap.
-    #[no_mangle]
-    pub unsafe extern "C" fn memmove(dest: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-        if (dest as usize) <= (src as usize) {
-            for i in 0..n {
-                // SAFETY: valid for `n` bytes; copying forward is safe when dest ≤ src.
-                unsafe { *dest.add(i) = *src.add(i) };
-            }
-        } else {
-            for i in (0..n).rev() {
-                // SAFETY: valid for `n` bytes; copying backward is safe when dest > src.
-                unsafe { *dest.add(i) = *src.add(i) };
-            }
-        }
-        dest
-    }
-
-    /// # Safety
-    ///
-    /// `dest` valid for `n` bytes.
-    #[no_mangle]
-    pub unsafe extern "C" fn memset(dest: *mut u8, c: i32, n: usize) -> *mut u8 {
-        for i in 0..n {
-            // SAFETY: `dest` is valid for `n` bytes (caller's contract).
-            unsafe { *dest.add(i) = c as u8 };
-        }
-        dest
-    }
-
-    /// # Safety
-    ///
-    /// `a` and `b` valid for `n` bytes.
-    #[no_mangle]
-    pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-        for i in 0..n {
-            // SAFETY: both pointers are valid for `n` bytes (caller's contract).
-            let (x, y) = unsafe { (*a.add(i), *b.add(i)) };
-            if x != y {
-                return x as i32 - y as i32;
-            }
-        }
-        0
-    }
-
-    /// # Safety
-    ///
-    /// `a` and `b` valid for `n` bytes.
-    #[no_mangle]
-    pub unsafe extern "C" fn bcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
-        // SAFETY: same contract as `memcmp`.
-        unsafe { memcmp(a, b, n) }
-    }
-
-    /// Referenced by the precompiled `core` (built to unwind); never called
-    /// here: every panic aborts.
-    #[no_mangle]
-    pub extern "C" fn rust_eh_personality() {}
-}
+/// `memcpy` & co. and the unwinding personality (no C library here).
+/// `emulator/` includes the same file.
+mod freestanding;
