@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The AVX-512 backend on an emulated CPU: CI's machines have AVX2 but not
+# AVX-512, so the host's test suite skips that backend. emulator/ is a
+# freestanding program that runs the AVX-512 engines against the reference;
+# emulator/run.py executes it on BochsCPU (bochscpu-python from PyPI), which
+# implements AVX-512F/BW. Run from the repository root.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+py=target/emulator-python
+if [ ! -d "$py/bochscpu" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$py" bochscpu-python==0.4.0
+fi
+mkdir -p target
+cc -shared -fPIC -O2 -o target/libisoc23.so emulator/isoc23.c
+(cd emulator && cargo clippy --release --locked -- -D warnings && cargo build --release --locked)
+LD_PRELOAD=$PWD/target/libisoc23.so PYTHONPATH=$py python3 emulator/run.py emulator/target/release/sepconv-avx512-emulated
