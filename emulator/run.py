@@ -9,8 +9,10 @@ with SSE, AVX and AVX-512 state enabled (CR4.OSFXSR/OSXMMEXCPT/OSXSAVE,
 XCR0 = x87|SSE|AVX|opmask|ZMM_Hi256|Hi16_ZMM), runs from the ELF's entry
 point until `hlt`, then reads the program's STATUS and LOG symbols. Any CPU
 exception (an instruction the emulator lacks, a stray access) ends the run
-as a failure. Exit status: 0 when the program reports that every check
-passed, 1 otherwise.
+as a failure. Before it, a control run with the AVX-512 state disabled
+must stop with #UD at the first EVEX-encoded instruction: proof that the
+checks exercise AVX-512 code. Exit status: 0 when the control faulted and
+the program reports that every check passed, 1 otherwise.
 """
 
 import os
@@ -27,7 +29,9 @@ PAGE = mem.page_size()
 STACK_TOP = 0x7000_0000
 STACK_SIZE = 64 << 20
 PML4 = 0x1000_0000
-XCR0_AVX512 = 0xE7
+XCR0_AVX = 0x07  # x87, SSE, AVX
+XCR0_AVX512 = 0xE7  # and opmask, ZMM_Hi256, Hi16_ZMM
+UD = 6  # invalid-opcode exception vector
 CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE = 1 << 9, 1 << 10, 1 << 18
 
 
@@ -54,30 +58,11 @@ def symbols(path):
     return table
 
 
-def main(path):
-    image = open(path, "rb").read()
-    entry, segments = load_segments(image)
-    syms = symbols(path)
-
-    # Identity-mapped pages: the ELF's segments and the stack.
-    table = mem.PageMapLevel4Table()
-    mapped = set()
-
-    def map_range(start, end):
-        for page in range(start & ~(PAGE - 1), end, PAGE):
-            if page not in mapped:
-                mapped.add(page)
-                mem.page_insert(page, mem.allocate_host_page())
-                table.insert(page, page, 1)
-
-    for vaddr, data, memsz in segments:
-        map_range(vaddr, vaddr + memsz)
-    map_range(STACK_TOP - STACK_SIZE, STACK_TOP)
-    for hva, gpa in table.commit(PML4):
-        mem.page_insert(gpa, hva)
+def run(entry, segments, xcr0):
+    """Runs the program from a fresh copy of its segments until `hlt` or a CPU
+    exception: (outcome, seconds, times of the program's marks)."""
     for vaddr, data, memsz in segments:
         assert mem.virt_write(PML4, vaddr, list(data) + [0] * (memsz - len(data)))
-
     session = bochscpu.Session()
 
     def missing_page(gpa):
@@ -87,7 +72,7 @@ def main(path):
     state = bochscpu.State()
     bochscpu.cpu.set_long_mode(state)
     state.cr4 = state.cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE
-    state.xcr0 = XCR0_AVX512
+    state.xcr0 = xcr0
     state.cr3 = PML4
     state.mxcsr = 0x1F80
     state.fpcw = 0x37F
@@ -123,8 +108,42 @@ def main(path):
     hook.exception = on_exception
     start = time.time()
     session.run([hook])
-    seconds = time.time() - start
+    return outcome, time.time() - start, marks
 
+
+def main(path):
+    image = open(path, "rb").read()
+    entry, segments = load_segments(image)
+    syms = symbols(path)
+
+    # Identity-mapped pages: the ELF's segments and the stack.
+    table = mem.PageMapLevel4Table()
+    mapped = set()
+
+    def map_range(start, end):
+        for page in range(start & ~(PAGE - 1), end, PAGE):
+            if page not in mapped:
+                mapped.add(page)
+                mem.page_insert(page, mem.allocate_host_page())
+                table.insert(page, page, 1)
+
+    for vaddr, data, memsz in segments:
+        map_range(vaddr, vaddr + memsz)
+    map_range(STACK_TOP - STACK_SIZE, STACK_TOP)
+    for hva, gpa in table.commit(PML4):
+        mem.page_insert(gpa, hva)
+
+    # The control: with AVX-512 state off (XCR0 without opmask/ZMM bits) the
+    # first EVEX-encoded instruction must raise #UD. If the program ran to
+    # the end instead, no AVX-512 instruction ran, and the checks below
+    # would not be testing the AVX-512 backend.
+    outcome, _, _ = run(entry, segments, XCR0_AVX)
+    if outcome.get("exception", (None,))[0] != UD:
+        print(f"control run without AVX-512 state: {outcome}, expected #UD: no AVX-512 instruction ran")
+        return 1
+    print(f"control run without AVX-512 state: #UD at rip {outcome['exception'][2]:#x}, as expected")
+
+    outcome, seconds, marks = run(entry, segments, XCR0_AVX512)
     read = lambda name, n: bytes(mem.virt_read(PML4, syms[name], n))
     (status,) = struct.unpack("<Q", read("STATUS", 8))
     (log_len,) = struct.unpack("<Q", read("LOG_LEN", 8))
