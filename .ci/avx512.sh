@@ -7,13 +7,15 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-py=target/emulator-python
+version=0.4.0
+py=target/emulator-python-$version
 if [ ! -d "$py/bochscpu" ]; then
-    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$py" bochscpu-python==0.4.0
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$py" "bochscpu-python==$version"
 fi
 mkdir -p target
 cc -shared -fPIC -O2 -o target/libisoc23.so emulator/isoc23.c
 # The target directory nostd-check/ builds into too (the same flags): the
 # core is compiled once for both.
 (cd emulator && cargo clippy --release --locked --target-dir ../target/freestanding -- -D warnings && cargo build --release --locked --target-dir ../target/freestanding)
-LD_PRELOAD=$PWD/target/libisoc23.so PYTHONPATH=$py python3 emulator/run.py target/freestanding/release/sepconv-avx512-emulated
+# A bound on the run: a hang in emulated code would otherwise stall CI.
+LD_PRELOAD=$PWD/target/libisoc23.so PYTHONPATH=$py timeout 1200 python3 emulator/run.py target/freestanding/release/sepconv-avx512-emulated

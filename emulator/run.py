@@ -9,10 +9,10 @@ with SSE, AVX and AVX-512 state enabled (CR4.OSFXSR/OSXMMEXCPT/OSXSAVE,
 XCR0 = x87|SSE|AVX|opmask|ZMM_Hi256|Hi16_ZMM), runs from the ELF's entry
 point until `hlt`, then reads the program's STATUS and LOG symbols. Any CPU
 exception (an instruction the emulator lacks, a stray access) ends the run
-as a failure. Before it, a control run with the AVX-512 state disabled
-must stop with #UD at the first EVEX-encoded instruction: proof that the
-checks exercise AVX-512 code. Exit status: 0 when the control faulted and
-the program reports that every check passed, 1 otherwise.
+as a failure. Before it, control runs with the AVX-512 state disabled,
+one per check group, must each stop with #UD: proof that every group
+executes AVX-512 code. Exit status: 0 when every control faulted and the
+program reports that every check passed, 1 otherwise.
 """
 
 import os
@@ -37,7 +37,8 @@ CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_OSXSAVE = 1 << 9, 1 << 10, 1 << 18
 
 def load_segments(image):
     """The PT_LOAD segments of an ELF64 image: (vaddr, file bytes, memory size)."""
-    assert image[:4] == b"\x7fELF" and image[4] == 2, "not an ELF64 file"
+    if image[:4] != b"\x7fELF" or image[4] != 2:
+        raise ValueError("not an ELF64 file")
     (entry,) = struct.unpack_from("<Q", image, 0x18)
     (phoff,) = struct.unpack_from("<Q", image, 0x20)
     phentsize, phnum = struct.unpack_from("<HH", image, 0x36)
@@ -49,6 +50,17 @@ def load_segments(image):
     return entry, segments
 
 
+def write(address, data):
+    if not mem.virt_write(PML4, address, data):
+        raise RuntimeError(f"could not write {len(data)} bytes at {address:#x}")
+
+
+def load(segments):
+    """A fresh copy of the program's segments (`.bss` zeroed)."""
+    for vaddr, data, memsz in segments:
+        write(vaddr, list(data) + [0] * (memsz - len(data)))
+
+
 def symbols(path):
     table = {}
     for line in subprocess.run(["nm", path], capture_output=True, text=True, check=True).stdout.splitlines():
@@ -58,11 +70,12 @@ def symbols(path):
     return table
 
 
-def run(entry, segments, xcr0):
-    """Runs the program from a fresh copy of its segments until `hlt` or a CPU
-    exception: (outcome, seconds, times of the program's marks)."""
-    for vaddr, data, memsz in segments:
-        assert mem.virt_write(PML4, vaddr, list(data) + [0] * (memsz - len(data)))
+def run(entry, segments, syms, xcr0, only):
+    """Runs the program from a fresh copy of its segments, with its ONLY
+    variable set to `only`, until `hlt` or a CPU exception: (outcome,
+    seconds, times of the program's marks)."""
+    load(segments)
+    write(syms["ONLY"], list(struct.pack("<Q", only)))
     session = bochscpu.Session()
 
     def missing_page(gpa):
@@ -133,18 +146,25 @@ def main(path):
     for hva, gpa in table.commit(PML4):
         mem.page_insert(gpa, hva)
 
-    # The control: with AVX-512 state off (XCR0 without opmask/ZMM bits) the
-    # first EVEX-encoded instruction must raise #UD. If the program ran to
-    # the end instead, no AVX-512 instruction ran, and the checks below
-    # would not be testing the AVX-512 backend.
-    outcome, _, _ = run(entry, segments, XCR0_AVX)
-    if outcome.get("exception", (None,))[0] != UD:
-        print(f"control run without AVX-512 state: {outcome}, expected #UD: no AVX-512 instruction ran")
-        return 1
-    print(f"control run without AVX-512 state: #UD at rip {outcome['exception'][2]:#x}, as expected")
-
-    outcome, seconds, marks = run(entry, segments, XCR0_AVX512)
     read = lambda name, n: bytes(mem.virt_read(PML4, syms[name], n))
+
+    # The controls: with AVX-512 state off (XCR0 without the opmask and ZMM
+    # bits), each check group alone must raise #UD, which here can only come
+    # from an AVX-512 (EVEX-encoded) instruction: both runs execute the same
+    # code and differ only in XCR0. A group that ran to the end instead used
+    # no AVX-512 instruction, and its checks would not test that backend.
+    load(segments)
+    (groups,) = struct.unpack("<Q", read("CHECK_GROUPS", 8))
+    if groups == 0:
+        raise RuntimeError("the program has no check groups")
+    for group in range(1, groups + 1):
+        outcome, _, _ = run(entry, segments, syms, XCR0_AVX, group)
+        if outcome.get("exception", (None,))[0] != UD:
+            print(f"control run of check group {group} without AVX-512 state: {outcome}, expected #UD")
+            return 1
+    print(f"control runs without AVX-512 state: each of the {groups} check groups stopped with #UD, as expected")
+
+    outcome, seconds, marks = run(entry, segments, syms, XCR0_AVX512, 0)
     (status,) = struct.unpack("<Q", read("STATUS", 8))
     (log_len,) = struct.unpack("<Q", read("LOG_LEN", 8))
     print(read("LOG", log_len).decode("utf-8", "replace"), end="")

@@ -2,9 +2,9 @@
 //! and the log (the memory functions are `nostd-check/src/freestanding.rs`).
 
 use core::fmt::{self, Write};
-use core::ptr::addr_of_mut;
+use core::ptr::{addr_of, addr_of_mut};
 
-use crate::{LOG, LOG_LEN, STATUS};
+use crate::{CHECK_GROUPS, LOG, LOG_LEN, ONLY, STATUS};
 
 pub const LOG_CAPACITY: usize = 1 << 16;
 
@@ -34,6 +34,16 @@ macro_rules! log {
     }};
 }
 
+/// The check group to run alone, or 0 for all (see [`ONLY`]).
+pub fn only() -> u64 {
+    // SAFETY: single-threaded; run.py may have written it before the start,
+    // hence the volatile reads (which also keep `CHECK_GROUPS`, which run.py
+    // reads, in the binary).
+    let (only, groups) = unsafe { (addr_of_mut!(ONLY).read_volatile(), addr_of!(CHECK_GROUPS).read_volatile()) };
+    assert!(only <= groups, "no check group {only}");
+    only
+}
+
 /// Flushes a cache line: run.py's `clflush` hook notes the time of each
 /// call (the emulator has no I/O devices, so no debug port).
 pub fn mark() {
@@ -48,7 +58,8 @@ fn finish(status: u64) -> ! {
     unsafe { addr_of_mut!(STATUS).write_volatile(status) };
     // SAFETY: the program runs at privilege level 0 on the emulator, where
     // `hlt` ends the run (run.py stops the session on it).
-    unsafe { core::arch::asm!("hlt", options(noreturn, nostack)) }
+    // `hlt` again if execution ever resumed (an interrupt): never falls through.
+    unsafe { core::arch::asm!("2:", "hlt", "jmp 2b", options(noreturn, nostack)) }
 }
 
 #[no_mangle]

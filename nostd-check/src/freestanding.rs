@@ -31,7 +31,7 @@ pub unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut
         // forward reads every byte before it is overwritten.
         return unsafe { memcpy(dst, src, n) };
     }
-    // SAFETY: `dst` lies inside `src`'s range, after its start, so n > 0:
+    // SAFETY: `dst` lies inside `src`'s range (at or after its start), so n > 0:
     // copy backwards from the last byte (direction flag set, then cleared as
     // the ABI requires).
     unsafe {
