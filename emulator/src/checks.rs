@@ -332,7 +332,7 @@ fn u8_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usiz
             tally.check(ok, "u8 → f32", case);
         }
         if !case.valid {
-            let ok = u8_in_place(b, &plan, case, bufs);
+            let ok = in_place(b, &plan, case, &bufs.src_u8, [&mut bufs.want, &mut bufs.got, &mut bufs.scratch]);
             tally.check(ok, "u8 in place", case);
         }
     });
@@ -391,21 +391,29 @@ fn two_bands<S: Sample, D: Output<S>>(
     plan.filter_band(b, src, &mut bottom, cut..height, scratch).expect("bottom band");
 }
 
-/// In place equals out of place.
-fn u8_in_place(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buffers) -> bool {
+/// In place equals out of place, bit for bit (`S` = u8 or f32, with its
+/// source samples `src` and the other buffers of [`Buffers`]).
+fn in_place<S: Sample + Output<S>>(
+    b: Backend,
+    plan: &Plan<'_>,
+    case: &Case,
+    src: &[S],
+    [want, got, scratch]: [&mut [f32]; 3],
+) -> bool {
     let stride = case.width * case.channels + case.src_pad;
     let len = stride * case.height;
-    let src = src_view(&bufs.src_u8, case);
-    let scratch = &mut bufs.scratch[..plan.scratch_len::<u8>()];
-    let want = typed::<u8>(&mut bufs.want, len);
-    want.copy_from_slice(&bufs.src_u8[..len]);
-    let mut view = ImageViewMut::with_stride(want, case.width, case.height, case.channels, stride).expect("dst");
-    plan.filter(b, &src, &mut view, scratch).expect("filter");
-    let image = typed::<u8>(&mut bufs.got, len);
-    image.copy_from_slice(&bufs.src_u8[..len]);
-    let mut view = ImageViewMut::with_stride(image, case.width, case.height, case.channels, stride).expect("image");
+    let source = src_view(src, case);
+    let scratch = &mut scratch[..plan.scratch_len::<S>()];
+    let want = typed::<S>(want, len);
+    want.copy_from_slice(&src[..len]);
+    let mut out = ImageViewMut::with_stride(&mut *want, case.width, case.height, case.channels, stride).expect("dst");
+    plan.filter(b, &source, &mut out, scratch).expect("filter");
+    let image = typed::<S>(got, len);
+    image.copy_from_slice(&src[..len]);
+    let mut view =
+        ImageViewMut::with_stride(&mut *image, case.width, case.height, case.channels, stride).expect("image");
     plan.filter_in_place(b, &mut view, scratch).expect("in place");
-    typed::<u8>(&mut bufs.want, len) == typed::<u8>(&mut bufs.got, len)
+    bits(want) == bits(image)
 }
 
 fn f32_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usize {
@@ -416,7 +424,7 @@ fn f32_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usi
         let ok = f32_filter(b, &plan, case, bufs, rng);
         tally.check(ok, "f32", case);
         if !case.valid {
-            let ok = f32_in_place(b, &plan, case, bufs);
+            let ok = in_place(b, &plan, case, &bufs.src_f32, [&mut bufs.want, &mut bufs.got, &mut bufs.scratch]);
             tally.check(ok, "f32 in place", case);
         }
     });
@@ -462,22 +470,6 @@ fn f32_filter(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buffers, rng:
     two_bands(b, plan, &src, view, rng, scratch);
     // Equal as numbers: a band may give −0.0 where the whole gives +0.0.
     close && bufs.again[..len] == bufs.got[..len]
-}
-
-fn f32_in_place(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buffers) -> bool {
-    let stride = case.width * case.channels + case.src_pad;
-    let len = stride * case.height;
-    let src = src_view(&bufs.src_f32, case);
-    let scratch = &mut bufs.scratch[..plan.scratch_len::<f32>()];
-    bufs.want[..len].copy_from_slice(&bufs.src_f32[..len]);
-    let mut view =
-        ImageViewMut::with_stride(&mut bufs.want[..len], case.width, case.height, case.channels, stride).expect("dst");
-    plan.filter(b, &src, &mut view, scratch).expect("filter");
-    bufs.got[..len].copy_from_slice(&bufs.src_f32[..len]);
-    let mut view =
-        ImageViewMut::with_stride(&mut bufs.got[..len], case.width, case.height, case.channels, stride).expect("image");
-    plan.filter_in_place(b, &mut view, scratch).expect("in place");
-    bits(&bufs.want[..len]) == bits(&bufs.got[..len])
 }
 
 /// Streaming stores (`vmovntps` of whole 64-byte lines, plain stores at
