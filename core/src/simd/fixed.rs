@@ -44,8 +44,8 @@ pub(crate) unsafe trait FixedVector: Copy {
     fn add(self, b: Self) -> Self;
     /// Lane-wise wrapping `self − b`.
     fn sub(self, b: Self) -> Self;
-    /// All lanes zero.
-    fn zero() -> Self;
+    /// Every lane `v`.
+    fn splat(v: i16) -> Self;
     /// `a` and `b` interleaved lane by lane (`a0 b0 a1 b1 …`), as two
     /// vectors, ready for [`madd`](Self::madd); the order of the pairs is the
     /// implementation's choice, undone by [`pack`](Self::pack) and
@@ -54,8 +54,9 @@ pub(crate) unsafe trait FixedVector: Copy {
     /// Adds `a[k]·wa + b[k]·wb` (exact, in `i32`) to the accumulators, for
     /// interleaved `(a, b)` and `weights = pair(wa, wb)`.
     fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide);
-    /// `acc >> shift` (arithmetic). The passes seed their accumulators with
-    /// the rounding term `2^(shift−1)`, so this completes the recipe's rounding.
+    /// `acc >> shift` (arithmetic). The passes have added the rounding term
+    /// `2^(shift−1)` to the accumulators (as their seed, or in a pair beside
+    /// a constant lane), so this completes the recipe's rounding.
     fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide;
     /// The accumulators as `i16` lanes (saturating), in natural order.
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self;
@@ -137,8 +138,8 @@ unsafe impl FixedVector for Lanes16 {
         Lanes16(r)
     }
     #[inline(always)]
-    fn zero() -> Self {
-        Lanes16([0; 16])
+    fn splat(v: i16) -> Self {
+        Lanes16([v; 16])
     }
     #[inline(always)]
     fn interleave(a: Self, b: Self) -> (Self, Self) {

@@ -109,9 +109,9 @@ unsafe impl FixedVector for __m256i {
         unsafe { _mm256_sub_epi16(self, b) }
     }
     #[inline(always)]
-    fn zero() -> Self {
+    fn splat(v: i16) -> Self {
         // SAFETY: only reached from inside an AVX2 entry point.
-        unsafe { _mm256_setzero_si256() }
+        unsafe { _mm256_set1_epi16(v) }
     }
     #[inline(always)]
     fn interleave(a: Self, b: Self) -> (Self, Self) {

@@ -111,9 +111,9 @@ unsafe impl FixedVector for __m512i {
         unsafe { _mm512_sub_epi16(self, b) }
     }
     #[inline(always)]
-    fn zero() -> Self {
+    fn splat(v: i16) -> Self {
         // SAFETY: only reached from inside the AVX-512 entry point.
-        unsafe { _mm512_setzero_si512() }
+        unsafe { _mm512_set1_epi16(v) }
     }
     #[inline(always)]
     fn interleave(a: Self, b: Self) -> (Self, Self) {

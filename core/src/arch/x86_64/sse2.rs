@@ -37,9 +37,9 @@ unsafe impl FixedVector for __m128i {
         unsafe { _mm_sub_epi16(self, b) }
     }
     #[inline(always)]
-    fn zero() -> Self {
+    fn splat(v: i16) -> Self {
         // SAFETY: SSE2 is baseline on x86_64.
-        unsafe { _mm_setzero_si128() }
+        unsafe { _mm_set1_epi16(v) }
     }
     #[inline(always)]
     fn interleave(a: Self, b: Self) -> (Self, Self) {
