@@ -433,7 +433,7 @@ impl<V: crate::simd::F32Vector> Passes for F32Passes<'_, V> {
             column::column_tiles_f32::<V>(self.column, self.column_fold, lines, offsets, out, stride, rows, len);
         } else {
             let (out0, out1) = split_rows(out, stride, rows, len);
-            column::column_f32::<V>(self.column, lines, offsets, out0, out1, self.stream);
+            column::column_f32::<V>(self.column, self.column_fold, lines, offsets, out0, out1, self.stream);
         }
     }
     fn constant_line(&self, v: f32) -> f32 {

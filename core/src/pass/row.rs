@@ -148,17 +148,18 @@ fn row_folded<V: F32Vector, const FOLD: u8, const N: usize>(taps: &[f32], input:
             unsafe { block::<V, 1, FOLD, N>(taps, src, dst, len - lanes, step) };
         } else {
             for (k, o) in out.iter_mut().enumerate().skip(e) {
-                *o = one::<V, FOLD>(taps, input, k, step);
+                *o = one::<V, FOLD>(taps, |i| input[k + i * step]);
             }
         }
     }
 }
 
-/// Output `k` alone, with exactly the arithmetic of a lane of [`block`].
+/// One output alone, sample `i` being `x(i)`, with exactly the arithmetic
+/// of a lane of [`block`] (and of the folded column pass, whose scalar
+/// tails use it too).
 #[inline(always)]
-fn one<V: F32Vector, const FOLD: u8>(taps: &[f32], input: &[f32], k: usize, step: usize) -> f32 {
+pub(crate) fn one<V: F32Vector, const FOLD: u8>(taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let n = taps.len();
-    let x = |i: usize| input[k + i * step];
     let mut acc = 0.0;
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
