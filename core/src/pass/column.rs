@@ -11,9 +11,11 @@
 //! `y + 1` the same one line down, and each line is still loaded once for
 //! both (the pairs' lines are carried from one tap to the next). Half the
 //! multiply-adds become adds, which AMD cores run on other pipes than the
-//! FMAs. Measured on an AMD EPYC (Zen 3, AVX2), alternating binaries, five
-//! rounds (medians of 20 filters each, f32, one thread): 512×512 3 taps
-//! ×1.23, 1920×1080 5 taps ×1.02, 9 taps ×1.04. The generic loop (other
+//! FMAs. A small gain, measured on an AMD EPYC (Zen 3, AVX2, one thread,
+//! binaries alternating, medians of 20 filters a round): 1920×1080 5 taps
+//! ×1.02–1.04, 9 taps ×1.04 (five rounds each); 512×512 3 taps ×1.07 in
+//! one sitting and ×1.23 in another, and no change in the report's
+//! f32-512-3 (six rounds: medians 3007 and 3004 Mpix/s). The generic loop (other
 //! lengths) stays unfolded: folded, with the carried lines, it measured
 //! slower at 3840×2160 15 taps and 1920×1080 31 taps: ×0.77 and ×0.82 with
 //! four vectors a step (accumulators and carried lines for both rows
