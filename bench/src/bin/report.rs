@@ -364,7 +364,8 @@ fn workload_table(m: &Measured) -> String {
     t
 }
 
-/// One line per workload: sepconv and its ratios.
+/// One line per workload: sepconv and its ratios; with peers, sepconv's
+/// share of the issues' target, twice the fastest peer of the run.
 fn summary(measured: &[Measured]) -> String {
     let peer_names: Vec<&str> = peers::NAMES.to_vec();
     let mut s = format!(
@@ -373,6 +374,9 @@ fn summary(measured: &[Measured]) -> String {
     );
     for p in &peer_names {
         let _ = write!(s, " {:>11}", format!("×{p}"));
+    }
+    if !peer_names.is_empty() {
+        let _ = write!(s, " {:>13}", "%(2×best)");
     }
     s.push('\n');
     for m in measured {
@@ -396,7 +400,20 @@ fn summary(measured: &[Measured]) -> String {
                 let _ = write!(s, " {:>10.2}×", r);
             }
         }
+        let best = peer_names.iter().filter_map(|p| m.mpix_s(p)).filter(|v| v.is_finite()).fold(f64::NAN, f64::max);
+        if !peer_names.is_empty() {
+            if best.is_nan() {
+                let _ = write!(s, " {:>13}", "-");
+            } else {
+                let _ = write!(s, " {:>12.0}%", 100.0 * sep / (2.0 * best));
+            }
+        }
         s.push('\n');
+    }
+    if !peer_names.is_empty() {
+        s.push_str(
+            "%(2×best): sepconv's speed as a share of twice the fastest peer in this run (the goal; 100% = met)\n",
+        );
     }
     s
 }
