@@ -79,9 +79,12 @@
 //! (≥ 4 MiB) are written with non-temporal stores on AVX2/AVX-512.
 //!
 //! What limits speed: at 5 taps the passes are cheap (under 5 instructions a
-//! pixel on AVX2) and memory traffic and its latency dominate; at 15–31 taps
-//! the column pass's loads from the ring (L2 when the ring outgrows L1) and
-//! FMA latency chains do.
+//! pixel on AVX2) and memory traffic and its latency dominate. At 15–31 taps
+//! neither the FMAs (AVX-512 runs no faster than AVX2) nor the ring's place
+//! in the caches (narrower images, whose ring fits in L1, are no faster) is
+//! the limit; the row pass costs the most, its kernel about a cycle per
+//! output pixel at 15 taps whatever the vector width (the README's
+//! Performance section has the measurements).
 //!
 //! ## Backends and safety
 //!

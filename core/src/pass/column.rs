@@ -3,8 +3,9 @@
 //! `out[e] = Σ_j c[j] · line_j[e]` over row-filtered lines in the ring. Two
 //! output rows are made per step: rows `y` and `y + 1` read lines
 //! `0..n` and `1..=n`, so every loaded line feeds both (`n + 1` loads for two
-//! rows instead of `2n`). Loads from L1/L2 and the store to the destination
-//! are the limiting resources.
+//! rows instead of `2n`). Its work is those loads, the FMAs and the store to
+//! the destination; a ring that fits in L1 measured no faster than one in L2
+//! (README, Performance).
 //!
 //! Symmetric kernels of the unrolled lengths (3, 5, 7, 9 taps) are folded as
 //! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, row
