@@ -42,7 +42,7 @@
 
 use core::ops::Range;
 
-use super::row::{row_f32, Fold};
+use super::row::{self, row_f32, Fold};
 use super::MAX_COLUMN_ROWS;
 use crate::kernel::MAX_TAPS;
 use crate::simd::F32Vector;
@@ -97,65 +97,11 @@ pub(crate) fn column_f32<V: F32Vector>(
     }
 }
 
-/// `U` vectors of the output row whose lines start at `offsets[0]`, at
-/// element `e`: `FOLD` 0, tap by tap; 1, a symmetric kernel folded,
-/// `w_i · (line_i + line_{n−1−i})`. In the order in which the row pass
-/// accumulates a lane ([`super::row::one`]) and the two-row blocks each of
-/// their rows ([`two_block`]), so that a row has the same bits whichever of
-/// a pair it is, alone, or in another band.
-///
-/// # Safety
-///
-/// `e + U·lanes ≤ len`, and for every `j < n` (`N`, or `taps.len()` when
-/// `N` is 0) `offsets[j] + len ≤ lines.len()` (`base` = `lines.as_ptr()`).
-#[inline(always)]
-unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
-    taps: &[f32],
-    base: *const f32,
-    offsets: &[usize],
-    e: usize,
-) -> [V; U] {
-    const { assert!(FOLD < 2) };
-    let lanes = V::LANES;
-    let n = if N == 0 { taps.len() } else { N };
-    let mut acc = [V::splat(0.0); U];
-    if FOLD == 0 {
-        for (&w, &o) in taps.iter().zip(&offsets[..n]) {
-            let w = V::splat(w);
-            for (u, a) in acc.iter_mut().enumerate() {
-                // SAFETY: o + e + (u + 1)·lanes ≤ o + len ≤ lines.len() (function contract).
-                let x = unsafe { load_at::<V>(base, o + e + u * lanes) };
-                *a = x.mul_add(w, *a);
-            }
-        }
-    } else {
-        for (i, &w) in taps.iter().enumerate().take(n / 2) {
-            let w = V::splat(w);
-            let (near, far) = (offsets[i], offsets[n - 1 - i]);
-            for (u, a) in acc.iter_mut().enumerate() {
-                // SAFETY: lines i and n − 1 − i are below n (function contract).
-                let (x, y) =
-                    unsafe { (load_at::<V>(base, near + e + u * lanes), load_at::<V>(base, far + e + u * lanes)) };
-                *a = x.add(y).mul_add(w, *a);
-            }
-        }
-        if n % 2 == 1 {
-            let (w, middle) = (V::splat(taps[n / 2]), offsets[n / 2]);
-            for (u, a) in acc.iter_mut().enumerate() {
-                // SAFETY: line n / 2 is below n (function contract).
-                let x = unsafe { load_at::<V>(base, middle + e + u * lanes) };
-                *a = x.mul_add(w, *a);
-            }
-        }
-    }
-    acc
-}
-
 /// The output row whose lines start at `offsets[0]`, element `k` alone:
-/// the arithmetic of a lane of [`accumulate`].
+/// the arithmetic of a lane of [`one_block`] (and of [`two_block`]'s rows).
 #[inline(always)]
 fn accumulate_one<V: F32Vector, const FOLD: u8>(taps: &[f32], lines: &[f32], offsets: &[usize], k: usize) -> f32 {
-    super::row::one::<V, FOLD>(taps, |j| lines[offsets[j] + k])
+    row::one::<V, FOLD>(taps, |j| lines[offsets[j] + k])
 }
 
 /// `U` vectors of one output row at element `e`.
@@ -174,8 +120,11 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
     e: usize,
 ) {
     let lanes = V::LANES;
-    // SAFETY: the function contract is `accumulate`'s (offsets has taps.len() entries).
-    let acc = unsafe { accumulate::<V, U, FOLD, 0>(taps, base, offsets, e) };
+    // Tap j's vector u is line j at e + u·lanes.
+    let offsets = &offsets[..taps.len()];
+    // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ offsets[j] + len ≤ lines.len()
+    // (function contract).
+    let acc = unsafe { row::accumulate::<V, U, FOLD, 0>(taps, base, |j, u| offsets[j] + e + u * lanes) };
     for (u, a) in acc.iter().enumerate() {
         // SAFETY: e + (u + 1)·lanes ≤ len, and a streamed address is aligned
         // (dst + e is, and u·lanes elements are whole vectors): function contract.
@@ -309,7 +258,8 @@ unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
 }
 
 /// `U` vectors of two output rows at element `e`; `S0`, `S1`: whether row 0
-/// and row 1 are streamed; `FOLD` as in [`accumulate`].
+/// and row 1 are streamed; `FOLD` 0, tap by tap, or 1, a symmetric kernel
+/// folded (as [`row::accumulate`]: each row gets its arithmetic).
 ///
 /// # Safety
 ///
@@ -334,7 +284,7 @@ unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool
     let (taps, offsets) = (&taps[..n], &offsets[..=n]);
     // Row y reads lines 0..n, row y + 1 lines 1..=n: each line is loaded
     // once for both (n + 1 loads), and each row gets the arithmetic of
-    // `accumulate`, the same bits as alone or in another pair.
+    // `row::accumulate`, the same bits as alone or in another pair.
     // SAFETY (every `load_at` below): lines 0..=n hold `len` elements, and
     // e + (u + 1)·lanes ≤ len (function contract).
     let line = |j: usize, u: usize| offsets[j] + e + u * lanes;

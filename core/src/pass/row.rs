@@ -78,12 +78,34 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
     step: usize,
 ) {
     let lanes = V::LANES;
+    // SAFETY: tap i's vector u is src[e + u·lanes + i·step ..][..lanes],
+    // which ends at most at len + (n − 1)·step (function contract).
+    let acc = unsafe { accumulate::<V, U, FOLD, N>(taps, src, |i, u| e + u * lanes + i * step) };
+    for (u, a) in acc.iter().enumerate() {
+        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
+        unsafe { a.store(dst.add(e + u * lanes)) };
+    }
+}
+
+/// `U` vectors of `Σ_i taps[i] · x_i`, where vector `u` of sample `i` is
+/// loaded from `src + at(i, u)`; `FOLD` as [`Fold`] (0, 1, 2). Each lane has
+/// exactly the arithmetic of [`one`]: the row pass and the column pass's
+/// single rows both use it, so a value does not depend on which computed it.
+///
+/// # Safety
+///
+/// For every `i < n` (`N`, or `taps.len()` when `N` is 0) and `u < U`,
+/// `V::LANES` elements from `src + at(i, u)` are readable.
+#[inline(always)]
+pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
+    taps: &[f32],
+    src: *const f32,
+    at: impl Fn(usize, usize) -> usize,
+) -> [V; U] {
     // `N` taps when specialised (a constant the loops unroll over), else any.
     let n = if N == 0 { taps.len() } else { N };
     let mut acc = [V::splat(0.0); U];
-    // SAFETY (every load below): tap i reads src[e + u·lanes + i·step ..][..lanes],
-    // which ends at most at len + (n − 1)·step (function contract).
-    let at = |i: usize, u: usize| e + u * lanes + i * step;
+    // SAFETY (every load below): i < n and u < U (function contract).
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
             let w = V::splat(w);
@@ -113,10 +135,7 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
             }
         }
     }
-    for (u, a) in acc.iter().enumerate() {
-        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
-        unsafe { a.store(dst.add(e + u * lanes)) };
-    }
+    acc
 }
 
 #[inline(always)]
@@ -155,7 +174,7 @@ fn row_folded<V: F32Vector, const FOLD: u8, const N: usize>(taps: &[f32], input:
 }
 
 /// One output alone, sample `i` being `x(i)`, with exactly the arithmetic
-/// of a lane of [`block`] (and of the folded column pass, whose scalar
+/// of a lane of [`accumulate`] (and of the folded column pass, whose scalar
 /// tails use it too).
 #[inline(always)]
 pub(crate) fn one<V: F32Vector, const FOLD: u8>(taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
