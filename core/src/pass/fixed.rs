@@ -55,8 +55,10 @@
 //! a seed: 4 fewer vector adds per 32 outputs on AVX2. Callgrind as above:
 //! u8 1920×1080 5 taps 8.83 M → 8.57 M instructions, RGBA 9 taps 48.6 M →
 //! 47.5 M. Wall time moved within the noise (alternating binaries, medians
-//! of 40 filters: 5 taps ×1.03 over 14 rounds, RGBA ×1.01 over 16): the
-//! adds were not on the busiest pipes.
+//! of 40 filters: 5 taps ×1.03 over 14 rounds, RGBA ×1.01 over 16; on an
+//! Intel Xeon with AVX-512, `report --json --workload u8-1080p-5 --workload
+//! rgba8-1080p-9`, five alternating rounds: ×0.97 and ×0.99): the adds were
+//! not on the busiest pipes.
 //!
 //! Each pass call runs through [`FixedVector::run`], which on those backends
 //! is a `#[target_feature]` function of its own per pass, output type and
