@@ -82,9 +82,9 @@
 //! pixel on AVX2) and memory traffic and its latency dominate. At 15–31 taps
 //! neither the FMAs (AVX-512 runs no faster than AVX2) nor the ring's place
 //! in the caches (narrower images, whose ring fits in L1, are no faster) is
-//! the limit; the row pass costs the most, its kernel about a cycle per
-//! output pixel at 15 taps whatever the vector width (the README's
-//! Performance section has the measurements).
+//! the limit; the row pass costs the most (the README's Performance
+//! section has the measurements, `cargo run --release -p sepconv-bench --bin
+//! shapes` the tool).
 //!
 //! ## Backends and safety
 //!

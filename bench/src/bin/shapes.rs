@@ -1,0 +1,86 @@
+//! f32 Gaussian filtering of chosen shapes, one thread: for finding what a
+//! workload's time depends on (image width at an equal pixel count, one pass
+//! alone with a 1-tap kernel in the other).
+//!
+//!     cargo run --release -p sepconv-bench --bin shapes -- ROW,COLUMN WxH... [--backend NAME] [--rounds R]
+//!
+//! `ROW,COLUMN` are the two kernels' tap counts (a single number: both);
+//! each round times every shape once (median of repetitions filling 0.5 s),
+//! so shapes and rounds alternate.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use sepconv::{backend_by_name, best_backend, Backend};
+use sepconv_bench::{load_average, time_median};
+use sepconv_core::{generate, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Shape};
+
+fn gaussian(taps: usize) -> Result<Vec<f32>, String> {
+    let mut k = vec![0.0; taps];
+    generate::gaussian(taps, 0.0, &mut k).map_err(|e| format!("{taps} taps: {e}"))?;
+    Ok(k)
+}
+
+fn parse_pair(s: &str, sep: char) -> Result<(usize, usize), String> {
+    let (a, b) = s.split_once(sep).unwrap_or((s, s));
+    Ok((a.parse().map_err(|_| format!("not a number: {a}"))?, b.parse().map_err(|_| format!("not a number: {b}"))?))
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let mut backend = best_backend();
+    let mut rounds = 3;
+    let mut taps = None;
+    let mut shapes = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--backend" => {
+                let name = it.next().ok_or("--backend NAME")?;
+                backend = backend_by_name(name).ok_or(format!("backend {name} does not run here"))?;
+            }
+            "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).ok_or("--rounds R")?,
+            _ if taps.is_none() => taps = Some(parse_pair(a, ',')?),
+            _ => shapes.push(parse_pair(a, 'x')?),
+        }
+    }
+    let (row_taps, column_taps) = taps.ok_or("usage: shapes ROW,COLUMN WxH... [--backend NAME] [--rounds R]")?;
+    let (row, column) = (gaussian(row_taps)?, gaussian(column_taps)?);
+    println!("backend {}, load average {}", Backend::name(&backend), load_average());
+    for round in 1..=rounds {
+        for &(w, h) in &shapes {
+            let plan = Plan::new(
+                Shape::new(w, h, 1).map_err(|e| e.to_string())?,
+                Kernel::new(&row).map_err(|e| e.to_string())?,
+                Kernel::new(&column).map_err(|e| e.to_string())?,
+                Borders::uniform(Border::Reflect101),
+            )
+            .map_err(|e| e.to_string())?;
+            let src: Vec<f32> = (0..w * h).map(|i| (i * 7919 % 255) as f32).collect();
+            let mut dst = vec![0.0f32; w * h];
+            let mut scratch = vec![0.0f32; plan.scratch_len::<f32>()];
+            let view = ImageView::new(&src, w, h, 1).map_err(|e| e.to_string())?;
+            let timing = time_median(5, Duration::from_millis(500), || {
+                let mut out = ImageViewMut::new(&mut dst, w, h, 1).expect("the buffer fits the shape");
+                plan.filter(backend, &view, &mut out, &mut scratch).expect("the plan fits its buffers");
+            });
+            println!(
+                "round {round} {w}x{h} taps {row_taps},{column_taps}: {:.0} Mpix/s ({:.3} ns a pixel, {} reps)",
+                timing.mpix_s(w * h),
+                timing.median.as_secs_f64() * 1e9 / (w * h) as f64,
+                timing.reps
+            );
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("shapes: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
