@@ -39,17 +39,19 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod depthwise;
-mod dispatch;
+mod detect;
 mod owned;
 pub mod separable;
 mod threads;
 
-pub use dispatch::{available_backends, backend_by_name, best_backend};
+pub use detect::{available_backends, backend_by_name, best_backend};
 pub use owned::Image;
 pub use separable::filter_2d;
+#[cfg(feature = "tuning")]
+pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{
-    fixed, reference, Backend, Border, Borders, ColumnStrategy, Error, ImageView, ImageViewMut, Kernel, Output, Plan,
-    Region, Result, Sample, Shape, Symmetry, MAX_TAPS,
+    direct2d, fixed, generate, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output,
+    Plan, Region, Result, Sample, Shape, Symmetry, MAX_TAPS,
 };
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 

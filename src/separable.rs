@@ -486,11 +486,10 @@ impl SeparableSum {
 /// f32, anchor `(cols/2, rows/2)`) into `dst`, with the separable filters'
 /// border semantics (`Border::Constant` fills everything outside the image).
 ///
-/// `rows·cols` multiply-adds per output sample, in f32, unfused, summed in
-/// the order `j` (kernel row) then `i`. Source rows are extended by the
-/// border once; each output row is then computed 32 samples at a time, the
-/// 32 sums held in registers across all taps (vectorised by the compiler:
-/// AVX2 when the CPU has it, SSE2/NEON otherwise).
+/// `rows·cols` multiply-adds per output sample, in f32, summed in the order
+/// `j` (kernel row) then `i` (fused where the backend has FMA). Source rows
+/// are extended by the border once; each output row is then computed by
+/// [`sepconv_core::direct2d::correlate_row`] on the best backend.
 ///
 /// # Errors
 ///
@@ -546,74 +545,16 @@ fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_
     };
 
     let row_len = width * ch;
+    let backend = best_backend();
     let mut lines: Vec<&[f32]> = Vec::with_capacity(rows);
-    #[cfg(target_arch = "x86_64")]
-    let avx2 = uses_avx2();
     for y in 0..height {
         lines.clear();
         lines.extend((0..rows).map(|j| line(y as isize + j as isize - ay as isize)));
         let Some(out) = dst.row_mut(y) else { return };
-        let out = &mut out[..row_len];
-        #[cfg(target_arch = "x86_64")]
-        if avx2 {
-            // SAFETY: `uses_avx2` is true only when the best backend is AVX2
-            // or AVX-512, whose proof tokens exist only on CPUs with AVX2.
-            unsafe { accumulate_avx2(out, &lines, &weights, cols, ch) };
-            continue;
-        }
-        accumulate(out, &lines, &weights, cols, ch);
+        // Cannot fail: the weights are `rows × cols` and every padded line
+        // holds `row_len + (cols − 1)·ch` samples.
+        let _ = sepconv_core::direct2d::correlate_row(backend, &weights, cols, &lines, ch, &mut out[..row_len]);
     }
-}
-
-/// Whether the direct 2D loop may use AVX2 (the best backend proves it).
-#[cfg(target_arch = "x86_64")]
-fn uses_avx2() -> bool {
-    matches!(best_backend(), Backend::Avx2(_) | Backend::Avx512(_))
-}
-
-/// Output samples accumulated in registers at a time by [`accumulate`].
-const CHUNK: usize = 32;
-
-/// `out[x] = Σ_j Σ_i w[j][i] · lines[j][x + i·ch]`, in that order, for a
-/// whole output row: `CHUNK` outputs at a time are summed over every tap in
-/// a local array (registers), then stored once.
-#[inline(always)]
-fn accumulate(out: &mut [f32], lines: &[&[f32]], weights: &[f32], cols: usize, ch: usize) {
-    let mut chunks = out.chunks_exact_mut(CHUNK);
-    let mut x = 0;
-    for chunk in &mut chunks {
-        let mut acc = [0.0f32; CHUNK];
-        accumulate_span(&mut acc, x, lines, weights, cols, ch);
-        chunk.copy_from_slice(&acc);
-        x += CHUNK;
-    }
-    let tail = chunks.into_remainder();
-    let mut acc = [0.0f32; CHUNK];
-    let acc = &mut acc[..tail.len()];
-    accumulate_span(acc, x, lines, weights, cols, ch);
-    tail.copy_from_slice(acc);
-}
-
-/// `acc[e] += Σ_j Σ_i w[j][i] · lines[j][x + e + i·ch]`.
-#[inline(always)]
-fn accumulate_span(acc: &mut [f32], x: usize, lines: &[&[f32]], weights: &[f32], cols: usize, ch: usize) {
-    let n = acc.len();
-    for (line, w_row) in lines.iter().zip(weights.chunks_exact(cols)) {
-        for (i, &w) in w_row.iter().enumerate() {
-            let start = x + i * ch;
-            for (a, &s) in acc.iter_mut().zip(&line[start..start + n]) {
-                *a += w * s;
-            }
-        }
-    }
-}
-
-/// [`accumulate`] compiled for AVX2 (8-lane vectors; still unfused, so the
-/// result is the same bits as the portable build).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn accumulate_avx2(out: &mut [f32], lines: &[&[f32]], weights: &[f32], cols: usize, ch: usize) {
-    accumulate(out, lines, weights, cols, ch)
 }
 
 /// Which path a [`Filter2d`] takes.

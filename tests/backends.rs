@@ -520,11 +520,10 @@ fn in_place_on_a_region_of_interest() {
     }
 }
 
-/// Strips (`with_strip_width`) and streaming stores (`with_streaming`)
-/// "never change the result": out of place and by bands, every strip width
-/// gives the same bits as the plan's default.
+/// Streaming stores (`with_streaming`) "never change the result": out of
+/// place and by bands, on or off give the same bits as the plan's default.
 #[test]
-fn strips_and_streaming_never_change_the_result() {
+fn streaming_never_changes_the_result() {
     let mut rng = XorShift::new(0x5EED_0009);
     for _ in 0..40 {
         let (nr, width) = (rng.range(1, 12), rng.range(1, 70));
@@ -545,19 +544,19 @@ fn strips_and_streaming_never_change_the_result() {
             plan.filter(b, &src.view(), &mut whole.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
             let mut whole8 = Img::filled(ow, oh, c, 0, 0u8);
             plan.filter(b, &src8.view(), &mut whole8.view_mut(), &mut scratch(plan.scratch_len::<u8>())).unwrap();
-            for strip in [1, 2, rng.range(1, ow), rng.range(1, ow + 3)] {
-                let striped = plan.clone().with_strip_width(strip).with_streaming(rng.chance(1, 2));
-                assert_eq!(striped.strip_width(), strip.clamp(1, ow));
+            for stream in [false, true] {
+                let striped = plan.clone().with_streaming(stream);
+                assert_eq!(striped.streaming(), stream);
                 let mut out = Img::filled(ow, oh, c, rng.below(3), DST_PAD_F32);
                 striped
                     .filter(b, &src.view(), &mut out.view_mut(), &mut scratch(striped.scratch_len::<f32>()))
                     .unwrap();
-                assert!(bits(&out.packed()) == bits(&whole.packed()), "f32 {} strip {strip}\n{spec:?}", b.name());
+                assert!(bits(&out.packed()) == bits(&whole.packed()), "f32 {} streaming {stream}\n{spec:?}", b.name());
                 for (k, (&g, &r)) in out.packed().iter().zip(&want).enumerate() {
                     let d = (g as f64 - r as f64).abs();
                     assert!(
                         d <= 2.0 * bound,
-                        "f32 {} strip {strip} sample {k}: {g} vs reference {r}\n{spec:?}",
+                        "f32 {} streaming {stream} sample {k}: {g} vs reference {r}\n{spec:?}",
                         b.name()
                     );
                 }
@@ -566,35 +565,34 @@ fn strips_and_streaming_never_change_the_result() {
                 striped
                     .filter(b, &src8.view(), &mut out8.view_mut(), &mut scratch(striped.scratch_len::<u8>()))
                     .unwrap();
-                assert_eq!(out8.packed(), whole8.packed(), "u8 {} strip {strip}\n{spec:?}", b.name());
+                assert_eq!(out8.packed(), whole8.packed(), "u8 {} streaming {stream}\n{spec:?}", b.name());
                 assert!(out8.padding().iter().all(|&v| v == 0xA5));
                 let cuts = band_cuts(&mut rng, oh);
                 let mut banded = Img::filled(ow, oh, c, 1, 0u8);
                 filter_by_bands(&striped, b, &src8, &mut banded, &cuts);
-                assert_eq!(banded.packed(), whole8.packed(), "u8 {} strip {strip} bands {cuts:?}\n{spec:?}", b.name());
+                assert_eq!(
+                    banded.packed(),
+                    whole8.packed(),
+                    "u8 {} streaming {stream} bands {cuts:?}\n{spec:?}",
+                    b.name()
+                );
             }
         }
     }
 }
 
-/// In place must equal out of place whatever the strip width, including the
-/// plan's own choice on a wide image (strips start at 1024 pixels for a
-/// 5-tap column kernel on one channel): strips after the first must not read
-/// source columns (their halo, or the far edge with Wrap/Reflect) that an
-/// earlier strip has overwritten. (A 1100×3 image, [1 4 6 4 1]/16 both ways,
-/// got columns 1024–1025 wrong before in-place filtering ran unstriped.)
+/// In place must equal out of place, on wide images too and with every
+/// border: no row of the output may be written before the last source row
+/// that reads it (the far edge with Wrap/Reflect included).
 #[test]
-fn in_place_with_strips() {
+fn in_place_on_wide_images() {
     let mut rng = XorShift::new(0x5EED_000A);
     let taps = normalise(vec![1.0, 4.0, 6.0, 4.0, 1.0]);
     let k = sepconv::Kernel::new(&taps).unwrap();
-    let cases = [(1100, 3, 1, None), (400, 2, 3, None), (20, 5, 2, Some(7)), (9, 4, 1, Some(1))];
-    for (i, (w, h, c, strip)) in cases.into_iter().enumerate() {
+    let cases = [(1100, 3, 1), (400, 2, 3), (20, 5, 2), (9, 4, 1)];
+    for (i, (w, h, c)) in cases.into_iter().enumerate() {
         let borders = Borders::uniform(mode(i + 1, 0.0));
-        let mut plan = Plan::new(sepconv::Shape::new(w, h, c).unwrap(), k, k, borders).unwrap();
-        if let Some(s) = strip {
-            plan = plan.with_strip_width(s);
-        }
+        let plan = Plan::new(sepconv::Shape::new(w, h, c).unwrap(), k, k, borders).unwrap();
         let mut src = Img::filled(w, h, c, 0, 0u8);
         src.data.iter_mut().for_each(|v| *v = rng.next_u64() as u8);
         let mut want = Img::filled(w, h, c, 0, 0u8);
@@ -604,29 +602,14 @@ fn in_place_with_strips() {
             let mut img = src.clone();
             plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<u8>())).unwrap();
             let bad = img.packed().iter().zip(want.packed()).filter(|(a, b)| *a != b).count();
-            let sw = plan.strip_width();
-            assert_eq!(
-                bad,
-                0,
-                "{} u8 in place, {w}×{h}×{c} {borders:?}, strip width {sw}: {bad} samples differ",
-                b.name()
-            );
+            assert_eq!(bad, 0, "{} u8 in place, {w}×{h}×{c} {borders:?}: {bad} samples differ", b.name());
 
             let mut out = Img::filled(w, h, c, 0, 0.0f32);
             plan.filter(b, &srcf.view(), &mut out.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
             let mut img = srcf.clone();
             plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
-            // Twice the derived bound (strip widths may change f32 bits).
-            let abs_sum: f64 = taps.iter().map(|&t| (t as f64).abs()).sum();
-            let bound =
-                2.0 * (2 * taps.len() + 2) as f64 * U32 * abs_sum * abs_sum * srcf.max_abs(|v| (v as f64).abs());
-            let bad = img.packed().iter().zip(out.packed()).filter(|(a, b)| ((*a - b) as f64).abs() > bound).count();
-            assert_eq!(
-                bad,
-                0,
-                "{} f32 in place, {w}×{h}×{c} {borders:?}, strip width {sw}: {bad} samples differ",
-                b.name()
-            );
+            // The same arithmetic in place and out of place: the same bits.
+            assert!(bits(&img.packed()) == bits(&out.packed()), "{} f32 in place, {w}×{h}×{c} {borders:?}", b.name());
         }
     }
 }
@@ -683,39 +666,8 @@ fn f32_streaming_at_every_alignment() {
     }
 }
 
-/// With strips, f32 results are bit-identical to the unstriped plan
-/// (`Plan::with_strip_width`: "never the result"). A strip narrower than a
-/// vector takes the scalar tails of the row and column passes, which round
-/// as the vector lanes do (`F32Vector::mul_add_one`: fused on FMA backends);
-/// an unfused tail once broke this (a 7×5×4 image, an 11-tap row and 10-tap
-/// column kernel, strip width 1, on AVX2).
-#[test]
-fn f32_strips_are_bit_identical() {
-    let mut rng = XorShift::new(0x5EED_000B);
-    for _ in 0..20 {
-        let (nr, width) = (rng.range(1, 12), rng.range(1, 40));
-        let spec = spec_with(&mut rng, nr, width, 6, Taps::Signed);
-        let (ow, oh) = spec.out_size();
-        let plan = spec.plan();
-        let src = random_f32_image(&mut rng, spec.width, spec.height, spec.channels, 0);
-        for b in backends() {
-            let mut whole = Img::filled(ow, oh, spec.channels, 0, 0.0f32);
-            plan.filter(b, &src.view(), &mut whole.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
-            for strip in [1, rng.range(1, ow)] {
-                let striped = plan.clone().with_strip_width(strip);
-                let mut out = Img::filled(ow, oh, spec.channels, 0, 0.0f32);
-                striped
-                    .filter(b, &src.view(), &mut out.view_mut(), &mut scratch(striped.scratch_len::<f32>()))
-                    .unwrap();
-                assert!(bits(&out.packed()) == bits(&whole.packed()), "f32 {} strip {strip}\n{spec:?}", b.name());
-            }
-        }
-    }
-}
-
-/// The plan's own choices on large images: vertical strips (a row wider
-/// than the ring budget) and streaming stores (an output of at least 2^20
-/// samples), against the reference, out of place and in place.
+/// The plan's own choices on large images: streaming stores (an output of
+/// at least 2^20 samples), against the reference, out of place and in place.
 #[test]
 fn large_images_with_the_default_plan() {
     let mut rng = XorShift::new(0x5EED_000C);
@@ -725,7 +677,7 @@ fn large_images_with_the_default_plan() {
         let k = sepconv::Kernel::new(taps).unwrap();
         let borders = Borders::new(random_border(&mut rng), random_border(&mut rng));
         let plan = Plan::new(sepconv::Shape::new(w, h, c).unwrap(), k, k, borders).unwrap();
-        eprintln!("{w}×{h}×{c}: strip width {}, streaming {}", plan.strip_width(), plan.streaming());
+        eprintln!("{w}×{h}×{c}: streaming {}", plan.streaming());
         let spec = Spec {
             width: w,
             height: h,

@@ -1,7 +1,9 @@
-//! Which implementation runs a filter.
+//! Which implementation runs a filter: [`Backend`], and [`Backend::run`],
+//! the one place that turns a backend into instructions.
 
 #[cfg(target_arch = "x86_64")]
 use crate::arch::x86_64::{Avx2, Avx512};
+use crate::simd::{portable_name, Name, Op, Portable, Scalar, Simd};
 
 /// A backend: the scalar code, the portable vector code, or an
 /// instruction-set specific one carrying its proof token.
@@ -25,6 +27,20 @@ pub enum Backend {
 }
 
 impl Backend {
+    /// Runs `op` on this backend's instructions (pulp's `Arch::dispatch`):
+    /// the only `match` on a backend in the workspace.
+    #[inline]
+    pub fn run<O: Op>(self, op: O) -> O::Output {
+        match self {
+            Backend::Scalar => Scalar.vectorize(op),
+            Backend::Portable => Portable.vectorize(op),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx2(token) => token.vectorize(op),
+            #[cfg(target_arch = "x86_64")]
+            Backend::Avx512(token) => token.vectorize(op),
+        }
+    }
+
     /// The best backend enabled at compile time (no runtime detection: the
     /// `sepconv` crate adds that).
     ///
@@ -51,29 +67,9 @@ impl Backend {
 
     /// A short name: `scalar`, `sse2`/`neon`/`simd128`/`portable`, `avx2`, `avx512`.
     pub fn name(&self) -> &'static str {
-        match self {
-            Backend::Scalar => "scalar",
-            Backend::Portable => portable_name(),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(_) => "avx2",
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512(_) => "avx512",
-        }
+        self.run(Name)
     }
 }
 
 /// Whether `wide` compiles to a vector unit on this target.
 const PORTABLE_IS_VECTOR: bool = !matches!(portable_name().as_bytes(), b"portable");
-
-/// What `wide` compiles to on this target.
-const fn portable_name() -> &'static str {
-    if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
-        "sse2"
-    } else if cfg!(all(target_arch = "aarch64", target_feature = "neon")) {
-        "neon"
-    } else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
-        "simd128"
-    } else {
-        "portable"
-    }
-}

@@ -111,6 +111,7 @@ pub mod arch;
 mod backend;
 mod border;
 pub mod depthwise;
+pub mod direct2d;
 mod error;
 pub mod fixed;
 pub mod generate;
@@ -119,6 +120,7 @@ mod kernel;
 mod pass;
 mod plan;
 pub mod reference;
+mod sample;
 mod simd;
 
 pub use backend::Backend;
@@ -126,4 +128,8 @@ pub use border::{Border, Borders};
 pub use error::{Error, Result};
 pub use image::{ImageView, ImageViewMut, Shape};
 pub use kernel::{Kernel, Symmetry, MAX_TAPS};
-pub use plan::{ColumnStrategy, Output, Plan, Region, Sample};
+#[cfg(feature = "tuning")]
+pub use plan::ColumnStrategy;
+pub use plan::{Plan, Region};
+pub use sample::{Output, Sample};
+pub use simd::{Op, Portable, Scalar, Simd};

@@ -3,28 +3,25 @@
 
 use core::ops::Range;
 
-use bytemuck::Pod;
-
 use crate::backend::Backend;
 use crate::border::{Border, Borders};
 use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
-use crate::pass::fixed::{FixedScalar, FixedSimd};
-/// The portable u8 vector: SSE2 intrinsics on x86_64 (baseline there),
-/// autovectorised arrays elsewhere (NEON, simd128).
-#[cfg(target_arch = "x86_64")]
-type PortableFixed = core::arch::x86_64::__m128i;
-#[cfg(not(target_arch = "x86_64"))]
-type PortableFixed = crate::simd::Lanes16;
+use crate::pass::fixed::FixedPasses;
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
+use crate::sample::{Output, Pairs, Sample};
+use crate::simd::{Op, Simd};
 
-/// How the column pass reads the ring of row-filtered lines (f32; u8 is always direct).
+/// How the f32 column pass reads the ring of row-filtered lines (u8 is
+/// always direct). A tuning option (feature `tuning`), for benchmarks: the
+/// transposed tile measured slower on every workload (`docs/performance.md`).
+#[cfg(feature = "tuning")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColumnStrategy {
     /// Vectorised along x over the lines, two output rows per step sharing
-    /// their loads. The plan's choice for every shape measured.
+    /// their loads. The plan's choice.
     #[default]
     Direct,
     /// 8-column tiles of 16 output rows are transposed, filtered as rows
@@ -32,15 +29,8 @@ pub enum ColumnStrategy {
     TransposedTile,
 }
 
-impl ColumnStrategy {
-    /// Output rows per column step.
-    fn rows(self) -> usize {
-        match self {
-            ColumnStrategy::Direct => 2,
-            ColumnStrategy::TransposedTile => crate::pass::MAX_COLUMN_ROWS,
-        }
-    }
-}
+/// Output rows per step of the direct column pass.
+const DIRECT_ROWS: usize = 2;
 
 /// Which outputs a plan computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -51,109 +41,6 @@ pub enum Region {
     /// Only the outputs whose whole kernel footprint lies inside the image:
     /// `(width − row_len + 1) × (height − column_len + 1)`, no border.
     Valid,
-}
-
-mod sealed {
-    /// The (source, output) sample pairs the engine implements.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum Pipeline {
-        F32,
-        U8,
-        U8ToI16,
-        U8ToF32,
-    }
-    pub trait Sealed {}
-    impl Sealed for f32 {}
-    impl Sealed for u8 {}
-    impl Sealed for i16 {}
-}
-pub(crate) use sealed::Pipeline;
-
-/// A sample type that can be filtered: `f32` or `u8`.
-pub trait Sample: Pod + sealed::Sealed {
-    #[doc(hidden)]
-    /// The type of the row-filtered lines between the passes.
-    type Mid: Pod;
-    #[doc(hidden)]
-    /// A `Border::Constant` value in this type.
-    fn border_value(v: f32) -> Result<Self>;
-    #[doc(hidden)]
-    /// Whether this is `f32` (which has both column strategies).
-    const FLOAT: bool;
-}
-
-impl Sample for f32 {
-    type Mid = f32;
-    const FLOAT: bool = true;
-    fn border_value(v: f32) -> Result<Self> {
-        if v.is_finite() {
-            Ok(v)
-        } else {
-            Err(Error::InvalidBorderValue)
-        }
-    }
-}
-
-impl Sample for u8 {
-    type Mid = i16;
-    const FLOAT: bool = false;
-    fn border_value(v: f32) -> Result<Self> {
-        if (0.0..=255.0).contains(&v) && v == (v as u8) as f32 {
-            Ok(v as u8)
-        } else {
-            Err(Error::InvalidBorderValue)
-        }
-    }
-}
-
-/// An output type for source samples `S`: `f32 → f32`, `u8 → u8`,
-/// `u8 → i16` and `u8 → f32` (the last two for signed kernels such as derivatives).
-pub trait Output<S: Sample>: Pod + sealed::Sealed {
-    #[doc(hidden)]
-    const PIPELINE: Pipeline;
-    #[doc(hidden)]
-    /// The output of a u8 column accumulator (the last step of the u8 recipe).
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self;
-}
-impl Output<f32> for f32 {
-    const PIPELINE: Pipeline = Pipeline::F32;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_f32(acc)
-    }
-}
-impl Output<u8> for u8 {
-    const PIPELINE: Pipeline = Pipeline::U8;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_u8(acc)
-    }
-}
-impl Output<u8> for i16 {
-    const PIPELINE: Pipeline = Pipeline::U8ToI16;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_i16(acc)
-    }
-}
-impl Output<u8> for f32 {
-    const PIPELINE: Pipeline = Pipeline::U8ToF32;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_f32(acc)
-    }
-}
-
-/// Reinterprets a view's samples as `T` (the same type, known only at run time).
-fn cast_view<'a, S: Pod, T: Pod>(v: ImageView<'a, S>) -> Result<ImageView<'a, T>> {
-    let data = bytemuck::try_cast_slice(v.as_slice()).map_err(|_| Error::ShapeMismatch)?;
-    ImageView::with_stride(data, v.width(), v.height(), v.channels(), v.stride())
-}
-
-fn cast_view_mut<'v, S: Pod, T: Pod>(v: &'v mut ImageViewMut<'_, S>) -> Result<ImageViewMut<'v, T>> {
-    let (w, h, c, s) = (v.width(), v.height(), v.channels(), v.stride());
-    let data = bytemuck::try_cast_slice_mut(v.as_mut_slice()).map_err(|_| Error::ShapeMismatch)?;
-    ImageViewMut::with_stride(data, w, h, c, s)
 }
 
 /// Outputs of at least this many samples (4 MiB of f32) are written with
@@ -238,64 +125,50 @@ impl<'k> Plan<'k> {
             column_taps: column.len(),
             horizontal: borders.horizontal,
             vertical: borders.vertical,
-            // Whole rows: vertical strips that keep the ring in L1 measured
-            // slower on every workload here (AVX2, one thread, 1080p 5 taps:
-            // 1580 Mpx/s unstriped, 770 with 1024-px strips, 625 with 256;
-            // 4K 15 taps: 644 vs 290–380; measured in session 1 with a strip-width
-            // sweep over `with_strip_width`, best of 7–15 runs): the source, read in short row
-            // pieces, defeats the prefetcher. Strips remain an option.
-            strip_width: output.width,
             stream: output.pixels().saturating_mul(output.channels) >= STREAM_SAMPLES,
-            column_rows: ColumnStrategy::Direct.rows(),
+            column_rows: DIRECT_ROWS,
         };
-        // f32 without strips needs the most scratch of all calls: check it fits.
-        for strategy in [ColumnStrategy::Direct, ColumnStrategy::TransposedTile] {
-            Geometry { strip_width: output.width, column_rows: strategy.rows(), ..geometry }
-                .scratch_len::<f32, f32>()
-                .ok_or(Error::SizeOverflow)?;
+        // f32 needs the most scratch of all calls (and the transposed tile
+        // more than direct): check it fits.
+        for column_rows in [DIRECT_ROWS, crate::pass::MAX_COLUMN_ROWS] {
+            Geometry { column_rows, ..geometry }.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
         }
         let fixed = FixedPoint::new(&row, &column);
         Ok(Plan { row, column, borders, region, input, output, geometry, fixed })
     }
 
-    /// Filters in vertical strips of `pixels` output columns (clamped to
-    /// `1..=width`) instead of the plan's choice. For benchmarks and tuning;
-    /// changes [`scratch_len`](Self::scratch_len), never the result.
-    pub fn with_strip_width(mut self, pixels: usize) -> Self {
-        self.geometry.strip_width = pixels.clamp(1, self.output.width);
-        self
-    }
-
     /// Forces non-temporal (streaming) stores for f32 output on or off
-    /// instead of the plan's choice. For benchmarks; never changes the result.
+    /// instead of the plan's choice (on for outputs of 4 MiB and more): off
+    /// when the caller reads the output back at once. Never changes the result.
     pub fn with_streaming(mut self, stream: bool) -> Self {
         self.geometry.stream = stream;
         self
     }
 
-    /// Runs the f32 column pass with `strategy` instead of the plan's choice.
-    /// For benchmarks; changes [`scratch_len`](Self::scratch_len) and the
-    /// last bits of f32 results (within the documented bound).
+    /// Runs the f32 column pass with `strategy` instead of the plan's choice
+    /// (feature `tuning`, for benchmarks). Changes
+    /// [`scratch_len`](Self::scratch_len) and the last bits of f32 results
+    /// (within the documented bound).
+    #[cfg(feature = "tuning")]
     pub fn with_column_strategy(mut self, strategy: ColumnStrategy) -> Self {
-        self.geometry.column_rows = strategy.rows();
+        self.geometry.column_rows = match strategy {
+            ColumnStrategy::Direct => DIRECT_ROWS,
+            ColumnStrategy::TransposedTile => crate::pass::MAX_COLUMN_ROWS,
+        };
         self
     }
 
-    /// The f32 column strategy.
+    /// The f32 column strategy (feature `tuning`).
+    #[cfg(feature = "tuning")]
     pub fn column_strategy(&self) -> ColumnStrategy {
-        if self.geometry.column_rows > 2 {
+        if self.geometry.column_rows > DIRECT_ROWS {
             ColumnStrategy::TransposedTile
         } else {
             ColumnStrategy::Direct
         }
     }
 
-    /// Output columns per vertical strip (the output width when not striped).
-    pub fn strip_width(&self) -> usize {
-        self.geometry.strip_width
-    }
-
-    /// Whether f32 output is written with non-temporal stores.
+    /// Whether f32 output is written with non-temporal stores (large images).
     pub fn streaming(&self) -> bool {
         self.geometry.stream
     }
@@ -332,12 +205,8 @@ impl<'k> Plan<'k> {
     /// Elements of `f32` scratch a filter call on samples `S` needs (any
     /// call: in place, out of place, or a band).
     pub fn scratch_len<S: Sample>(&self) -> usize {
-        // In-place filtering runs unstriped (a strip would overwrite the halo
-        // of its neighbour), which needs the most: size for that. Cannot
-        // fail: the largest case (f32, whole width) was checked in `build`.
-        Geometry { strip_width: self.output.width, ..self.geometry_for::<S>() }
-            .scratch_len::<S, S::Mid>()
-            .unwrap_or(usize::MAX)
+        // Cannot fail: the largest case (f32) was checked in `build`.
+        self.geometry_for::<S>().scratch_len::<S, S::Mid>().unwrap_or(usize::MAX)
     }
 
     /// The geometry a call on samples `S` runs with: u8 has only the direct column pass.
@@ -345,13 +214,8 @@ impl<'k> Plan<'k> {
         if S::FLOAT {
             self.geometry
         } else {
-            Geometry { column_rows: ColumnStrategy::Direct.rows(), ..self.geometry }
+            Geometry { column_rows: DIRECT_ROWS, ..self.geometry }
         }
-    }
-
-    /// The geometry without vertical strips (for in-place filtering).
-    fn unstriped(&self) -> Geometry {
-        Geometry { strip_width: self.output.width, ..self.geometry }
     }
 
     /// Filters `src` into `dst` (shapes: [`input_shape`](Self::input_shape),
@@ -386,29 +250,7 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        let first_row = rows.start;
-        match D::PIPELINE {
-            Pipeline::F32 => {
-                let mut dst = cast_view_mut::<D, f32>(dst)?;
-                let mut frames = Separate { src: cast_view::<S, f32>(*src)?, dst: &mut dst, first_row };
-                self.run_f32(backend, &mut frames, rows, scratch)
-            }
-            Pipeline::U8 => {
-                let mut dst = cast_view_mut::<D, u8>(dst)?;
-                let mut frames = Separate { src: cast_view::<S, u8>(*src)?, dst: &mut dst, first_row };
-                self.run_u8(backend, &mut frames, rows, scratch)
-            }
-            Pipeline::U8ToI16 => {
-                let mut dst = cast_view_mut::<D, i16>(dst)?;
-                let mut frames = Separate { src: cast_view::<S, u8>(*src)?, dst: &mut dst, first_row };
-                self.run_u8(backend, &mut frames, rows, scratch)
-            }
-            Pipeline::U8ToF32 => {
-                let mut dst = cast_view_mut::<D, f32>(dst)?;
-                let mut frames = Separate { src: cast_view::<S, u8>(*src)?, dst: &mut dst, first_row };
-                self.run_u8(backend, &mut frames, rows, scratch)
-            }
-        }
+        D::pair(Call { plan: self, backend, rows, scratch }, src, dst)
     }
 
     /// Filters `image` in place (same-size plans only). The result equals
@@ -426,20 +268,7 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        let rows = 0..self.output.height;
-        // Strips would overwrite source columns a neighbouring strip still reads.
-        let unstriped = Plan { geometry: self.unstriped(), ..*self };
-        match <S as Output<S>>::PIPELINE {
-            Pipeline::F32 => {
-                let mut image = cast_view_mut::<S, f32>(image)?;
-                unstriped.run_f32(backend, &mut InPlace { image: &mut image }, rows, scratch)
-            }
-            Pipeline::U8 => {
-                let mut image = cast_view_mut::<S, u8>(image)?;
-                unstriped.run_u8(backend, &mut InPlace { image: &mut image }, rows, scratch)
-            }
-            Pipeline::U8ToI16 | Pipeline::U8ToF32 => Err(Error::ShapeMismatch),
-        }
+        S::in_place(Call { plan: self, backend, rows: 0..self.output.height, scratch }, image)
     }
 
     fn check_scratch<S: Sample>(&self, scratch: &[f32]) -> Result<()> {
@@ -454,45 +283,90 @@ impl<'k> Plan<'k> {
         let value = |b: Border| b.constant().map_or(Ok(S::zeroed()), S::border_value);
         Ok((value(self.borders.horizontal)?, value(self.borders.vertical)?))
     }
+}
 
-    fn run_f32(
-        &self,
-        backend: Backend,
-        frames: &mut dyn Frames<f32, f32>,
-        rows: Range<usize>,
-        scratch: &mut [f32],
-    ) -> Result<()> {
-        let job = Job { geometry: &self.geometry, frames, rows, constants: self.constants::<f32>()?, scratch };
-        let (row, column) = (self.row.taps(), self.column.taps());
-        match backend {
-            Backend::Scalar => job.run(&F32Passes::<f32>::new(row, column, &self.geometry)),
-            Backend::Portable => job.run(&F32Passes::<wide::f32x8>::new(row, column, &self.geometry)),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(token) => token.filter_f32(row, column, job),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512(token) => token.filter_f32(row, column, job),
-        }
+/// One checked filter call, handed to the pair's visitor method: the
+/// methods are not generic, so the engines are compiled here, once.
+struct Call<'a, 'k> {
+    plan: &'a Plan<'k>,
+    backend: Backend,
+    rows: Range<usize>,
+    scratch: &'a mut [f32],
+}
+
+impl Pairs for Call<'_, '_> {
+    type Output = Result<()>;
+    fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.f32_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn u8(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.u8_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn u8_i16(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.u8_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.u8_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        self.f32_frames(&mut InPlace { image })
+    }
+    fn u8_in_place(self, image: &mut ImageViewMut<'_, u8>) -> Result<()> {
+        self.u8_frames(&mut InPlace { image })
+    }
+}
+
+impl Call<'_, '_> {
+    fn f32_frames(self, frames: &mut dyn Frames<f32, f32>) -> Result<()> {
+        let plan = self.plan;
+        let geometry = plan.geometry_for::<f32>();
+        let job =
+            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+        self.backend.run(FilterF32 { row: plan.row.taps(), column: plan.column.taps(), job });
         Ok(())
     }
 
-    fn run_u8<D: Output<u8>>(
-        &self,
-        backend: Backend,
-        frames: &mut dyn Frames<u8, D>,
-        rows: Range<usize>,
-        scratch: &mut [f32],
-    ) -> Result<()> {
-        let fp = self.fixed_point()?;
-        let geometry = self.geometry_for::<u8>();
-        let job = Job { geometry: &geometry, frames, rows, constants: self.constants::<u8>()?, scratch };
-        match backend {
-            Backend::Scalar => job.run(&FixedScalar { fp, _out: core::marker::PhantomData::<D> }),
-            Backend::Portable => job.run(&FixedSimd::<PortableFixed, D>::new(fp)),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(token) => token.filter_u8(fp, job),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512(token) => token.filter_u8(fp, job),
-        }
+    fn u8_frames<D: Output<u8>>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
+        let plan = self.plan;
+        let fp = plan.fixed_point()?;
+        let geometry = plan.geometry_for::<u8>();
+        let job =
+            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+        self.backend.run(FilterU8 { fp, job });
         Ok(())
+    }
+}
+
+/// The f32 engine as an op.
+struct FilterF32<'a> {
+    row: &'a [f32],
+    column: &'a [f32],
+    job: Job<'a, f32, f32>,
+}
+
+impl Op for FilterF32<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        let passes = F32Passes::<S::F32>::new(simd, self.row, self.column, self.job.geometry);
+        self.job.run(&passes);
+    }
+}
+
+/// The u8 engine with output `D` as an op (each pass runs as an op of its own).
+struct FilterU8<'a, D> {
+    fp: &'a FixedPoint,
+    job: Job<'a, u8, D>,
+}
+
+impl<D: Output<u8>> Op for FilterU8<'_, D> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        self.job.run(&FixedPasses::<S::I16, D>::new(simd, self.fp));
     }
 }

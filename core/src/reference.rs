@@ -15,7 +15,8 @@
 use crate::border::Border;
 use crate::error::{Error, Result};
 use crate::image::{ImageView, ImageViewMut};
-use crate::plan::{Output, Plan, Region, Sample};
+use crate::plan::{Plan, Region};
+use crate::sample::{Output, Sample};
 
 /// The source sample at virtual coordinates `(vx, vy)` (`vx` counts pixels),
 /// channel `ch`: the image, or the border rule's choice.

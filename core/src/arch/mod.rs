@@ -1,6 +1,5 @@
-//! Instruction-set specific code: thin instantiations of the generic passes
-//! inside `#[target_feature]` entry points, and the proof tokens that make
-//! calling them safe.
+//! Proof tokens of the instruction sets detected at run time (their vector
+//! types are in `simd/`).
 
 #[cfg(target_arch = "x86_64")]
 pub mod x86_64;

@@ -111,238 +111,19 @@
 //! # Ok::<(), sepconv_core::Error>(())
 //! ```
 
-mod engine;
+mod f32;
+mod geometry;
+mod i8;
 pub mod quant;
 pub mod reference;
-#[cfg(target_arch = "x86_64")]
-mod x86_64;
+
+pub use geometry::{LayerShape, Padding};
+pub use quant::Activation;
 
 use crate::backend::Backend;
 use crate::error::{Error, Result};
-
-/// TFLite's padding schemes (see the module docs for the formulas).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Padding {
-    /// Output `⌈n / s⌉`; zero padding split evenly, the odd pixel after.
-    #[default]
-    Same,
-    /// Only positions where the kernel lies inside the input.
-    Valid,
-}
-
-/// A clamp applied to a stage's output (TFLite's fused activations).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Activation {
-    /// No clamp (int8: the full `−128..=127`).
-    #[default]
-    None,
-    /// `max(0, x)`.
-    Relu,
-    /// `min(max(0, x), 6)`.
-    Relu6,
-}
-
-impl Activation {
-    /// The clamp on a real value (NaN becomes 0 under ReLU/ReLU6, as in the engines).
-    #[allow(clippy::manual_clamp)]
-    pub fn apply_f64(self, x: f64) -> f64 {
-        match self {
-            Activation::None => x,
-            Activation::Relu => x.max(0.0),
-            Activation::Relu6 => x.max(0.0).min(6.0),
-        }
-    }
-
-    /// `(lo, hi)` in f32: `x.max(lo).min(hi)` is the clamp.
-    fn bounds_f32(self) -> (f32, f32) {
-        match self {
-            Activation::None => (f32::NEG_INFINITY, f32::INFINITY),
-            Activation::Relu => (0.0, f32::INFINITY),
-            Activation::Relu6 => (0.0, 6.0),
-        }
-    }
-}
-
-/// The geometry of a layer: input `height × width × in_channels`, a
-/// `kernel_height × kernel_width` depthwise filter with strides and
-/// padding, and `out_channels` pointwise outputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LayerShape {
-    /// Input rows.
-    pub height: usize,
-    /// Input columns.
-    pub width: usize,
-    /// Input (and depthwise) channels, `C_in`.
-    pub in_channels: usize,
-    /// Pointwise output channels, `C_out`.
-    pub out_channels: usize,
-    /// Depthwise kernel rows.
-    pub kernel_height: usize,
-    /// Depthwise kernel columns.
-    pub kernel_width: usize,
-    /// Vertical stride (≥ 1).
-    pub stride_y: usize,
-    /// Horizontal stride (≥ 1).
-    pub stride_x: usize,
-    /// Padding scheme.
-    pub padding: Padding,
-}
-
-impl LayerShape {
-    /// A layer with a square `kernel × kernel` filter and the same stride on both axes.
-    pub const fn new(
-        height: usize,
-        width: usize,
-        in_channels: usize,
-        out_channels: usize,
-        kernel: usize,
-        stride: usize,
-        padding: Padding,
-    ) -> Self {
-        LayerShape {
-            height,
-            width,
-            in_channels,
-            out_channels,
-            kernel_height: kernel,
-            kernel_width: kernel,
-            stride_y: stride,
-            stride_x: stride,
-            padding,
-        }
-    }
-
-    /// `(height, width)` of the output, or the error that makes the shape invalid.
-    pub fn output_size(&self) -> Result<(usize, usize)> {
-        let g = Geometry::new(self)?;
-        Ok((g.out_h, g.out_w))
-    }
-
-    /// Input elements (`height · width · in_channels`).
-    pub fn input_len(&self) -> Result<usize> {
-        Ok(Geometry::new(self)?.input_len)
-    }
-
-    /// Output elements (`out_height · out_width · out_channels`).
-    pub fn output_len(&self) -> Result<usize> {
-        Ok(Geometry::new(self)?.output_len)
-    }
-
-    /// Depthwise-separable weights (`K_h·K_w·C_in + C_in·C_out`, biases not
-    /// counted) against those of the equivalent full convolution
-    /// (`K_h·K_w·C_in·C_out`); `None` if a count overflows `usize`.
-    pub fn parameter_counts(&self) -> Option<(usize, usize)> {
-        // `K_h·K_w` in u128, where it cannot overflow: an overflowing partial
-        // product must not hide a `C_in` of 0.
-        let taps = self.kernel_height as u128 * self.kernel_width as u128;
-        let depthwise = usize::try_from(taps.checked_mul(self.in_channels as u128)?).ok()?;
-        let pointwise = self.in_channels.checked_mul(self.out_channels)?;
-        Some((depthwise.checked_add(pointwise)?, depthwise.checked_mul(self.out_channels)?))
-    }
-}
-
-/// A validated shape with everything the engines need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Geometry {
-    pub h: usize,
-    pub w: usize,
-    pub c: usize,
-    pub c_out: usize,
-    pub kh: usize,
-    pub kw: usize,
-    pub sy: usize,
-    pub sx: usize,
-    pub out_h: usize,
-    pub out_w: usize,
-    pub pad_top: usize,
-    pub pad_left: usize,
-    pub input_len: usize,
-    pub output_len: usize,
-}
-
-/// TFLite's output size and leading padding on one axis.
-fn axis(n: usize, k: usize, s: usize, padding: Padding) -> Result<(usize, usize)> {
-    let out = match padding {
-        Padding::Same => n.div_ceil(s),
-        Padding::Valid => {
-            if n < k {
-                return Err(Error::EmptyOutput);
-            }
-            (n - k) / s + 1
-        }
-    };
-    let span = (out - 1).checked_mul(s).and_then(|v| v.checked_add(k)).ok_or(Error::SizeOverflow)?;
-    Ok((out, span.saturating_sub(n) / 2))
-}
-
-impl Geometry {
-    fn new(s: &LayerShape) -> Result<Self> {
-        if s.height == 0 || s.width == 0 || s.in_channels == 0 || s.out_channels == 0 {
-            return Err(Error::ZeroSize);
-        }
-        if s.kernel_height == 0 || s.kernel_width == 0 {
-            return Err(Error::EmptyKernel);
-        }
-        if s.stride_y == 0 || s.stride_x == 0 {
-            return Err(Error::InvalidStride);
-        }
-        let (out_h, pad_top) = axis(s.height, s.kernel_height, s.stride_y, s.padding)?;
-        let (out_w, pad_left) = axis(s.width, s.kernel_width, s.stride_x, s.padding)?;
-        let mul = |a: usize, b: usize| a.checked_mul(b).ok_or(Error::SizeOverflow);
-        let input_len = mul(mul(s.height, s.width)?, s.in_channels)?;
-        let output_len = mul(mul(out_h, out_w)?, s.out_channels)?;
-        // Every scratch and weight size below is bounded by these products.
-        let taps = mul(s.kernel_height, s.kernel_width)?;
-        mul(taps, s.in_channels)?;
-        mul(s.in_channels, s.out_channels)?;
-        mul(out_w, s.in_channels)?;
-        let g = Geometry {
-            h: s.height,
-            w: s.width,
-            c: s.in_channels,
-            c_out: s.out_channels,
-            kh: s.kernel_height,
-            kw: s.kernel_width,
-            sy: s.stride_y,
-            sx: s.stride_x,
-            out_h,
-            out_w,
-            pad_top,
-            pad_left,
-            input_len,
-            output_len,
-        };
-        g.scratch_f32()?;
-        g.scratch_i8()?;
-        Ok(g)
-    }
-
-    fn scratch_f32(&self) -> Result<usize> {
-        (self.out_w * self.c).checked_add(self.c * self.c_out).ok_or(Error::SizeOverflow)
-    }
-
-    /// `⌈C_in / 2⌉`: channel pairs for `pmaddwd`.
-    pub(crate) fn pairs(&self) -> usize {
-        self.c.div_ceil(2)
-    }
-
-    fn scratch_i8(&self) -> Result<usize> {
-        let params = self.c.checked_add(self.c_out).and_then(|v| v.checked_mul(2));
-        let rows = self.c_out.checked_add(self.out_w).and_then(|v| v.checked_mul(self.pairs()));
-        params.zip(rows).and_then(|(a, b)| a.checked_add(b)).ok_or(Error::SizeOverflow)
-    }
-
-    /// The depthwise taps `[lo, hi)` inside the image on one axis, for the
-    /// output whose first tap is at input coordinate `start − pad`.
-    #[inline(always)]
-    pub(crate) fn taps(start: usize, pad: usize, k: usize, n: usize) -> (usize, usize, usize) {
-        // First input coordinate (may be negative): start − pad.
-        let lo = pad.saturating_sub(start);
-        let first = (start + lo) - pad; // ≥ 0
-        let hi = k.min(n.saturating_sub(first) + lo);
-        (lo, hi.max(lo), first)
-    }
-}
+use crate::simd::{Op, Simd};
+use geometry::{F32Layer, Geometry, I8Row};
 
 fn check_len(expected: usize, actual: usize) -> Result<()> {
     if expected == actual {
@@ -433,22 +214,39 @@ impl<'w> SeparableF32<'w> {
         check_buffers(g, input.len(), output.len(), scratch.len(), self.scratch_len())?;
         let (input, output) = (&input[..g.input_len], &mut output[..g.output_len]);
         let w = &self.weights;
-        let acts = (w.depthwise_activation.bounds_f32(), w.activation.bounds_f32());
-        match backend {
-            Backend::Scalar => engine::run_f32::<f32>(g, w, acts, input, output, scratch),
-            Backend::Portable => engine::run_f32::<wide::f32x8>(g, w, acts, input, output, scratch),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(_) => {
-                // SAFETY: the token proves the CPU has AVX2 and FMA.
-                unsafe { x86_64::f32_avx2(g, w, acts, input, output, scratch) }
-            }
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512(_) => {
-                // SAFETY: the token proves the CPU has AVX-512F/BW, AVX2 and FMA.
-                unsafe { x86_64::f32_avx512(g, w, acts, input, output, scratch) }
+        let (mid, rest) = scratch.split_at_mut(g.out_w * g.c);
+        let transposed = &mut rest[..g.c * g.c_out];
+        for (o, row) in w.pointwise.chunks_exact(g.c).enumerate() {
+            for (c, &v) in row.iter().enumerate() {
+                transposed[c * g.c_out + o] = v;
             }
         }
+        let layer = F32Layer {
+            g,
+            depthwise: w.depthwise,
+            depthwise_bias: w.depthwise_bias,
+            pointwise: transposed,
+            pointwise_bias: w.pointwise_bias,
+            clamps: (w.depthwise_activation.bounds_f32(), w.activation.bounds_f32()),
+        };
+        backend.run(RunF32 { layer: &layer, input, output, mid });
         Ok(())
+    }
+}
+
+/// The f32 engine as an op.
+struct RunF32<'a> {
+    layer: &'a F32Layer<'a>,
+    input: &'a [f32],
+    output: &'a mut [f32],
+    mid: &'a mut [f32],
+}
+
+impl Op for RunF32<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        f32::run::<S::F32>(simd, self.layer, self.input, self.output, self.mid);
     }
 }
 
@@ -624,19 +422,60 @@ impl<'w> SeparableI8<'w> {
         check_buffers(g, input.len(), output.len(), scratch.len(), self.scratch_len())?;
         let (input, output) = (&input[..g.input_len], &mut output[..g.output_len]);
         let scratch = &mut scratch[..self.scratch_len()];
-        match backend {
-            Backend::Scalar | Backend::Portable => engine::run_i8(&engine::ScalarI8, self, input, output, scratch),
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx2(_) => {
-                // SAFETY: the token proves the CPU has AVX2.
-                unsafe { x86_64::i8_avx2(self, input, output, scratch) }
-            }
-            #[cfg(target_arch = "x86_64")]
-            Backend::Avx512(_) => {
-                // SAFETY: the token proves the CPU has AVX-512F/BW and AVX2.
-                unsafe { x86_64::i8_avx512(self, input, output, scratch) }
+        let w = &self.weights;
+        let pairs = g.pairs();
+        let (dw_mult, rest) = scratch.split_at_mut(g.c);
+        let (dw_shift, rest) = rest.split_at_mut(g.c);
+        let (pw_mult, rest) = rest.split_at_mut(g.c_out);
+        let (pw_shift, rest) = rest.split_at_mut(g.c_out);
+        let (pw_pairs, mid) = rest.split_at_mut(pairs * g.c_out);
+        // The layer checked the scale counts, so every channel has a multiplier.
+        for ch in 0..g.c {
+            (dw_mult[ch], dw_shift[ch]) = self.depthwise_multiplier(ch).unwrap_or_default();
+        }
+        for o in 0..g.c_out {
+            (pw_mult[o], pw_shift[o]) = self.pointwise_multiplier(o).unwrap_or_default();
+        }
+        for (kp, dst) in pw_pairs.chunks_exact_mut(g.c_out).enumerate() {
+            for (o, d) in dst.iter_mut().enumerate() {
+                let row = &w.pointwise[o * g.c..(o + 1) * g.c];
+                let hi = row.get(2 * kp + 1).map_or(0, |&v| v as i16);
+                *d = crate::simd::pair(row[2 * kp] as i16, hi);
             }
         }
+        let row = I8Row {
+            g,
+            input_zero: w.input.zero_point,
+            dw: w.depthwise,
+            dw_bias: w.depthwise_bias,
+            dw_mult,
+            dw_shift,
+            mid_zero: w.depthwise_output.zero_point,
+            dw_bounds: self.bounds[0],
+            pw_pairs,
+            pw_bias: w.pointwise_bias,
+            pw_mult,
+            pw_shift,
+            out_zero: w.output.zero_point,
+            pw_bounds: self.bounds[1],
+        };
+        backend.run(RunI8 { row: &row, input, output, mid });
         Ok(())
+    }
+}
+
+/// The int8 engine as an op.
+struct RunI8<'a> {
+    row: &'a I8Row<'a>,
+    input: &'a [i8],
+    output: &'a mut [i8],
+    mid: &'a mut [i32],
+}
+
+impl Op for RunI8<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        i8::run::<S::I32>(simd, self.row, self.input, self.output, self.mid);
     }
 }

@@ -18,6 +18,39 @@
 //!
 //! Every backend's int8 code computes exactly these functions, lane by lane.
 
+/// A clamp applied to a stage's output (TFLite's fused activations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Activation {
+    /// No clamp (int8: the full `−128..=127`).
+    #[default]
+    None,
+    /// `max(0, x)`.
+    Relu,
+    /// `min(max(0, x), 6)`.
+    Relu6,
+}
+
+impl Activation {
+    /// The clamp on a real value (NaN becomes 0 under ReLU/ReLU6, as in the engines).
+    #[allow(clippy::manual_clamp)]
+    pub fn apply_f64(self, x: f64) -> f64 {
+        match self {
+            Activation::None => x,
+            Activation::Relu => x.max(0.0),
+            Activation::Relu6 => x.max(0.0).min(6.0),
+        }
+    }
+
+    /// `(lo, hi)` in f32: `x.max(lo).min(hi)` is the clamp.
+    pub(crate) fn bounds_f32(self) -> (f32, f32) {
+        match self {
+            Activation::None => (f32::NEG_INFINITY, f32::INFINITY),
+            Activation::Relu => (0.0, f32::INFINITY),
+            Activation::Relu6 => (0.0, 6.0),
+        }
+    }
+}
+
 /// TFLite's `QuantizeMultiplier`: the Q31 multiplier and the shift (positive:
 /// left) with `m ≈ multiplier · 2^(shift − 31)`.
 ///
@@ -117,12 +150,12 @@ fn round_f32(v: f32) -> i32 {
 /// `CalculateActivationRangeQuantized`: `None` keeps `[−128, 127]`, `Relu`
 /// clamps below at the zero point, `Relu6` also above at
 /// `zero_point + round(6 / scale)` (computed in `f32`).
-pub fn activation_bounds(activation: super::Activation, scale: f32, zero_point: i32) -> (i32, i32) {
+pub fn activation_bounds(activation: Activation, scale: f32, zero_point: i32) -> (i32, i32) {
     let quantize = |f: f32| zero_point.saturating_add(round_f32(f / scale));
     match activation {
-        super::Activation::None => (-128, 127),
-        super::Activation::Relu => (quantize(0.0).max(-128), 127),
-        super::Activation::Relu6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
+        Activation::None => (-128, 127),
+        Activation::Relu => (quantize(0.0).max(-128), 127),
+        Activation::Relu6 => (quantize(0.0).max(-128), quantize(6.0).min(127)),
     }
 }
 

@@ -45,15 +45,20 @@
 
 use core::ops::Range;
 
-use super::row::{self, row_f32, Fold};
+use super::blocks::{drive, Blocks};
+use super::row::{self, Fold};
+#[cfg(feature = "tuning")]
 use super::MAX_COLUMN_ROWS;
+#[cfg(feature = "tuning")]
 use crate::kernel::MAX_TAPS;
-use crate::simd::F32Vector;
+use crate::simd::{ByLength, F32Vector, Stores, Streaming, Unroll};
 
 /// One or two output rows of the f32 column pass.
 /// `offsets` has `taps.len()` entries (one row) or one more (two rows).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn column_f32<V: F32Vector>(
+    simd: V::Token,
     taps: &[f32],
     fold: Fold,
     lines: &[f32],
@@ -63,38 +68,59 @@ pub(crate) fn column_f32<V: F32Vector>(
     stream: bool,
 ) {
     let len = out0.len();
-    let n = taps.len();
-    // No streaming copies where `stream` is a plain store (small firmware code).
-    let stream = stream && V::STREAMS;
     // The one check the loads below rely on: every line has `len` elements.
     assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
-    // The common lengths are unrolled, and symmetric kernels among them
+    // The backend's unrolled lengths, and symmetric kernels among them
     // folded (see the module docs). A single row (the last of an odd band)
     // takes the pairs' arithmetic, so that every row has the same bits
     // whichever rows it is computed with.
-    let specialise = if V::SPECIALISE && matches!(n, 3 | 5 | 7 | 9) { n } else { 0 };
-    let folded = fold == Fold::Even && specialise != 0;
-    match out1 {
-        Some(out1) => {
-            assert!(offsets.len() == n + 1 && out1.len() == len);
-            match (folded, specialise) {
-                (true, 3) => two_rows::<V, 1, 3>(taps, lines, offsets, out0, out1, stream),
-                (true, 5) => two_rows::<V, 1, 5>(taps, lines, offsets, out0, out1, stream),
-                (true, 7) => two_rows::<V, 1, 7>(taps, lines, offsets, out0, out1, stream),
-                (true, 9) => two_rows::<V, 1, 9>(taps, lines, offsets, out0, out1, stream),
-                (false, 3) => two_rows::<V, 0, 3>(taps, lines, offsets, out0, out1, stream),
-                (false, 5) => two_rows::<V, 0, 5>(taps, lines, offsets, out0, out1, stream),
-                (false, 7) => two_rows::<V, 0, 7>(taps, lines, offsets, out0, out1, stream),
-                (false, 9) => two_rows::<V, 0, 9>(taps, lines, offsets, out0, out1, stream),
-                _ => two_rows::<V, 0, 0>(taps, lines, offsets, out0, out1, stream),
-            }
+    let rows = Rows::<V> { simd, taps, lines, offsets, out0, out1, stream, folded: fold == Fold::Even };
+    V::Unroll::dispatch(taps.len(), rows);
+}
+
+/// A column pass call: the rows and what they read.
+struct Rows<'a, V: F32Vector> {
+    simd: V::Token,
+    taps: &'a [f32],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    out0: &'a mut [f32],
+    out1: Option<&'a mut [f32]>,
+    stream: bool,
+    folded: bool,
+}
+
+impl<V: F32Vector> ByLength for Rows<'_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn unrolled<const N: usize, const L: usize>(self) {
+        if self.folded {
+            self.run::<1, N>();
+        } else {
+            self.run::<0, N>();
         }
-        None => {
-            assert!(offsets.len() == n);
-            if folded {
-                one_row::<V, 1>(taps, lines, offsets, out0, stream);
-            } else {
-                one_row::<V, 0>(taps, lines, offsets, out0, stream);
+    }
+    #[inline(always)]
+    fn generic(self) {
+        // Folded, the generic loop measured slower (module docs).
+        self.run::<0, 0>();
+    }
+}
+
+impl<V: F32Vector> Rows<'_, V> {
+    /// `N` taps (0: any), `FOLD` 0 or 1.
+    #[inline(always)]
+    fn run<const FOLD: u8, const N: usize>(self) {
+        let Rows { simd, taps, lines, offsets, out0, out1, stream, .. } = self;
+        let n = taps.len();
+        match out1 {
+            Some(out1) => {
+                assert!(offsets.len() == n + 1 && out1.len() == out0.len());
+                V::Streaming::choose(stream, TwoRows::<V, FOLD, N> { simd, taps, lines, offsets, out0, out1 });
+            }
+            None => {
+                assert!(offsets.len() == n);
+                V::Streaming::choose(stream, OneRow::<V, FOLD> { simd, taps, lines, offsets, out: out0 });
             }
         }
     }
@@ -103,8 +129,91 @@ pub(crate) fn column_f32<V: F32Vector>(
 /// The output row whose lines start at `offsets[0]`, element `k` alone:
 /// the arithmetic of a lane of [`one_block`] (and of [`two_block`]'s rows).
 #[inline(always)]
-fn accumulate_one<V: F32Vector, const FOLD: u8>(taps: &[f32], lines: &[f32], offsets: &[usize], k: usize) -> f32 {
-    row::one::<V, FOLD>(taps, |j| lines[offsets[j] + k])
+fn accumulate_one<V: F32Vector, const FOLD: u8>(
+    simd: V::Token,
+    taps: &[f32],
+    lines: &[f32],
+    offsets: &[usize],
+    k: usize,
+) -> f32 {
+    row::one::<V, FOLD>(simd, taps, |j| lines[offsets[j] + k])
+}
+
+/// One output row: plain stores, or (streamed) non-temporal stores for the
+/// whole cache lines of the row and plain stores at its ends.
+struct OneRow<'a, V: F32Vector, const FOLD: u8> {
+    simd: V::Token,
+    taps: &'a [f32],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    out: &'a mut [f32],
+}
+
+impl<V: F32Vector, const FOLD: u8> Stores for OneRow<'_, V, FOLD> {
+    type Output = ();
+    #[inline(always)]
+    fn plain(mut self) {
+        let len = self.out.len();
+        self.part::<false, 4>(0..len);
+    }
+    #[inline(always)]
+    fn streamed(mut self) {
+        let len = self.out.len();
+        let body = whole_lines(self.out.as_ptr(), len);
+        self.part::<false, 1>(0..body.start);
+        self.part::<true, 4>(body.clone());
+        self.part::<false, 1>(body.end..len);
+    }
+}
+
+impl<V: F32Vector, const FOLD: u8> OneRow<'_, V, FOLD> {
+    /// Elements `part` of the row, `U` vectors a step; writes nothing outside
+    /// `part`. If `STREAM`, `part` must be whole cache lines ([`whole_lines`]; checked).
+    #[inline(always)]
+    fn part<const STREAM: bool, const U: usize>(&mut self, part: Range<usize>) {
+        let (start, end) = (part.start, part.end.min(self.out.len()));
+        let dst = self.out.as_mut_ptr();
+        // The check the streamed stores rely on: every vector below starts a
+        // whole number of vectors after a line start.
+        assert!(!STREAM || (start <= end && lines_from(dst.wrapping_add(start), end - start, V::LANES)));
+        let mut blocks = OneBlocks::<V, STREAM, FOLD> {
+            simd: self.simd,
+            taps: self.taps,
+            lines: self.lines,
+            offsets: self.offsets,
+            dst,
+        };
+        drive::<_, U>(&mut blocks, start..end, true);
+    }
+}
+
+/// [`one_block`]s of one row at `dst` (every line and the row hold `len`
+/// elements: checked by [`column_f32`]).
+struct OneBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8> {
+    simd: V::Token,
+    taps: &'a [f32],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    dst: *mut f32,
+}
+
+impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, V, STREAM, FOLD> {
+    const LANES: usize = V::LANES;
+    #[inline(always)]
+    fn block<const U: usize>(&mut self, e: usize) {
+        // SAFETY: the driver keeps the block inside the part, within `len`;
+        // every line holds `len` elements; if streaming, dst + e is aligned
+        // (the part is whole lines, e − start a multiple of lanes; asserted in `part`).
+        unsafe {
+            one_block::<V, U, STREAM, FOLD>(self.simd, self.taps, self.lines.as_ptr(), self.offsets, self.dst, e)
+        };
+    }
+    #[inline(always)]
+    fn one(&mut self, k: usize) {
+        let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, self.offsets, k);
+        // SAFETY: the driver calls `one` for k inside the part, below `len`.
+        unsafe { self.dst.add(k).write(value) };
+    }
 }
 
 /// `U` vectors of one output row at element `e`.
@@ -116,6 +225,7 @@ fn accumulate_one<V: F32Vector, const FOLD: u8>(taps: &[f32], lines: &[f32], off
 /// `dst + e` is aligned to the vector.
 #[inline(always)]
 unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8>(
+    simd: V::Token,
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
@@ -127,74 +237,11 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
     let offsets = &offsets[..taps.len()];
     // SAFETY: offsets[j] + e + (u + 1)·lanes ≤ offsets[j] + len ≤ lines.len()
     // (function contract).
-    let acc = unsafe { row::accumulate::<V, U, FOLD, 0>(taps, base, |j, u| offsets[j] + e + u * lanes) };
+    let acc = unsafe { row::accumulate::<V, U, FOLD, 0>(simd, taps, base, |j, u| offsets[j] + e + u * lanes) };
     for (u, a) in acc.iter().enumerate() {
         // SAFETY: e + (u + 1)·lanes ≤ len, and a streamed address is aligned
         // (dst + e is, and u·lanes elements are whole vectors): function contract.
         unsafe { store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
-    }
-}
-
-/// One output row: plain stores, or (`stream`) non-temporal stores for the
-/// whole cache lines of the row and plain stores at its ends.
-#[inline(always)]
-fn one_row<V: F32Vector, const FOLD: u8>(
-    taps: &[f32],
-    lines: &[f32],
-    offsets: &[usize],
-    out: &mut [f32],
-    stream: bool,
-) {
-    let len = out.len();
-    if stream {
-        let body = whole_lines(out.as_ptr(), len);
-        one_row_part::<V, false, 1, FOLD>(taps, lines, offsets, out, 0..body.start);
-        one_row_part::<V, true, 4, FOLD>(taps, lines, offsets, out, body.clone());
-        one_row_part::<V, false, 1, FOLD>(taps, lines, offsets, out, body.end..len);
-    } else {
-        one_row_part::<V, false, 4, FOLD>(taps, lines, offsets, out, 0..len);
-    }
-}
-
-/// Elements `part` of one output row, `U` vectors a step; writes nothing
-/// outside `part` (the last vector may overlap the one before it). If
-/// `STREAM`, `part` must be whole cache lines ([`whole_lines`]; checked).
-#[inline(always)]
-fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize, const FOLD: u8>(
-    taps: &[f32],
-    lines: &[f32],
-    offsets: &[usize],
-    out: &mut [f32],
-    part: Range<usize>,
-) {
-    let lanes = V::LANES;
-    let (start, end) = (part.start, part.end.min(out.len()));
-    let (base, dst) = (lines.as_ptr(), out.as_mut_ptr());
-    // The check the streamed stores rely on: every vector below starts a
-    // whole number of vectors after a line start.
-    assert!(!STREAM || (start <= end && lines_from(dst.wrapping_add(start), end - start, lanes)));
-    let mut e = start;
-    while e + U * lanes <= end {
-        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds
-        // `len` elements (checked by the caller); if streaming, dst + e is
-        // aligned (e − start is a multiple of lanes; asserted above).
-        unsafe { one_block::<V, U, STREAM, FOLD>(taps, base, offsets, dst, e) };
-        e += U * lanes;
-    }
-    while e + lanes <= end {
-        // SAFETY: as above.
-        unsafe { one_block::<V, 1, STREAM, FOLD>(taps, base, offsets, dst, e) };
-        e += lanes;
-    }
-    if e < end {
-        if end - start >= lanes {
-            // SAFETY: as above (if streaming, end − start is a multiple of lanes).
-            unsafe { one_block::<V, 1, STREAM, FOLD>(taps, base, offsets, dst, end - lanes) };
-        } else {
-            for (k, o) in out.iter_mut().enumerate().take(end).skip(e) {
-                *o = accumulate_one::<V, FOLD>(taps, lines, offsets, k);
-            }
-        }
     }
 }
 
@@ -209,7 +256,7 @@ fn one_row_part<V: F32Vector, const STREAM: bool, const U: usize, const FOLD: u8
 /// that line. So a streaming row streams these elements and writes its two
 /// ends (less than a line each) with plain stores. Row 1 of a pair has row
 /// 0's alignment when the stride is a multiple of 16 elements, else it takes
-/// plain stores ([`two_rows`]). README Performance has the measurements.
+/// plain stores ([`TwoRows`]). README Performance has the measurements.
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
@@ -254,10 +301,10 @@ unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
 ///
 /// `at + V::LANES` elements from `base` are readable.
 #[inline(always)]
-unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
+unsafe fn load_at<V: F32Vector>(simd: V::Token, base: *const f32, at: usize) -> V {
     // SAFETY: elements `at .. at + V::LANES` from `base` are readable (this
     // function's contract), which is what `V::load` reads.
-    unsafe { V::load(base.add(at)) }
+    unsafe { V::load(simd, base.add(at)) }
 }
 
 /// `U` vectors of two output rows at element `e`; `S0`, `S1`: whether row 0
@@ -272,6 +319,7 @@ unsafe fn load_at<V: F32Vector>(base: *const f32, at: usize) -> V {
 /// `dst1 + e` if `S1`, is aligned to the vector.
 #[inline(always)]
 unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool, const FOLD: u8, const N: usize>(
+    simd: V::Token,
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
@@ -291,45 +339,47 @@ unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool
     // SAFETY (every `load_at` below): lines 0..=n hold `len` elements, and
     // e + (u + 1)·lanes ≤ len (function contract).
     let line = |j: usize, u: usize| offsets[j] + e + u * lanes;
-    let mut acc0 = [V::splat(0.0); U];
-    let mut acc1 = [V::splat(0.0); U];
+    let mut acc0 = [V::splat(simd, 0.0); U];
+    let mut acc1 = [V::splat(simd, 0.0); U];
     if FOLD == 0 {
         // Line 0 feeds row y only, line n row y + 1 only, the others both.
-        let w0 = V::splat(taps[0]);
+        let w0 = V::splat(simd, taps[0]);
         for (u, a) in acc0.iter_mut().enumerate() {
             // SAFETY: see above.
-            *a = unsafe { load_at::<V>(base, line(0, u)) }.mul_add(w0, *a);
+            *a = unsafe { load_at::<V>(simd, base, line(0, u)) }.mul_add(w0, *a);
         }
         for j in 1..n {
-            let (w_this, w_prev) = (V::splat(taps[j]), V::splat(taps[j - 1]));
+            let (w_this, w_prev) = (V::splat(simd, taps[j]), V::splat(simd, taps[j - 1]));
             for u in 0..U {
                 // SAFETY: see above.
-                let x = unsafe { load_at::<V>(base, line(j, u)) };
+                let x = unsafe { load_at::<V>(simd, base, line(j, u)) };
                 acc0[u] = x.mul_add(w_this, acc0[u]);
                 acc1[u] = x.mul_add(w_prev, acc1[u]);
             }
         }
-        let wl = V::splat(taps[n - 1]);
+        let wl = V::splat(simd, taps[n - 1]);
         for (u, a) in acc1.iter_mut().enumerate() {
             // SAFETY: see above.
-            *a = unsafe { load_at::<V>(base, line(n, u)) }.mul_add(wl, *a);
+            *a = unsafe { load_at::<V>(simd, base, line(n, u)) }.mul_add(wl, *a);
         }
     } else {
         // Pair i is (line i, line n − 1 − i) for row y and (line i + 1,
         // line n − i) for row y + 1: two new lines a step, the other two
         // carried from the step before.
-        let mut near = [V::splat(0.0); U];
-        let mut far_next = [V::splat(0.0); U];
+        let mut near = [V::splat(simd, 0.0); U];
+        let mut far_next = [V::splat(simd, 0.0); U];
         for u in 0..U {
             // SAFETY: see above.
-            unsafe { (near[u], far_next[u]) = (load_at::<V>(base, line(0, u)), load_at::<V>(base, line(n, u))) };
+            unsafe {
+                (near[u], far_next[u]) = (load_at::<V>(simd, base, line(0, u)), load_at::<V>(simd, base, line(n, u)))
+            };
         }
         for (i, &w) in taps.iter().enumerate().take(n / 2) {
-            let w = V::splat(w);
+            let w = V::splat(simd, w);
             for u in 0..U {
                 // SAFETY: see above.
                 let (near_next, far) =
-                    unsafe { (load_at::<V>(base, line(i + 1, u)), load_at::<V>(base, line(n - 1 - i, u))) };
+                    unsafe { (load_at::<V>(simd, base, line(i + 1, u)), load_at::<V>(simd, base, line(n - 1 - i, u))) };
                 acc0[u] = near[u].add(far).mul_add(w, acc0[u]);
                 acc1[u] = near_next.add(far_next[u]).mul_add(w, acc1[u]);
                 (near[u], far_next[u]) = (near_next, far);
@@ -337,7 +387,7 @@ unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool
         }
         if n % 2 == 1 {
             // Now `near` is line n/2 and `far_next` line n/2 + 1.
-            let w = V::splat(taps[n / 2]);
+            let w = V::splat(simd, taps[n / 2]);
             for u in 0..U {
                 acc0[u] = near[u].mul_add(w, acc0[u]);
                 acc1[u] = far_next[u].mul_add(w, acc1[u]);
@@ -355,115 +405,156 @@ unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool
     }
 }
 
-/// Two output rows, plain or streamed as [`one_row`]. Row 1 streams when it
+/// Two output rows, plain or streamed as [`OneRow`]. Row 1 streams when it
 /// has row 0's alignment (a stride of whole lines), else takes plain stores.
-#[inline(always)]
-fn two_rows<V: F32Vector, const FOLD: u8, const N: usize>(
-    taps: &[f32],
-    lines: &[f32],
-    offsets: &[usize],
-    out0: &mut [f32],
-    out1: &mut [f32],
-    stream: bool,
-) {
-    let len = out0.len();
-    if stream {
-        let body = whole_lines(out0.as_ptr(), len);
-        let same_alignment = (out1.as_ptr() as usize).wrapping_sub(out0.as_ptr() as usize).is_multiple_of(LINE_BYTES);
-        two_rows_part::<V, false, false, 1, FOLD, N>(taps, lines, offsets, out0, out1, 0..body.start);
-        if same_alignment {
-            two_rows_part::<V, true, true, 4, FOLD, N>(taps, lines, offsets, out0, out1, body.clone());
+struct TwoRows<'a, V: F32Vector, const FOLD: u8, const N: usize> {
+    simd: V::Token,
+    taps: &'a [f32],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    out0: &'a mut [f32],
+    out1: &'a mut [f32],
+}
+
+impl<V: F32Vector, const FOLD: u8, const N: usize> Stores for TwoRows<'_, V, FOLD, N> {
+    type Output = ();
+    #[inline(always)]
+    fn plain(mut self) {
+        let len = self.out0.len();
+        self.part::<false, false, 4>(0..len);
+    }
+    #[inline(always)]
+    fn streamed(mut self) {
+        let len = self.out0.len();
+        let body = whole_lines(self.out0.as_ptr(), len);
+        let apart = (self.out1.as_ptr() as usize).wrapping_sub(self.out0.as_ptr() as usize);
+        self.part::<false, false, 1>(0..body.start);
+        if apart.is_multiple_of(LINE_BYTES) {
+            self.part::<true, true, 4>(body.clone());
         } else {
-            two_rows_part::<V, true, false, 4, FOLD, N>(taps, lines, offsets, out0, out1, body.clone());
+            self.part::<true, false, 4>(body.clone());
         }
-        two_rows_part::<V, false, false, 1, FOLD, N>(taps, lines, offsets, out0, out1, body.end..len);
-    } else {
-        two_rows_part::<V, false, false, 4, FOLD, N>(taps, lines, offsets, out0, out1, 0..len);
+        self.part::<false, false, 1>(body.end..len);
     }
 }
 
-/// Elements `part` of two output rows, as [`one_row_part`]; `S0`, `S1`:
-/// whether row 0 and row 1 are streamed (then `part` is whole lines of that
-/// row; checked).
-#[inline(always)]
-fn two_rows_part<V: F32Vector, const S0: bool, const S1: bool, const U: usize, const FOLD: u8, const N: usize>(
-    taps: &[f32],
-    lines: &[f32],
-    offsets: &[usize],
-    out0: &mut [f32],
-    out1: &mut [f32],
-    part: Range<usize>,
-) {
-    let lanes = V::LANES;
-    let (start, end) = (part.start, part.end.min(out0.len()).min(out1.len()));
-    let base = lines.as_ptr();
-    let (dst0, dst1) = (out0.as_mut_ptr(), out1.as_mut_ptr());
-    // The check the streamed stores rely on (see `one_row_part`).
-    assert!(!S0 || (start <= end && lines_from(dst0.wrapping_add(start), end - start, lanes)));
-    assert!(!S1 || (start <= end && lines_from(dst1.wrapping_add(start), end - start, lanes)));
-    let mut e = start;
-    while e + U * lanes <= end {
-        // SAFETY: the block ends at or before `end` ≤ `len`; every line holds
-        // `len` elements (checked by the caller); a streamed row's dst + e is
-        // aligned (e − start is a multiple of lanes; asserted above).
-        unsafe { two_block::<V, U, S0, S1, FOLD, N>(taps, base, offsets, dst0, dst1, e) };
-        e += U * lanes;
+impl<V: F32Vector, const FOLD: u8, const N: usize> TwoRows<'_, V, FOLD, N> {
+    /// Elements `part` of both rows, as [`OneRow::part`]; `S0`, `S1`:
+    /// whether row 0 and row 1 are streamed (then `part` is whole lines of
+    /// that row; checked).
+    #[inline(always)]
+    fn part<const S0: bool, const S1: bool, const U: usize>(&mut self, part: Range<usize>) {
+        let (start, end) = (part.start, part.end.min(self.out0.len()).min(self.out1.len()));
+        let (dst0, dst1) = (self.out0.as_mut_ptr(), self.out1.as_mut_ptr());
+        // The check the streamed stores rely on (see `OneRow::part`).
+        assert!(!S0 || (start <= end && lines_from(dst0.wrapping_add(start), end - start, V::LANES)));
+        assert!(!S1 || (start <= end && lines_from(dst1.wrapping_add(start), end - start, V::LANES)));
+        let mut blocks = TwoBlocks::<V, S0, S1, FOLD, N> {
+            simd: self.simd,
+            taps: self.taps,
+            lines: self.lines,
+            offsets: self.offsets,
+            dst0,
+            dst1,
+        };
+        drive::<_, U>(&mut blocks, start..end, true);
     }
-    while e + lanes <= end {
-        // SAFETY: as above.
-        unsafe { two_block::<V, 1, S0, S1, FOLD, N>(taps, base, offsets, dst0, dst1, e) };
-        e += lanes;
+}
+
+/// [`two_block`]s of two rows at `dst0`, `dst1` (every line and both rows
+/// hold `len` elements: checked by [`column_f32`]).
+struct TwoBlocks<'a, V: F32Vector, const S0: bool, const S1: bool, const FOLD: u8, const N: usize> {
+    simd: V::Token,
+    taps: &'a [f32],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    dst0: *mut f32,
+    dst1: *mut f32,
+}
+
+impl<V: F32Vector, const S0: bool, const S1: bool, const FOLD: u8, const N: usize> Blocks
+    for TwoBlocks<'_, V, S0, S1, FOLD, N>
+{
+    const LANES: usize = V::LANES;
+    #[inline(always)]
+    fn block<const U: usize>(&mut self, e: usize) {
+        // SAFETY: as `OneBlocks::block`, for both rows.
+        unsafe {
+            two_block::<V, U, S0, S1, FOLD, N>(
+                self.simd,
+                self.taps,
+                self.lines.as_ptr(),
+                self.offsets,
+                self.dst0,
+                self.dst1,
+                e,
+            )
+        };
     }
-    if e < end {
-        if end - start >= lanes {
-            // SAFETY: as above (if streaming, end − start is a multiple of lanes).
-            unsafe { two_block::<V, 1, S0, S1, FOLD, N>(taps, base, offsets, dst0, dst1, end - lanes) };
-        } else {
-            for k in e..end {
-                out0[k] = accumulate_one::<V, FOLD>(taps, lines, offsets, k);
-                out1[k] = accumulate_one::<V, FOLD>(taps, lines, &offsets[1..], k);
-            }
+    #[inline(always)]
+    fn one(&mut self, k: usize) {
+        let (simd, taps, lines, offsets) = (self.simd, self.taps, self.lines, self.offsets);
+        let (a, b) = (
+            accumulate_one::<V, FOLD>(simd, taps, lines, offsets, k),
+            accumulate_one::<V, FOLD>(simd, taps, lines, &offsets[1..], k),
+        );
+        // SAFETY: the driver calls `one` for k inside the part, below `len`.
+        unsafe {
+            self.dst0.add(k).write(a);
+            self.dst1.add(k).write(b);
         }
     }
 }
 
 /// Columns per transposed tile.
+#[cfg(feature = "tuning")]
 const TILE_COLUMNS: usize = 8;
 
-/// The transposed-tile column pass: `rows` (≤ 16) output rows of `len`
-/// elements, row `r` at `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn column_tiles_f32<V: F32Vector>(
-    taps: &[f32],
-    fold: Fold,
-    lines: &[f32],
-    offsets: &[usize],
-    out: &mut [f32],
-    stride: usize,
-    rows: usize,
-    len: usize,
-) {
-    let count = offsets.len();
-    let mut tile = [0f32; TILE_COLUMNS * (MAX_TAPS + MAX_COLUMN_ROWS)];
-    let mut results = [0f32; TILE_COLUMNS * MAX_COLUMN_ROWS];
-    let mut x = 0;
-    while x < len {
-        let w = TILE_COLUMNS.min(len - x);
-        for (k, &off) in offsets.iter().enumerate() {
-            for (i, &v) in lines[off + x..off + x + w].iter().enumerate() {
-                tile[i * count + k] = v;
+#[cfg(feature = "tuning")]
+/// The transposed-tile column pass (a tuning option, measured slower than
+/// direct on every workload; it runs the row pass's generic loops only).
+pub(crate) struct Tiles<'a, V: F32Vector> {
+    pub simd: V::Token,
+    pub taps: &'a [f32],
+    pub fold: Fold,
+}
+
+#[cfg(feature = "tuning")]
+impl<V: F32Vector> Tiles<'_, V> {
+    /// `rows` (≤ 16) output rows of `len` elements, row `r` at
+    /// `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`.
+    #[inline(always)]
+    pub(crate) fn run(
+        &self,
+        lines: &[f32],
+        offsets: &[usize],
+        out: &mut [f32],
+        stride: usize,
+        rows: usize,
+        len: usize,
+    ) {
+        let count = offsets.len();
+        let mut tile = [0f32; TILE_COLUMNS * (MAX_TAPS + MAX_COLUMN_ROWS)];
+        let mut results = [0f32; TILE_COLUMNS * MAX_COLUMN_ROWS];
+        let mut x = 0;
+        while x < len {
+            let w = TILE_COLUMNS.min(len - x);
+            for (k, &off) in offsets.iter().enumerate() {
+                for (i, &v) in lines[off + x..off + x + w].iter().enumerate() {
+                    tile[i * count + k] = v;
+                }
             }
-        }
-        for i in 0..w {
-            row_f32::<V>(taps, fold, &tile[i * count..(i + 1) * count], &mut results[i * rows..(i + 1) * rows], 1);
-        }
-        for r in 0..rows {
-            let dst = &mut out[r * stride + x..r * stride + x + w];
-            for (i, d) in dst.iter_mut().enumerate() {
-                *d = results[i * rows + r];
+            for i in 0..w {
+                let (input, result) = (&tile[i * count..(i + 1) * count], &mut results[i * rows..(i + 1) * rows]);
+                row::row_f32_generic::<V>(self.simd, self.taps, self.fold, input, result, 1);
             }
+            for r in 0..rows {
+                let dst = &mut out[r * stride + x..r * stride + x + w];
+                for (i, d) in dst.iter_mut().enumerate() {
+                    *d = results[i * rows + r];
+                }
+            }
+            x += w;
         }
-        x += w;
     }
 }

@@ -7,8 +7,9 @@
 //! remain `n` per vector (two load ports): far below the memory traffic of
 //! the whole filter for the workloads' kernel sizes.
 
+use super::blocks::{drive, Blocks};
 use crate::kernel::Symmetry;
-use crate::simd::F32Vector;
+use crate::simd::{ByLength, F32Vector, Unroll};
 
 /// How the taps are combined.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -49,41 +50,108 @@ impl Fold {
 
 /// The f32 row pass. `input.len() ≥ out.len() + (taps.len() − 1) · step`.
 #[inline(always)]
-pub(crate) fn row_f32<V: F32Vector>(taps: &[f32], fold: Fold, input: &[f32], out: &mut [f32], step: usize) {
-    let specialise = if V::SPECIALISE { taps.len() } else { 0 };
-    match (fold, specialise) {
-        // Symmetric kernels of the common lengths, fully unrolled.
-        (Fold::Even, 3) => row_folded::<V, 1, 3>(taps, input, out, step),
-        (Fold::Even, 5) => row_folded::<V, 1, 5>(taps, input, out, step),
-        (Fold::Even, 7) => row_folded::<V, 1, 7>(taps, input, out, step),
-        (Fold::Even, 9) => row_folded::<V, 1, 9>(taps, input, out, step),
-        (Fold::None, _) => row_folded::<V, 0, 0>(taps, input, out, step),
-        (Fold::Even, _) => row_folded::<V, 1, 0>(taps, input, out, step),
-        (Fold::Odd, _) => row_folded::<V, 2, 0>(taps, input, out, step),
+pub(crate) fn row_f32<V: F32Vector>(
+    simd: V::Token,
+    taps: &[f32],
+    fold: Fold,
+    input: &[f32],
+    out: &mut [f32],
+    step: usize,
+) {
+    match fold {
+        // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
+        Fold::Even => V::Unroll::dispatch(taps.len(), Row::<V, 1> { simd, taps, input, out, step }),
+        Fold::None => Row::<V, 0> { simd, taps, input, out, step }.generic(),
+        Fold::Odd => Row::<V, 2> { simd, taps, input, out, step }.generic(),
     }
 }
 
-/// `U` vectors of output at element `e`; `FOLD` as [`Fold`] (0, 1, 2).
-///
-/// # Safety
-///
-/// `e + U·lanes ≤ len`, `src` points at `len + (n − 1)·step` readable
-/// elements, `dst` at `len` writable ones.
+/// The row pass without the unrolled copies.
+#[cfg(feature = "tuning")]
 #[inline(always)]
-unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
+pub(crate) fn row_f32_generic<V: F32Vector>(
+    simd: V::Token,
     taps: &[f32],
-    src: *const f32,
-    dst: *mut f32,
-    e: usize,
+    fold: Fold,
+    input: &[f32],
+    out: &mut [f32],
     step: usize,
 ) {
-    let lanes = V::LANES;
-    // SAFETY: tap i's vector u is src[e + u·lanes + i·step ..][..lanes],
-    // which ends at most at len + (n − 1)·step (function contract).
-    let acc = unsafe { accumulate::<V, U, FOLD, N>(taps, src, |i, u| e + u * lanes + i * step) };
-    for (u, a) in acc.iter().enumerate() {
-        // SAFETY: e + (u + 1)·lanes ≤ len (function contract).
-        unsafe { a.store(dst.add(e + u * lanes)) };
+    match fold {
+        Fold::Even => Row::<V, 1> { simd, taps, input, out, step }.generic(),
+        Fold::None => Row::<V, 0> { simd, taps, input, out, step }.generic(),
+        Fold::Odd => Row::<V, 2> { simd, taps, input, out, step }.generic(),
+    }
+}
+
+/// One row pass call; `FOLD` as [`Fold`] (0, 1, 2).
+struct Row<'a, V: F32Vector, const FOLD: u8> {
+    simd: V::Token,
+    taps: &'a [f32],
+    input: &'a [f32],
+    out: &'a mut [f32],
+    step: usize,
+}
+
+impl<V: F32Vector, const FOLD: u8> ByLength for Row<'_, V, FOLD> {
+    type Output = ();
+    #[inline(always)]
+    fn unrolled<const N: usize, const L: usize>(self) {
+        self.run::<N>();
+    }
+    #[inline(always)]
+    fn generic(self) {
+        self.run::<0>();
+    }
+}
+
+impl<V: F32Vector, const FOLD: u8> Row<'_, V, FOLD> {
+    /// `N` taps (0: any).
+    #[inline(always)]
+    fn run<const N: usize>(self) {
+        let Row { simd, taps, input, out, step } = self;
+        let len = out.len();
+        let n = taps.len();
+        // The one check the loads below rely on (and, unrolled, the taps' count).
+        assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
+        let mut blocks =
+            RowBlocks::<V, FOLD, N> { simd, taps, input, src: input.as_ptr(), dst: out.as_mut_ptr(), step };
+        drive::<_, 8>(&mut blocks, 0..len, true);
+    }
+}
+
+/// The row pass's blocks over `src`/`dst` (from `input`/`out`, whose
+/// lengths the caller checked).
+struct RowBlocks<'a, V: F32Vector, const FOLD: u8, const N: usize> {
+    simd: V::Token,
+    taps: &'a [f32],
+    input: &'a [f32],
+    src: *const f32,
+    dst: *mut f32,
+    step: usize,
+}
+
+impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, FOLD, N> {
+    const LANES: usize = V::LANES;
+    #[inline(always)]
+    fn block<const U: usize>(&mut self, e: usize) {
+        let (lanes, step) = (V::LANES, self.step);
+        // SAFETY: tap i's vector u is src[e + u·lanes + i·step ..][..lanes],
+        // which ends by len + (n − 1)·step ≤ input.len() (the driver keeps
+        // e + U·lanes ≤ len; the length was checked in `Row::run`).
+        let acc =
+            unsafe { accumulate::<V, U, FOLD, N>(self.simd, self.taps, self.src, |i, u| e + u * lanes + i * step) };
+        for (u, a) in acc.iter().enumerate() {
+            // SAFETY: e + (u + 1)·lanes ≤ len, the length of `out`.
+            unsafe { a.store(self.dst.add(e + u * lanes)) };
+        }
+    }
+    #[inline(always)]
+    fn one(&mut self, k: usize) {
+        let (input, step) = (self.input, self.step);
+        let value = one::<V, FOLD>(self.simd, self.taps, |i| input[k + i * step]);
+        // SAFETY: the driver calls `one` for k < len, the length of `out`.
+        unsafe { self.dst.add(k).write(value) };
     }
 }
 
@@ -98,39 +166,40 @@ unsafe fn block<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
 /// `V::LANES` elements from `src + at(i, u)` are readable.
 #[inline(always)]
 pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
+    simd: V::Token,
     taps: &[f32],
     src: *const f32,
     at: impl Fn(usize, usize) -> usize,
 ) -> [V; U] {
-    // `N` taps when specialised (a constant the loops unroll over), else any.
+    // `N` taps when unrolled (a constant the loops unroll over), else any.
     let n = if N == 0 { taps.len() } else { N };
-    let mut acc = [V::splat(0.0); U];
     // SAFETY (every load below): i < n and u < U (function contract).
+    let mut acc = [V::splat(simd, 0.0); U];
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
-            let w = V::splat(w);
+            let w = V::splat(simd, w);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
-                let x = unsafe { V::load(src.add(at(i, u))) };
+                let x = unsafe { V::load(simd, src.add(at(i, u))) };
                 *a = x.mul_add(w, *a);
             }
         }
     } else {
-        #[allow(clippy::needless_range_loop)] // a constant trip count when specialised
+        #[allow(clippy::needless_range_loop)] // a constant trip count when unrolled
         for i in 0..n / 2 {
-            let w = V::splat(taps[i]);
+            let w = V::splat(simd, taps[i]);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
-                let (x, y) = unsafe { (V::load(src.add(at(i, u))), V::load(src.add(at(n - 1 - i, u)))) };
+                let (x, y) = unsafe { (V::load(simd, src.add(at(i, u))), V::load(simd, src.add(at(n - 1 - i, u)))) };
                 let pair = if FOLD == 1 { x.add(y) } else { x.sub(y) };
                 *a = pair.mul_add(w, *a);
             }
         }
         if n % 2 == 1 && FOLD == 1 {
-            let w = V::splat(taps[n / 2]);
+            let w = V::splat(simd, taps[n / 2]);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
-                let x = unsafe { V::load(src.add(at(n / 2, u))) };
+                let x = unsafe { V::load(simd, src.add(at(n / 2, u))) };
                 *a = x.mul_add(w, *a);
             }
         }
@@ -138,59 +207,24 @@ pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, co
     acc
 }
 
-#[inline(always)]
-fn row_folded<V: F32Vector, const FOLD: u8, const N: usize>(taps: &[f32], input: &[f32], out: &mut [f32], step: usize) {
-    const U: usize = 8;
-    let len = out.len();
-    let n = taps.len();
-    // The one check the loads below rely on (and, specialised, the taps' count).
-    assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
-    let lanes = V::LANES;
-    let src = input.as_ptr();
-    let dst = out.as_mut_ptr();
-    let mut e = 0;
-    while e + U * lanes <= len {
-        // SAFETY: e + U·lanes ≤ len, and `input` is long enough (asserted).
-        unsafe { block::<V, U, FOLD, N>(taps, src, dst, e, step) };
-        e += U * lanes;
-    }
-    while e + lanes <= len {
-        // SAFETY: e + lanes ≤ len, and `input` is long enough (asserted).
-        unsafe { block::<V, 1, FOLD, N>(taps, src, dst, e, step) };
-        e += lanes;
-    }
-    if e < len {
-        if len >= lanes {
-            // SAFETY: (len − lanes) + lanes = len, and `input` is long enough
-            // (asserted). The last vector overlaps the previous one,
-            // recomputing a few outputs instead of a scalar tail.
-            unsafe { block::<V, 1, FOLD, N>(taps, src, dst, len - lanes, step) };
-        } else {
-            for (k, o) in out.iter_mut().enumerate().skip(e) {
-                *o = one::<V, FOLD>(taps, |i| input[k + i * step]);
-            }
-        }
-    }
-}
-
 /// One output alone, sample `i` being `x(i)`, with exactly the arithmetic
 /// of a lane of [`accumulate`] (and of the folded column pass, whose scalar
 /// tails use it too).
 #[inline(always)]
-pub(crate) fn one<V: F32Vector, const FOLD: u8>(taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
+pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let n = taps.len();
     let mut acc = 0.0;
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
-            acc = V::mul_add_one(x(i), w, acc);
+            acc = V::mul_add_one(simd, x(i), w, acc);
         }
     } else {
         for (i, &w) in taps.iter().enumerate().take(n / 2) {
             let pair = if FOLD == 1 { x(i) + x(n - 1 - i) } else { x(i) - x(n - 1 - i) };
-            acc = V::mul_add_one(pair, w, acc);
+            acc = V::mul_add_one(simd, pair, w, acc);
         }
         if n % 2 == 1 && FOLD == 1 {
-            acc = V::mul_add_one(x(n / 2), taps[n / 2], acc);
+            acc = V::mul_add_one(simd, x(n / 2), taps[n / 2], acc);
         }
     }
     acc

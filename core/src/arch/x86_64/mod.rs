@@ -1,18 +1,11 @@
-//! x86_64: AVX2+FMA and AVX-512 backends.
+//! x86_64 proof tokens: [`Avx2`] and [`Avx512`].
 //!
-//! Each backend is a zero-sized proof token. A value can only be made by
-//! [`new`](Avx2::new) (when the features are enabled at compile time) or by
-//! the `unsafe` [`new_unchecked`](Avx2::new_unchecked) after runtime
-//! detection (the `sepconv` crate does this with `is_x86_feature_detected!`).
-//! Holding a token proves the CPU has the features, so its methods are safe.
-
-mod avx2;
-mod avx512;
-mod sse2;
-
-use crate::fixed::FixedPoint;
-use crate::pass::Job;
-use crate::plan::Output;
+//! A value can only be made by [`new`](Avx2::new) (when the features are
+//! enabled at compile time) or by the `unsafe`
+//! [`new_unchecked`](Avx2::new_unchecked) after runtime detection (the
+//! `sepconv` crate does this with `is_x86_feature_detected!`). Holding a
+//! token proves the CPU has the features, so running code with it is safe.
+//! Their vector types and entry points live in `simd/x86_64/`.
 
 /// Proof that the CPU supports AVX2 and FMA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,16 +28,6 @@ impl Avx2 {
     /// The CPU running the program must support AVX2 and FMA.
     pub unsafe fn new_unchecked() -> Self {
         Avx2 { _proof: () }
-    }
-
-    pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-        // SAFETY: the token proves AVX2 and FMA are available.
-        unsafe { avx2::filter_f32(row, column, job) }
-    }
-
-    pub(crate) fn filter_u8<D: Output<u8>>(self, fp: &FixedPoint, job: Job<'_, u8, D>) {
-        // SAFETY: the token proves AVX2 and FMA are available.
-        unsafe { avx2::filter_u8(fp, job) }
     }
 }
 
@@ -74,15 +57,5 @@ impl Avx512 {
     /// The CPU running the program must support AVX-512F, AVX-512BW, AVX2 and FMA.
     pub unsafe fn new_unchecked() -> Self {
         Avx512 { _proof: () }
-    }
-
-    pub(crate) fn filter_f32(self, row: &[f32], column: &[f32], job: Job<'_, f32, f32>) {
-        // SAFETY: the token proves AVX-512F is available.
-        unsafe { avx512::filter_f32(row, column, job) }
-    }
-
-    pub(crate) fn filter_u8<D: Output<u8>>(self, fp: &FixedPoint, job: Job<'_, u8, D>) {
-        // SAFETY: the token proves AVX-512F/BW, AVX2 and FMA are available.
-        unsafe { avx512::filter_u8(fp, job) }
     }
 }

@@ -1,5 +1,6 @@
-//! Runtime CPU detection: builds the core's proof tokens after checking the
-//! CPU, once, and caches the choice.
+//! Runtime CPU detection, the only place in the workspace: builds the
+//! core's proof tokens after checking the CPU, once, and caches the choice.
+//! `SEPCONV_BACKEND` is a hook for tests and benchmarks.
 
 use std::sync::OnceLock;
 

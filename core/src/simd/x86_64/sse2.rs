@@ -1,28 +1,28 @@
-//! SSE2 (baseline on x86_64): `__m128i` implementation of the u8 vector
-//! vocabulary, used by the portable backend on x86_64. SSE2 is part of the
-//! x86_64 baseline, so no `#[target_feature]` entry point is needed.
+//! SSE2 (baseline on x86_64): `__m128i` as the portable backend's u8
+//! vector on x86_64. Every x86_64 CPU has SSE2, so any value is usable and
+//! no `#[target_feature]` entry point is needed.
 
 use core::arch::x86_64::*;
 
-use crate::simd::FixedVector;
+use crate::simd::{Generic, I16Vector, Portable};
 
-// SAFETY: every method touches exactly the documented lanes; SSE2 is
-// available on every x86_64 CPU.
-unsafe impl FixedVector for __m128i {
+impl I16Vector for __m128i {
+    type Token = Portable;
     const LANES: usize = 8;
+    type Unroll = Generic;
     type Wide = __m128i;
     #[inline(always)]
-    fn splat_wide(v: i32) -> Self::Wide {
+    fn splat_wide(_: Portable, v: i32) -> Self::Wide {
         // SAFETY: SSE2 is baseline on x86_64.
         unsafe { _mm_set1_epi32(v) }
     }
     #[inline(always)]
-    unsafe fn load_u8(ptr: *const u8) -> Self {
+    unsafe fn load_u8(_: Portable, ptr: *const u8) -> Self {
         // SAFETY: the caller guarantees 8 readable bytes.
         unsafe { _mm_unpacklo_epi8(_mm_loadl_epi64(ptr.cast()), _mm_setzero_si128()) }
     }
     #[inline(always)]
-    unsafe fn load_i16(ptr: *const i16) -> Self {
+    unsafe fn load_i16(_: Portable, ptr: *const i16) -> Self {
         // SAFETY: the caller guarantees 8 readable i16s; unaligned load.
         unsafe { _mm_loadu_si128(ptr.cast()) }
     }
@@ -37,15 +37,15 @@ unsafe impl FixedVector for __m128i {
         unsafe { _mm_sub_epi16(self, b) }
     }
     #[inline(always)]
-    fn splat(v: i16) -> Self {
+    fn splat(_: Portable, v: i16) -> Self {
         // SAFETY: SSE2 is baseline on x86_64.
         unsafe { _mm_set1_epi16(v) }
     }
     #[inline(always)]
-    fn interleave(a: Self, b: Self) -> (Self, Self) {
+    fn interleave(self, b: Self) -> (Self, Self) {
         // The first vector holds outputs 0–3, the second 4–7.
         // SAFETY: SSE2 is baseline on x86_64.
-        unsafe { (_mm_unpacklo_epi16(a, b), _mm_unpackhi_epi16(a, b)) }
+        unsafe { (_mm_unpacklo_epi16(self, b), _mm_unpackhi_epi16(self, b)) }
     }
     #[inline(always)]
     fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide) {
@@ -56,9 +56,12 @@ unsafe impl FixedVector for __m128i {
         }
     }
     #[inline(always)]
-    fn shift_right(acc: Self::Wide, shift: u32) -> Self::Wide {
+    fn shift_right(acc: (Self::Wide, Self::Wide), shift: u32) -> (Self::Wide, Self::Wide) {
         // SAFETY: SSE2 is baseline on x86_64.
-        unsafe { _mm_sra_epi32(acc, _mm_cvtsi32_si128(shift as i32)) }
+        unsafe {
+            let count = _mm_cvtsi32_si128(shift as i32);
+            (_mm_sra_epi32(acc.0, count), _mm_sra_epi32(acc.1, count))
+        }
     }
     #[inline(always)]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {

@@ -1,0 +1,85 @@
+//! The shapes the engine works on, derived once by the plan, and how the
+//! scratch buffer is cut for them.
+
+use crate::border::Border;
+
+/// Elements a row-filtered line is padded to, so lines start 64-byte apart.
+const LINE_ALIGN: usize = 16;
+
+/// Everything about the shapes that the engine needs, derived once by the plan.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Geometry {
+    pub width: usize,
+    pub height: usize,
+    pub channels: usize,
+    pub out_width: usize,
+    pub out_height: usize,
+    /// Virtual source column of output column 0 (`−anchor`, or 0 for "valid").
+    pub x_origin: isize,
+    /// Virtual source row of output row 0.
+    pub y_origin: isize,
+    pub row_taps: usize,
+    pub column_taps: usize,
+    pub horizontal: Border,
+    pub vertical: Border,
+    /// Non-temporal stores for the output.
+    pub stream: bool,
+    /// Output rows per column step: 2 (direct) or a tile height (transposed).
+    pub column_rows: usize,
+}
+
+/// How the scratch buffer is cut, in elements of the types involved.
+pub(super) struct Layout {
+    pub line_stride: usize,
+    pub ring_lines: usize,
+    pub bottom_lines: usize,
+    pub constant_lines: usize,
+    pub edge_len: usize,
+}
+
+impl Layout {
+    pub fn mid_lines(&self) -> usize {
+        self.ring_lines + self.bottom_lines + self.constant_lines
+    }
+}
+
+pub(super) fn bytes_to_f32s(bytes: usize) -> usize {
+    bytes.div_ceil(core::mem::size_of::<f32>())
+}
+
+impl Geometry {
+    pub(super) fn layout(&self) -> Option<Layout> {
+        let row_len = self.out_width.checked_mul(self.channels)?;
+        let line_stride = row_len.checked_next_multiple_of(LINE_ALIGN)?;
+        let n = self.column_taps;
+        // Checked: a shape of 2^63 rows must be refused here, not wrap.
+        let isize_of = |v: usize| isize::try_from(v).ok();
+        let last_v =
+            isize_of(self.out_height.checked_sub(1)?)?.checked_add(self.y_origin)?.checked_add(isize_of(n - 1)?)?;
+        let below = last_v.checked_sub(isize_of(self.height)?)?.checked_add(1)?;
+        let constant = matches!(self.vertical, Border::Constant(_));
+        let bottom_lines = if constant { 0 } else { below.max(0) as usize };
+        Some(Layout {
+            line_stride,
+            ring_lines: n + self.column_rows - 1,
+            bottom_lines,
+            constant_lines: constant as usize,
+            edge_len: (2 * self.row_taps).checked_mul(self.channels)?,
+        })
+    }
+
+    /// Scratch `f32` elements for a source type `S` and line type `M`.
+    pub(crate) fn scratch_len<S, M>(&self) -> Option<usize> {
+        let l = self.layout()?;
+        let mid_bytes = l.mid_lines().checked_mul(l.line_stride)?.checked_mul(core::mem::size_of::<M>())?;
+        let edge_bytes = l.edge_len.checked_mul(core::mem::size_of::<S>())?;
+        bytes_to_f32s(mid_bytes).checked_add(bytes_to_f32s(edge_bytes))
+    }
+
+    /// Outputs `[lo, hi)` of a row read only source columns inside the image.
+    pub(super) fn interior(&self) -> (usize, usize) {
+        let lo = (-self.x_origin).clamp(0, self.out_width as isize);
+        let hi = (self.width as isize - self.row_taps as isize + 1 - self.x_origin).clamp(0, self.out_width as isize);
+        (lo as usize, hi as usize)
+    }
+}

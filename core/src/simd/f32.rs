@@ -1,0 +1,60 @@
+//! `f32` lanes: the vocabulary of the f32 passes and the f32 depthwise layer.
+
+use super::{Streaming, Unroll};
+
+/// A vector of `f32` lanes. Values are made only by the methods that take
+/// the token (see the module docs of `simd`), so the others are safe.
+pub trait F32Vector: Copy {
+    /// The instruction set's proof token.
+    type Token: Copy;
+    /// Lanes per vector.
+    const LANES: usize;
+    /// The kernel lengths the passes unroll (more code: only the x86
+    /// backends; the portable and scalar ones stay small for firmware).
+    type Unroll: Unroll;
+    /// Whether [`stream`](Self::stream) is a non-temporal store.
+    type Streaming: Streaming;
+    /// All lanes `x`.
+    fn splat(t: Self::Token, x: f32) -> Self;
+    /// Loads `LANES` values.
+    ///
+    /// # Safety
+    ///
+    /// `ptr .. ptr + LANES` must be readable `f32`s.
+    unsafe fn load(t: Self::Token, ptr: *const f32) -> Self;
+    /// Stores `LANES` values.
+    ///
+    /// # Safety
+    ///
+    /// `ptr .. ptr + LANES` must be writable `f32`s.
+    unsafe fn store(self, ptr: *mut f32);
+    /// Stores `LANES` values to memory that will not be read again soon: a
+    /// non-temporal store where the ISA has one, else a plain store. A
+    /// filter call that streams ends with [`fence`](Self::fence).
+    ///
+    /// # Safety
+    ///
+    /// As [`store`](Self::store), and `ptr` aligned to the vector (`LANES · 4` bytes).
+    #[inline(always)]
+    unsafe fn stream(self, ptr: *mut f32) {
+        // SAFETY: `LANES` writable elements at `ptr` (this function's
+        // contract) is all `store` needs.
+        unsafe { self.store(ptr) }
+    }
+    /// Orders streamed stores before any later store (`sfence`).
+    #[inline(always)]
+    fn fence(_: Self::Token) {}
+    /// Lane-wise `self + b`.
+    fn add(self, b: Self) -> Self;
+    /// Lane-wise `self - b`.
+    fn sub(self, b: Self) -> Self;
+    /// Lane-wise `self · b + c` (fused where the ISA has FMA).
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `a · b + c` on one value, rounded exactly as a lane of
+    /// [`mul_add`](Self::mul_add) is (fused or not), so scalar tails give
+    /// the bits the vector loop would.
+    #[inline(always)]
+    fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
+    }
+}

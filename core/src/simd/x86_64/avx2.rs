@@ -1,0 +1,287 @@
+//! AVX2 + FMA: 8 `f32` lanes, 16 `i16` lanes, 8 `i32` lanes, and the
+//! token's entry point.
+
+use core::arch::x86_64::*;
+
+use crate::arch::x86_64::Avx2;
+use crate::simd::{sealed, F32Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+
+impl sealed::Sealed for Avx2 {}
+
+impl Simd for Avx2 {
+    const NAME: &'static str = "avx2";
+    type F32 = F32x8;
+    type I16 = I16x16;
+    type I32 = I32x8;
+    #[inline(always)]
+    fn vectorize<O: Op>(self, op: O) -> O::Output {
+        // SAFETY: the token proves the CPU has AVX2 and FMA.
+        unsafe { entry(self, op) }
+    }
+}
+
+/// `op` compiled with AVX2 and FMA: a function of its own per op type.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+#[inline(never)]
+unsafe fn entry<O: Op>(simd: Avx2, op: O) -> O::Output {
+    op.run(simd)
+}
+
+/// 8 `f32` lanes. A value exists only where an [`Avx2`] token did, so the
+/// CPU has every instruction its methods use (the SAFETY of each below).
+#[derive(Clone, Copy)]
+pub struct F32x8(__m256);
+
+impl F32Vector for F32x8 {
+    type Token = Avx2;
+    const LANES: usize = 8;
+    type Unroll = UpTo9;
+    type Streaming = Streams;
+    #[inline(always)]
+    fn splat(_: Avx2, x: f32) -> Self {
+        // SAFETY: the token proves AVX2.
+        F32x8(unsafe { _mm256_set1_ps(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(_: Avx2, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees 8 readable f32s; the token proves AVX2.
+        F32x8(unsafe { _mm256_loadu_ps(ptr) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 8 writable f32s; a value proves AVX2.
+        unsafe { _mm256_storeu_ps(ptr, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn stream(self, ptr: *mut f32) {
+        debug_assert!((ptr as usize).is_multiple_of(32));
+        // SAFETY: the caller guarantees 8 writable f32s at `ptr`, aligned to
+        // 32 bytes; a value proves AVX2.
+        unsafe { _mm256_stream_ps(ptr, self.0) }
+    }
+    #[inline(always)]
+    fn fence(_: Avx2) {
+        // SAFETY: SSE is baseline on x86_64.
+        unsafe { _mm_sfence() }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        F32x8(unsafe { _mm256_add_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        F32x8(unsafe { _mm256_sub_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves AVX2 and FMA.
+        F32x8(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn mul_add_one(_: Avx2, a: f32, b: f32, c: f32) -> f32 {
+        // SAFETY: the token proves FMA.
+        unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
+    }
+}
+
+/// 16 `i16` lanes (the u8 passes); accumulators are [`I32x8`] pairs.
+#[derive(Clone, Copy)]
+pub struct I16x16(__m256i);
+
+impl I16Vector for I16x16 {
+    type Token = Avx2;
+    const LANES: usize = 16;
+    type Unroll = UpTo15;
+    type Wide = I32x8;
+    #[inline(always)]
+    fn splat_wide(t: Avx2, v: i32) -> I32x8 {
+        I32x8::splat(t, v)
+    }
+    #[inline(always)]
+    fn splat(_: Avx2, v: i16) -> Self {
+        // SAFETY: the token proves AVX2.
+        I16x16(unsafe { _mm256_set1_epi16(v) })
+    }
+    #[inline(always)]
+    unsafe fn load_u8(_: Avx2, ptr: *const u8) -> Self {
+        // SAFETY: the caller guarantees 16 readable bytes; the token proves AVX2.
+        I16x16(unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(ptr.cast())) })
+    }
+    #[inline(always)]
+    unsafe fn load_i16(_: Avx2, ptr: *const i16) -> Self {
+        // SAFETY: the caller guarantees 16 readable i16s; the token proves AVX2.
+        I16x16(unsafe { _mm256_loadu_si256(ptr.cast()) })
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I16x16(unsafe { _mm256_add_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I16x16(unsafe { _mm256_sub_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn interleave(self, b: Self) -> (Self, Self) {
+        // Within 128-bit lanes: the first vector holds outputs 0–3 and 8–11,
+        // the second 4–7 and 12–15; `pack` (`packs_epi32`) restores the order.
+        // SAFETY: a value proves AVX2.
+        unsafe { (I16x16(_mm256_unpacklo_epi16(self.0, b.0)), I16x16(_mm256_unpackhi_epi16(self.0, b.0))) }
+    }
+    #[inline(always)]
+    fn madd(ab: (Self, Self), weights: i32, acc: (I32x8, I32x8)) -> (I32x8, I32x8) {
+        // SAFETY: a value proves AVX2.
+        unsafe {
+            let w = _mm256_set1_epi32(weights);
+            let lo = _mm256_madd_epi16(ab.0 .0, w);
+            let hi = _mm256_madd_epi16(ab.1 .0, w);
+            (I32x8(_mm256_add_epi32(acc.0 .0, lo)), I32x8(_mm256_add_epi32(acc.1 .0, hi)))
+        }
+    }
+    #[inline(always)]
+    fn shift_right(acc: (I32x8, I32x8), shift: u32) -> (I32x8, I32x8) {
+        // SAFETY: a value proves AVX2.
+        unsafe {
+            let count = _mm_cvtsi32_si128(shift as i32);
+            (I32x8(_mm256_sra_epi32(acc.0 .0, count)), I32x8(_mm256_sra_epi32(acc.1 .0, count)))
+        }
+    }
+    #[inline(always)]
+    fn pack(acc: (I32x8, I32x8)) -> Self {
+        // SAFETY: a value proves AVX2.
+        I16x16(unsafe { _mm256_packs_epi32(acc.0 .0, acc.1 .0) })
+    }
+    #[inline(always)]
+    unsafe fn store_i16(self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 16 writable i16s; a value proves AVX2.
+        unsafe { _mm256_storeu_si256(ptr.cast(), self.0) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, ptr: *mut u8) {
+        // SAFETY: the caller guarantees 16 writable bytes; a value proves
+        // AVX2. `packus` works per 128-bit lane; the permute gathers the two
+        // useful quadwords.
+        unsafe {
+            let packed = _mm256_permute4x64_epi64(_mm256_packus_epi16(self.0, self.0), 0b1000);
+            _mm_storeu_si128(ptr.cast(), _mm256_castsi256_si128(packed));
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_f32(acc: (I32x8, I32x8), scale: f32, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 16 writable f32s; a value proves
+        // AVX2. Outputs 0–7 are the low lanes of `lo` and `hi`, outputs 8–15
+        // their high lanes.
+        unsafe {
+            let first = _mm256_permute2x128_si256(acc.0 .0, acc.1 .0, 0x20);
+            let second = _mm256_permute2x128_si256(acc.0 .0, acc.1 .0, 0x31);
+            let s = _mm256_set1_ps(scale);
+            _mm256_storeu_ps(ptr, _mm256_mul_ps(_mm256_cvtepi32_ps(first), s));
+            _mm256_storeu_ps(ptr.add(8), _mm256_mul_ps(_mm256_cvtepi32_ps(second), s));
+        }
+    }
+}
+
+/// 8 `i32` lanes (the int8 layers, and the u8 passes' accumulators).
+#[derive(Clone, Copy)]
+pub struct I32x8(__m256i);
+
+impl I32Vector for I32x8 {
+    type Token = Avx2;
+    const LANES: usize = 8;
+    #[inline(always)]
+    fn splat(_: Avx2, v: i32) -> Self {
+        // SAFETY: the token proves AVX2.
+        I32x8(unsafe { _mm256_set1_epi32(v) })
+    }
+    #[inline(always)]
+    fn load_i8(_: Avx2, s: &[i8], at: usize) -> Self {
+        let s = &s[at..at + 8];
+        // SAFETY: `s` holds 8 readable bytes; the token proves AVX2.
+        I32x8(unsafe { _mm256_cvtepi8_epi32(_mm_loadl_epi64(s.as_ptr().cast())) })
+    }
+    #[inline(always)]
+    fn load_i32(_: Avx2, s: &[i32], at: usize) -> Self {
+        let s = &s[at..at + 8];
+        // SAFETY: `s` holds 8 readable i32s; the token proves AVX2.
+        I32x8(unsafe { _mm256_loadu_si256(s.as_ptr().cast()) })
+    }
+    #[inline(always)]
+    unsafe fn load_i32_unchecked(_: Avx2, p: *const i32) -> Self {
+        // SAFETY: the caller guarantees 8 readable i32s; the token proves AVX2.
+        I32x8(unsafe { _mm256_loadu_si256(p.cast()) })
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I32x8(unsafe { _mm256_add_epi32(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I32x8(unsafe { _mm256_sub_epi32(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub_mul(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I32x8(unsafe { _mm256_mullo_epi32(_mm256_sub_epi32(self.0, b.0), c.0) })
+    }
+    #[inline(always)]
+    fn madd_add(self, a: Self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I32x8(unsafe { _mm256_add_epi32(self.0, _mm256_madd_epi16(a.0, b.0)) })
+    }
+    #[inline(always)]
+    fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
+        let (x, mult, shift) = (self.0, mult.0, shift.0);
+        // SAFETY: a value proves AVX2.
+        I32x8(unsafe {
+            let zeros = _mm256_setzero_si256();
+            let one = _mm256_set1_epi32(1);
+            let left = _mm256_max_epi32(shift, zeros);
+            let right = _mm256_max_epi32(_mm256_sub_epi32(zeros, shift), zeros);
+            // Wraps, as `wrapping_shl`.
+            let x = _mm256_sllv_epi32(x, left);
+            // SaturatingRoundingDoublingHighMul = ⌊(x·m + 2^30) / 2^31⌋ (the
+            // nudge-and-truncate of gemmlowp, written as one floor): bits 31..62.
+            let nudge = _mm256_set1_epi64x(1 << 30);
+            let even = _mm256_srli_epi64::<31>(_mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge));
+            let odd_products = _mm256_mul_epi32(_mm256_srli_epi64::<32>(x), _mm256_srli_epi64::<32>(mult));
+            let odd = _mm256_slli_epi64::<1>(_mm256_add_epi64(odd_products, nudge));
+            let high = _mm256_blend_epi32::<0b1010_1010>(even, odd);
+            // RoundingDivideByPOT: mask, remainder, threshold (+1 for negatives).
+            let mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+            let remainder = _mm256_and_si256(high, mask);
+            let threshold = _mm256_sub_epi32(_mm256_srli_epi32::<1>(mask), _mm256_cmpgt_epi32(zeros, high));
+            let rounded = _mm256_sub_epi32(_mm256_srav_epi32(high, right), _mm256_cmpgt_epi32(remainder, threshold));
+            let q = _mm256_add_epi32(rounded, _mm256_set1_epi32(zero));
+            _mm256_min_epi32(_mm256_max_epi32(q, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi))
+        })
+    }
+    #[inline(always)]
+    fn store_i16(self, dst: &mut [i16]) {
+        let dst = &mut dst[..8];
+        // SAFETY: `dst` holds 8 writable i16s; a value proves AVX2. The
+        // lanes fit i16, so the saturating pack is exact.
+        unsafe {
+            let packed = _mm_packs_epi32(_mm256_castsi256_si128(self.0), _mm256_extracti128_si256::<1>(self.0));
+            _mm_storeu_si128(dst.as_mut_ptr().cast(), packed);
+        }
+    }
+    #[inline(always)]
+    fn store_i8(self, dst: &mut [i8]) {
+        let dst = &mut dst[..8];
+        // SAFETY: `dst` holds 8 writable bytes; a value proves AVX2. The
+        // lanes fit i8, so the saturating packs are exact.
+        unsafe {
+            let words = _mm_packs_epi32(_mm256_castsi256_si128(self.0), _mm256_extracti128_si256::<1>(self.0));
+            _mm_storel_epi64(dst.as_mut_ptr().cast(), _mm_packs_epi16(words, words));
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! AVX-512F/BW: 16 `f32` lanes, 32 `i16` lanes, 16 `i32` lanes, and the
+//! token's entry point.
+
+use core::arch::x86_64::*;
+
+use crate::arch::x86_64::Avx512;
+use crate::simd::{sealed, F32Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+
+impl sealed::Sealed for Avx512 {}
+
+impl Simd for Avx512 {
+    const NAME: &'static str = "avx512";
+    type F32 = F32x16;
+    type I16 = I16x32;
+    type I32 = I32x16;
+    #[inline(always)]
+    fn vectorize<O: Op>(self, op: O) -> O::Output {
+        // SAFETY: the token proves the CPU has AVX-512F/BW, AVX2 and FMA.
+        unsafe { entry(self, op) }
+    }
+}
+
+/// `op` compiled with AVX-512F/BW (and AVX2, FMA): a function of its own per op type.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, AVX-512BW, AVX2 and FMA.
+#[target_feature(enable = "avx512f,avx512bw,avx2,fma")]
+#[inline(never)]
+unsafe fn entry<O: Op>(simd: Avx512, op: O) -> O::Output {
+    op.run(simd)
+}
+
+/// 16 `f32` lanes. A value exists only where an [`Avx512`] token did, so
+/// the CPU has every instruction its methods use (the SAFETY of each below).
+#[derive(Clone, Copy)]
+pub struct F32x16(__m512);
+
+impl F32Vector for F32x16 {
+    type Token = Avx512;
+    const LANES: usize = 16;
+    type Unroll = UpTo9;
+    type Streaming = Streams;
+    #[inline(always)]
+    fn splat(_: Avx512, x: f32) -> Self {
+        // SAFETY: the token proves AVX-512F.
+        F32x16(unsafe { _mm512_set1_ps(x) })
+    }
+    #[inline(always)]
+    unsafe fn load(_: Avx512, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees 16 readable f32s; the token proves AVX-512F.
+        F32x16(unsafe { _mm512_loadu_ps(ptr) })
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 16 writable f32s; a value proves AVX-512F.
+        unsafe { _mm512_storeu_ps(ptr, self.0) }
+    }
+    #[inline(always)]
+    unsafe fn stream(self, ptr: *mut f32) {
+        debug_assert!((ptr as usize).is_multiple_of(64));
+        // SAFETY: the caller guarantees 16 writable f32s at `ptr`, aligned to
+        // 64 bytes; a value proves AVX-512F.
+        unsafe { _mm512_stream_ps(ptr, self.0) }
+    }
+    #[inline(always)]
+    fn fence(_: Avx512) {
+        // SAFETY: SSE is baseline on x86_64.
+        unsafe { _mm_sfence() }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F32x16(unsafe { _mm512_add_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F32x16(unsafe { _mm512_sub_ps(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F32x16(unsafe { _mm512_fmadd_ps(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn mul_add_one(_: Avx512, a: f32, b: f32, c: f32) -> f32 {
+        // SAFETY: the token proves FMA.
+        unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
+    }
+}
+
+/// 32 `i16` lanes (the u8 passes); accumulators are [`I32x16`] pairs.
+#[derive(Clone, Copy)]
+pub struct I16x32(__m512i);
+
+impl I16Vector for I16x32 {
+    type Token = Avx512;
+    const LANES: usize = 32;
+    type Unroll = UpTo15;
+    type Wide = I32x16;
+    #[inline(always)]
+    fn splat_wide(t: Avx512, v: i32) -> I32x16 {
+        I32x16::splat(t, v)
+    }
+    #[inline(always)]
+    fn splat(_: Avx512, v: i16) -> Self {
+        // SAFETY: the token proves AVX-512BW.
+        I16x32(unsafe { _mm512_set1_epi16(v) })
+    }
+    #[inline(always)]
+    unsafe fn load_u8(_: Avx512, ptr: *const u8) -> Self {
+        // SAFETY: the caller guarantees 32 readable bytes; the token proves AVX-512BW.
+        I16x32(unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(ptr.cast())) })
+    }
+    #[inline(always)]
+    unsafe fn load_i16(_: Avx512, ptr: *const i16) -> Self {
+        // SAFETY: the caller guarantees 32 readable i16s; the token proves AVX-512F.
+        I16x32(unsafe { _mm512_loadu_si512(ptr.cast()) })
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        I16x32(unsafe { _mm512_add_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        I16x32(unsafe { _mm512_sub_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn interleave(self, b: Self) -> (Self, Self) {
+        // Within each 128-bit lane k: the first vector holds outputs 8k..8k+3,
+        // the second 8k+4..8k+7; `pack` (`packs_epi32`, also per 128-bit
+        // lane) restores the order.
+        // SAFETY: a value proves AVX-512BW.
+        unsafe { (I16x32(_mm512_unpacklo_epi16(self.0, b.0)), I16x32(_mm512_unpackhi_epi16(self.0, b.0))) }
+    }
+    #[inline(always)]
+    fn madd(ab: (Self, Self), weights: i32, acc: (I32x16, I32x16)) -> (I32x16, I32x16) {
+        // SAFETY: a value proves AVX-512BW.
+        unsafe {
+            let w = _mm512_set1_epi32(weights);
+            let lo = _mm512_madd_epi16(ab.0 .0, w);
+            let hi = _mm512_madd_epi16(ab.1 .0, w);
+            (I32x16(_mm512_add_epi32(acc.0 .0, lo)), I32x16(_mm512_add_epi32(acc.1 .0, hi)))
+        }
+    }
+    #[inline(always)]
+    fn shift_right(acc: (I32x16, I32x16), shift: u32) -> (I32x16, I32x16) {
+        // SAFETY: a value proves AVX-512F.
+        unsafe {
+            let count = _mm_cvtsi32_si128(shift as i32);
+            (I32x16(_mm512_sra_epi32(acc.0 .0, count)), I32x16(_mm512_sra_epi32(acc.1 .0, count)))
+        }
+    }
+    #[inline(always)]
+    fn pack(acc: (I32x16, I32x16)) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        I16x32(unsafe { _mm512_packs_epi32(acc.0 .0, acc.1 .0) })
+    }
+    #[inline(always)]
+    unsafe fn store_i16(self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 32 writable i16s; a value proves AVX-512F.
+        unsafe { _mm512_storeu_si512(ptr.cast(), self.0) }
+    }
+    #[inline(always)]
+    unsafe fn store_u8(self, ptr: *mut u8) {
+        // SAFETY: the caller guarantees 32 writable bytes; a value proves
+        // AVX-512BW. Negative lanes are clamped to 0 first: `vpmovuswb`
+        // saturates as unsigned.
+        unsafe {
+            let clamped = _mm512_max_epi16(self.0, _mm512_setzero_si512());
+            _mm256_storeu_si256(ptr.cast(), _mm512_cvtusepi16_epi8(clamped));
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_f32(acc: (I32x16, I32x16), scale: f32, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 32 writable f32s; a value proves
+        // AVX-512F. 128-bit lane k of `lo` holds outputs 8k..8k+3 and of `hi`
+        // 8k+4..8k+7: the permutes interleave the lanes (in 64-bit units;
+        // index bit 3 picks `hi`).
+        unsafe {
+            let (lo, hi) = (acc.0 .0, acc.1 .0);
+            let first = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+            let second = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+            let s = _mm512_set1_ps(scale);
+            _mm512_storeu_ps(ptr, _mm512_mul_ps(_mm512_cvtepi32_ps(first), s));
+            _mm512_storeu_ps(ptr.add(16), _mm512_mul_ps(_mm512_cvtepi32_ps(second), s));
+        }
+    }
+}
+
+/// 16 `i32` lanes (the int8 layers, and the u8 passes' accumulators).
+#[derive(Clone, Copy)]
+pub struct I32x16(__m512i);
+
+impl I32Vector for I32x16 {
+    type Token = Avx512;
+    const LANES: usize = 16;
+    #[inline(always)]
+    fn splat(_: Avx512, v: i32) -> Self {
+        // SAFETY: the token proves AVX-512F.
+        I32x16(unsafe { _mm512_set1_epi32(v) })
+    }
+    #[inline(always)]
+    fn load_i8(_: Avx512, s: &[i8], at: usize) -> Self {
+        let s = &s[at..at + 16];
+        // SAFETY: `s` holds 16 readable bytes; the token proves AVX-512F.
+        I32x16(unsafe { _mm512_cvtepi8_epi32(_mm_loadu_si128(s.as_ptr().cast())) })
+    }
+    #[inline(always)]
+    fn load_i32(_: Avx512, s: &[i32], at: usize) -> Self {
+        let s = &s[at..at + 16];
+        // SAFETY: `s` holds 16 readable i32s; the token proves AVX-512F.
+        I32x16(unsafe { _mm512_loadu_si512(s.as_ptr().cast()) })
+    }
+    #[inline(always)]
+    unsafe fn load_i32_unchecked(_: Avx512, p: *const i32) -> Self {
+        // SAFETY: the caller guarantees 16 readable i32s; the token proves AVX-512F.
+        I32x16(unsafe { _mm512_loadu_si512(p.cast()) })
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        I32x16(unsafe { _mm512_add_epi32(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        I32x16(unsafe { _mm512_sub_epi32(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub_mul(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        I32x16(unsafe { _mm512_mullo_epi32(_mm512_sub_epi32(self.0, b.0), c.0) })
+    }
+    #[inline(always)]
+    fn madd_add(self, a: Self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        I32x16(unsafe { _mm512_add_epi32(self.0, _mm512_madd_epi16(a.0, b.0)) })
+    }
+    #[inline(always)]
+    fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
+        let (x, mult, shift) = (self.0, mult.0, shift.0);
+        // SAFETY: a value proves AVX-512F.
+        I32x16(unsafe {
+            let zeros = _mm512_setzero_si512();
+            let one = _mm512_set1_epi32(1);
+            let left = _mm512_max_epi32(shift, zeros);
+            let right = _mm512_max_epi32(_mm512_sub_epi32(zeros, shift), zeros);
+            // Wraps, as `wrapping_shl`.
+            let x = _mm512_sllv_epi32(x, left);
+            // As the AVX2 version: ⌊(x·m + 2^30) / 2^31⌋ from bits 31..62.
+            let nudge = _mm512_set1_epi64(1 << 30);
+            let even = _mm512_srli_epi64::<31>(_mm512_add_epi64(_mm512_mul_epi32(x, mult), nudge));
+            let odd_products = _mm512_mul_epi32(_mm512_srli_epi64::<32>(x), _mm512_srli_epi64::<32>(mult));
+            let odd = _mm512_slli_epi64::<1>(_mm512_add_epi64(odd_products, nudge));
+            let high = _mm512_mask_blend_epi32(0xaaaa, even, odd);
+            let mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, right), one);
+            let remainder = _mm512_and_si512(high, mask);
+            let half = _mm512_srli_epi32::<1>(mask);
+            let threshold = _mm512_mask_add_epi32(half, _mm512_cmplt_epi32_mask(high, zeros), half, one);
+            let shifted = _mm512_srav_epi32(high, right);
+            let rounded = _mm512_mask_add_epi32(shifted, _mm512_cmpgt_epi32_mask(remainder, threshold), shifted, one);
+            let q = _mm512_add_epi32(rounded, _mm512_set1_epi32(zero));
+            _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi))
+        })
+    }
+    #[inline(always)]
+    fn store_i16(self, dst: &mut [i16]) {
+        let dst = &mut dst[..16];
+        // SAFETY: `dst` holds 16 writable i16s; a value proves AVX-512F. The
+        // lanes fit i16, so truncating is exact.
+        unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), _mm512_cvtepi32_epi16(self.0)) }
+    }
+    #[inline(always)]
+    fn store_i8(self, dst: &mut [i8]) {
+        let dst = &mut dst[..16];
+        // SAFETY: `dst` holds 16 writable bytes; a value proves AVX-512F. The
+        // lanes fit i8, so truncating is exact.
+        unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), _mm512_cvtepi32_epi8(self.0)) }
+    }
+}
