@@ -1,7 +1,7 @@
 //! The checks: the AVX-512 backend against the reference, over every width
 //! up to three of its vectors plus a kernel (every tail of both engines),
 //! the unrolled u8 lengths and the generic ones, every border, anchors,
-//! 1–4 channels, strides, both regions, both f32 column strategies, strips,
+//! 1–4 channels, strides, both regions, both f32 column strategies,
 //! streaming stores at every alignment, in-place filtering, bands, and the
 //! depthwise-separable layers.
 
@@ -100,7 +100,6 @@ struct Case {
     dst_pad: usize,
     strategy: ColumnStrategy,
     stream: bool,
-    strip: usize,
 }
 
 impl Case {
@@ -129,7 +128,6 @@ impl Case {
             dst_pad: if rng.below(2) == 0 { 0 } else { rng.below(9) },
             strategy: if rng.below(3) == 0 { ColumnStrategy::TransposedTile } else { ColumnStrategy::Direct },
             stream: rng.below(2) == 0,
-            strip: if rng.below(4) == 0 { 1 + rng.below(width) } else { 0 },
         }
     }
 
@@ -146,11 +144,7 @@ impl Case {
         } else {
             Plan::new(shape, row, column, self.borders).expect("plan")
         };
-        let mut plan = plan.with_column_strategy(self.strategy).with_streaming(self.stream);
-        if self.strip > 0 {
-            plan = plan.with_strip_width(self.strip);
-        }
-        Some(plan)
+        Some(plan.with_column_strategy(self.strategy).with_streaming(self.stream))
     }
 }
 
@@ -505,7 +499,6 @@ fn f32_streaming_at_every_alignment(b: Backend, k: &Kernels, bufs: &mut Buffers)
                     dst_pad: pad,
                     strategy: ColumnStrategy::Direct,
                     stream: true,
-                    strip: 0,
                 };
                 let plan = case.plan(k).expect("plan");
                 let stride = width + pad;
