@@ -448,7 +448,7 @@ fn u8_recipe_edge_kernels() {
             let exact = oracle(&spec, &|x, y, c| src.at(x, y, c) as f64);
             let e_bound = fp.error_bound();
             for (o, e) in out.packed().iter().zip(&exact) {
-                let tol = e_bound * (1.0 + 1e-9) + (e.abs() + e_bound) * U32;
+                let tol = bound::u8_to_f32(e_bound, *e);
                 assert!((*o as f64 - e).abs() <= tol, "{label}: u8→f32 {o} vs exact {e}, E = {e_bound}");
             }
         }
@@ -617,9 +617,7 @@ fn in_place_with_strips() {
             let mut img = srcf.clone();
             plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
             // Twice the derived bound (strip widths may change f32 bits).
-            let abs_sum: f64 = taps.iter().map(|&t| (t as f64).abs()).sum();
-            let bound =
-                2.0 * (2 * taps.len() + 2) as f64 * U32 * abs_sum * abs_sum * srcf.max_abs(|v| (v as f64).abs());
+            let bound = 2.0 * bound::separable(&taps, &taps, srcf.max_abs(|v| (v as f64).abs()));
             let bad = img.packed().iter().zip(out.packed()).filter(|(a, b)| ((*a - b) as f64).abs() > bound).count();
             assert_eq!(
                 bad,

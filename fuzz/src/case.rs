@@ -2,11 +2,10 @@
 
 use bytemuck::Pod;
 use sepconv::{Borders, Error, ImageView, ImageViewMut, Kernel, Plan, Shape, MAX_TAPS};
+use sepconv_testkit::bound;
+use sepconv_testkit::verdict::shape_verdict;
 
 use crate::bytes::Bytes;
-
-/// Unit roundoff of f32.
-pub(crate) const U: f64 = 1.0 / (1u64 << 24) as f64;
 
 /// A 1D kernel as decoded: taps and anchor (either may be invalid).
 #[derive(Debug, Clone)]
@@ -48,10 +47,6 @@ impl Taps {
             assert_eq!((k.len(), k.anchor(), k.taps()), (self.taps.len(), self.anchor, &self.taps[..]));
         }
         k.ok()
-    }
-
-    fn abs_sum(&self) -> f64 {
-        self.taps.iter().map(|w| w.abs() as f64).sum()
     }
 }
 
@@ -150,14 +145,7 @@ impl Case {
     pub(crate) fn plan(&self) -> Option<Plan<'_>> {
         let (w, h, c) = (self.width, self.height, self.channels);
         let shape = Shape::new(w, h, c);
-        let want = if w == 0 || h == 0 {
-            Err(Error::ZeroSize)
-        } else if !(1..=4).contains(&c) {
-            Err(Error::InvalidChannels)
-        } else {
-            Ok(Shape { width: w, height: h, channels: c })
-        };
-        assert_eq!(shape, want);
+        assert_eq!(shape, shape_verdict(w, h, c).map(|()| Shape { width: w, height: h, channels: c }));
         let (row, column) = (self.row.kernel(), self.column.kernel());
         let (shape, row, column) = (shape.ok()?, row?, column?);
         let plan =
@@ -197,8 +185,8 @@ impl Case {
 
     /// The f32 tolerance between a backend and the reference.
     pub(crate) fn tolerance(&self, max_abs: f32) -> f32 {
-        let n = (self.row.taps.len() + self.column.taps.len() + 2) as f64;
-        let bound = n * U * self.row.abs_sum() * self.column.abs_sum() * max_abs as f64;
+        // Each side within the bound of the exact result.
+        let bound = bound::separable(&self.row.taps, &self.column.taps, max_abs as f64);
         (2.0 * bound) as f32 + f32::MIN_POSITIVE
     }
 }

@@ -1,5 +1,7 @@
 //! Every check over the committed corpora and over deterministic pseudo-random inputs.
 
+use sepconv_testkit::XorShift;
+
 /// Runs `f` on a thread with a 64 MiB stack. Unoptimised, the inlined
 /// engines have stack frames of hundreds of KB (more under AddressSanitizer):
 /// the checks overflow the 2 MiB of a default test thread.
@@ -10,19 +12,13 @@ fn on_large_stack(f: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// Runs a check over deterministic pseudo-random inputs (xorshift).
+/// Runs a check over deterministic pseudo-random inputs.
 fn pseudo_random(check: fn(&[u8]), count: usize) {
     on_large_stack(move || {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = XorShift::new(0x2545_F491_4F6C_DD1D);
         for _ in 0..count {
-            let len = (next() % 600) as usize;
-            let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let len = rng.below(600);
+            let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
             check(&data);
         }
         check(&[]);

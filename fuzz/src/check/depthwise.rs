@@ -5,80 +5,11 @@ use sepconv::{available_backends, Backend, Error};
 use sepconv_core::depthwise::{
     self, Activation, F32Weights, I8Weights, LayerShape, Padding, SeparableF32, SeparableI8,
 };
+use sepconv_testkit::verdict::{layer_sizes, lengths_verdict, product, LayerSizes};
 
 use crate::bytes::Bytes;
 use crate::case::f32_sample;
 use crate::run::{assert_bits, sentinel};
-
-/// What a depthwise layer's shape must give, derived in `u128` from the
-/// module docs: its sizes, or the error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LayerSizes {
-    out: (usize, usize),
-    input_len: usize,
-    output_len: usize,
-    depthwise_len: usize,
-    pointwise_len: usize,
-    scratch_f32: usize,
-    scratch_i8: usize,
-}
-
-fn layer_sizes(s: &LayerShape) -> Result<LayerSizes, Error> {
-    if [s.height, s.width, s.in_channels, s.out_channels].contains(&0) {
-        return Err(Error::ZeroSize);
-    }
-    if s.kernel_height == 0 || s.kernel_width == 0 {
-        return Err(Error::EmptyKernel);
-    }
-    if s.stride_y == 0 || s.stride_x == 0 {
-        return Err(Error::InvalidStride);
-    }
-    // The output size, and the span `(m − 1)·s + k` the padding comes from.
-    let axis = |n: usize, k: usize, stride: usize| {
-        let (n, k, stride) = (n as u128, k as u128, stride as u128);
-        let m = match s.padding {
-            Padding::Same => n.div_ceil(stride),
-            Padding::Valid if n < k => return Err(Error::EmptyOutput),
-            Padding::Valid => (n - k) / stride + 1,
-        };
-        Ok((m, (m - 1) * stride + k))
-    };
-    let (out_h, span_y) = axis(s.height, s.kernel_height, s.stride_y)?;
-    let (out_w, span_x) = axis(s.width, s.kernel_width, s.stride_x)?;
-    let [h, w, c, c_out, kh, kw] =
-        [s.height, s.width, s.in_channels, s.out_channels, s.kernel_height, s.kernel_width].map(|v| v as u128);
-    let sizes = [
-        span_y,
-        span_x,
-        product(&[h, w, c]),
-        product(&[out_h, out_w, c_out]),
-        product(&[kh, kw, c]),
-        product(&[c, c_out]),
-        product(&[out_w, c]).saturating_add(product(&[c, c_out])),
-        product(&[2, c + c_out]).saturating_add(product(&[c.div_ceil(2), c_out + out_w])),
-    ];
-    if sizes.iter().any(|&v| v > usize::MAX as u128) {
-        return Err(Error::SizeOverflow);
-    }
-    let [_, _, input_len, output_len, depthwise_len, pointwise_len, scratch_f32, scratch_i8] =
-        sizes.map(|v| v as usize);
-    let out = (out_h as usize, out_w as usize);
-    Ok(LayerSizes { out, input_len, output_len, depthwise_len, pointwise_len, scratch_f32, scratch_i8 })
-}
-
-/// A product in `u128`, saturating: whatever passes `usize::MAX` on the
-/// way ends past it.
-fn product(factors: &[u128]) -> u128 {
-    factors.iter().fold(1, |p, &v| p.saturating_mul(v))
-}
-
-/// `LengthMismatch` for the first `(expected, actual)` that differ.
-fn lengths_verdict(lens: &[(usize, usize)]) -> Result<(), Error> {
-    match lens.iter().find(|(expected, actual)| expected != actual) {
-        Some(&(expected, actual)) => Err(Error::LengthMismatch { expected, actual }),
-        None => Ok(()),
-    }
-}
 
 /// Whether running the layer fits a fuzz iteration: the reference does
 /// `C_out` times the layer's work.

@@ -1,39 +1,10 @@
 //! Fuzz target `plan`: shapes, views and plans from arbitrary sizes against a model computed in `u128`.
 
 use sepconv::{Backend, Border, Borders, ColumnStrategy, Error, ImageView, ImageViewMut, Plan, Shape};
+use sepconv_testkit::verdict::{shape_verdict, view_verdict};
 
 use crate::bytes::Bytes;
 use crate::case::Taps;
-
-/// The error [`Shape::new`] must give, computed in `u128`.
-fn shape_verdict(w: usize, h: usize, c: usize) -> Result<(), Error> {
-    if w == 0 || h == 0 {
-        Err(Error::ZeroSize)
-    } else if !(1..=4).contains(&c) {
-        Err(Error::InvalidChannels)
-    } else if (w as u128 * c as u128).checked_mul(h as u128).is_none_or(|n| n > usize::MAX as u128) {
-        Err(Error::SizeOverflow)
-    } else {
-        Ok(())
-    }
-}
-
-/// The verdict of [`ImageView::with_stride`] on a buffer of `len` elements.
-fn view_verdict(len: usize, w: usize, h: usize, c: usize, stride: usize) -> Result<usize, Error> {
-    shape_verdict(w, h, c)?;
-    let row = (w * c) as u128;
-    if (stride as u128) < row {
-        return Err(Error::StrideTooSmall);
-    }
-    let needed = (h as u128 - 1) * stride as u128 + row;
-    if needed > usize::MAX as u128 {
-        return Err(Error::SizeOverflow);
-    }
-    if (len as u128) < needed {
-        return Err(Error::BufferTooShort { needed: needed as usize, actual: len });
-    }
-    Ok(needed as usize)
-}
 
 /// Fuzz target `plan`: shapes, views and plans from arbitrary sizes (up to
 /// `usize::MAX`), strides, buffer lengths, kernels (up to `MAX_TAPS + 1`),

@@ -1,10 +1,12 @@
 //! Fuzz target `separable`: 2D kernels, their decomposition and 2D filtering against an f64 oracle.
 
 use sepconv::separable::{self, Kernel2d, Path2d, SeparableSum};
-use sepconv::{available_backends, Borders, Error, ImageView, ImageViewMut, Shape, MAX_TAPS};
+use sepconv::{available_backends, Borders, Error, ImageView, ImageViewMut, Region, Shape, MAX_TAPS};
+use sepconv_testkit::bound::{self, U32};
+use sepconv_testkit::Oracle;
 
 use crate::bytes::Bytes;
-use crate::case::{f32_sample, U};
+use crate::case::f32_sample;
 
 /// The exact (f64) 2D correlation with the separable filters' borders
 /// (`Constant` fills everything outside the image), anchor `(cols/2, rows/2)`.
@@ -12,30 +14,8 @@ use crate::case::{f32_sample, U};
 /// weights to f32.
 fn oracle_2d(k: &Kernel2d, src: &ImageView<'_, f32>, borders: Borders) -> Vec<f64> {
     let Shape { width, height, channels } = src.shape();
-    let (ax, ay) = (k.cols() / 2, k.rows() / 2);
-    let mut out = Vec::with_capacity(width * height * channels);
-    for y in 0..height {
-        for x in 0..width {
-            for ch in 0..channels {
-                let mut acc = 0.0f64;
-                for j in 0..k.rows() {
-                    for i in 0..k.cols() {
-                        let (vx, vy) = ((x + i) as isize - ax as isize, (y + j) as isize - ay as isize);
-                        let v = match borders.vertical.map(vy, height) {
-                            None => borders.vertical.constant().unwrap_or(0.0),
-                            Some(sy) => match borders.horizontal.map(vx, width) {
-                                None => borders.horizontal.constant().unwrap_or(0.0),
-                                Some(sx) => src.get(sx, sy, ch).unwrap(),
-                            },
-                        };
-                        acc += k.get(j, i).unwrap() * v as f64;
-                    }
-                }
-                out.push(acc);
-            }
-        }
-    }
-    out
+    let get = |x, y, c| src.get(x, y, c).unwrap() as f64;
+    Oracle::direct(k.weights(), k.rows(), k.cols()).filter(borders, Region::Same, (width, height, channels), &get)
 }
 
 fn assert_near(got: &[f32], want: &[f64], bound: f64, what: &dyn std::fmt::Display) {
@@ -138,14 +118,10 @@ pub fn check_separable(data: &[u8]) {
     let abs_sum32: f64 = k.weights().iter().map(|w| (*w as f32).abs() as f64).sum();
     if weights32_ok && abs_sum32 * max_abs < 1e30 {
         let exact = oracle_2d(&k, &src, borders);
-        let bound = (k.multiply_adds() + 2) as f64 * U * abs_sum32 * max_abs * 1.01 + 1e-30;
+        let bound = bound::direct_2d(k.multiply_adds(), abs_sum32, max_abs) * 1.01 + 1e-30;
         assert_near(&dst_buf, &exact, bound, &"correlate_2d");
     }
-    let sum_bound = |sum: &SeparableSum| {
-        let s = |v: &[f32]| v.iter().map(|w| w.abs() as f64).sum::<f64>();
-        let terms: f64 = sum.terms().iter().map(|(c, r)| s(c) * s(r)).sum();
-        ((sum.rows() + sum.cols() + 2) as f64 + sum.rank() as f64) * U * terms * max_abs * 1.01 + 1e-30
-    };
+    let sum_bound = |sum: &SeparableSum| bound::separable_sum(sum.terms(), max_abs) + 1e-30;
     if let Ok(sum) = approx {
         let terms_ok = sum.terms().iter().all(|(c, r)| c.iter().chain(r).all(|w| w.is_finite()));
         assert!(terms_ok);
@@ -169,7 +145,7 @@ pub fn check_separable(data: &[u8]) {
         assert_eq!(got.path, filter.path());
         let exact = oracle_2d(&k, &src, borders);
         let bound = match got.path {
-            Path2d::Direct => (k.multiply_adds() + 2) as f64 * U * abs_sum32 * max_abs * 1.01 + 1e-30,
+            Path2d::Direct => bound::direct_2d(k.multiply_adds(), abs_sum32, max_abs) * 1.01 + 1e-30,
             Path2d::Separable { rank } => {
                 let sum = d.approximate(rank).expect("rank");
                 // Truncation, the f32 rounding of the factors (relative
@@ -178,7 +154,7 @@ pub fn check_separable(data: &[u8]) {
                 // is within a second `sum_bound`; the oracle's own rounding
                 // of `K` to f32 adds `u·Σ|K|·max|x|`.
                 let abs_sum: f64 = k.weights().iter().map(|w| w.abs()).sum();
-                d.output_error_bound(rank, max_abs) * 1.01 + 2.0 * sum_bound(&sum) + U * abs_sum * max_abs * 1.01
+                d.output_error_bound(rank, max_abs) * 1.01 + 2.0 * sum_bound(&sum) + U32 * abs_sum * max_abs * 1.01
             }
         };
         if bound < 1e30 {
