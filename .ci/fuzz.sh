@@ -13,7 +13,7 @@
 # every [[bin]] of fuzz/Cargo.toml). Fuzzing works on copies of the committed seed
 # corpora in a temporary directory, so the repository does not change.
 # A finding fails the script and leaves its input in fuzz/artifacts/<target>/
-# (turn it into a regression test: fuzz/src/lib.rs, `mod tests`).
+# (turn it into a regression test: fuzz/src/tests.rs).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

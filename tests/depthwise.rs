@@ -10,29 +10,8 @@ use sepconv::depthwise::{
     quant, reference, Activation, F32Weights, I8Weights, LayerShape, Padding, Quantization, SeparableF32, SeparableI8,
 };
 use sepconv::{available_backends, Backend, Error};
-
-/// A tiny deterministic PRNG (xorshift64*), so shapes and values are reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in `[lo, hi)`.
-    fn f32(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * ((self.next() >> 40) as f32 / (1u64 << 24) as f32)
-    }
-    fn int(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + (self.next() % (hi - lo + 1) as u64) as i64
-    }
-    /// Log-uniform in `[lo, hi)`.
-    fn log(&mut self, lo: f32, hi: f32) -> f32 {
-        (lo.ln() + (hi.ln() - lo.ln()) * self.f32(0.0, 1.0)).exp()
-    }
-}
+use sepconv_testkit::verdict::layer_sizes;
+use sepconv_testkit::XorShift;
 
 fn activation(i: u64) -> Activation {
     [Activation::None, Activation::Relu, Activation::Relu6][(i % 3) as usize]
@@ -59,8 +38,8 @@ struct F32Net {
 }
 
 impl F32Net {
-    fn random(s: &LayerShape, rng: &mut Rng, acts: (Activation, Activation)) -> Self {
-        let mut v = |n: usize, r: f32| (0..n).map(|_| rng.f32(-r, r)).collect::<Vec<_>>();
+    fn random(s: &LayerShape, rng: &mut XorShift, acts: (Activation, Activation)) -> Self {
+        let mut v = |n: usize, r: f32| (0..n).map(|_| rng.f32_in(-r, r)).collect::<Vec<_>>();
         F32Net {
             dw: v(s.kernel_height * s.kernel_width * s.in_channels, 1.0),
             dw_bias: v(s.in_channels, 0.5),
@@ -274,20 +253,20 @@ fn full_convolution(s: &LayerShape, net: &F32Net, input: &[f32]) -> Vec<f64> {
     out
 }
 
-fn random_shape(rng: &mut Rng) -> LayerShape {
-    let padding = if rng.next().is_multiple_of(2) { Padding::Same } else { Padding::Valid };
-    let (kh, kw) = (rng.int(1, 5) as usize, rng.int(1, 5) as usize);
+fn random_shape(rng: &mut XorShift) -> LayerShape {
+    let padding = if rng.next_u64().is_multiple_of(2) { Padding::Same } else { Padding::Valid };
+    let (kh, kw) = (rng.int_in(1, 5) as usize, rng.int_in(1, 5) as usize);
     let min = if padding == Padding::Valid { kh.max(kw) } else { 1 };
     LayerShape {
-        height: rng.int(min as i64, 11) as usize,
-        width: rng.int(min as i64, 13) as usize,
+        height: rng.int_in(min as i64, 11) as usize,
+        width: rng.int_in(min as i64, 13) as usize,
         // Up to 37, sometimes 60–80: every block width of every backend (4 × 16 lanes) and its tails.
-        in_channels: if rng.next().is_multiple_of(4) { rng.int(60, 80) } else { rng.int(1, 37) } as usize,
-        out_channels: rng.int(1, 41) as usize,
+        in_channels: if rng.next_u64().is_multiple_of(4) { rng.int_in(60, 80) } else { rng.int_in(1, 37) } as usize,
+        out_channels: rng.int_in(1, 41) as usize,
         kernel_height: kh,
         kernel_width: kw,
-        stride_y: rng.int(1, 3) as usize,
-        stride_x: rng.int(1, 3) as usize,
+        stride_y: rng.int_in(1, 3) as usize,
+        stride_x: rng.int_in(1, 3) as usize,
         padding,
     }
 }
@@ -297,11 +276,11 @@ proptest! {
 
     #[test]
     fn f32_reference_equals_the_full_convolution(seed in any::<u64>()) {
-        let mut rng = Rng(seed | 1);
+        let mut rng = XorShift::new(seed);
         let s = random_shape(&mut rng);
-        let acts = (Activation::None, activation(rng.next()));
+        let acts = (Activation::None, activation(rng.next_u64()));
         let net = F32Net::random(&s, &mut rng, acts);
-        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32(-2.0, 2.0)).collect();
+        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32_in(-2.0, 2.0)).collect();
         let layer = SeparableF32::new(s, net.weights()).unwrap();
         let (values, _) = reference_f32(&layer, &input);
         let full = full_convolution(&s, &net, &input);
@@ -313,11 +292,11 @@ proptest! {
 
     #[test]
     fn f32_every_backend_within_the_bound(seed in any::<u64>()) {
-        let mut rng = Rng(seed | 1);
+        let mut rng = XorShift::new(seed);
         let s = random_shape(&mut rng);
-        let acts = (activation(rng.next()), activation(rng.next()));
+        let acts = (activation(rng.next_u64()), activation(rng.next_u64()));
         let net = F32Net::random(&s, &mut rng, acts);
-        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32(-2.0, 2.0)).collect();
+        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32_in(-2.0, 2.0)).collect();
         let layer = SeparableF32::new(s, net.weights()).unwrap();
         let (values, bounds) = reference_f32(&layer, &input);
         for backend in available_backends() {
@@ -330,11 +309,11 @@ proptest! {
 
     #[test]
     fn i8_every_backend_equals_the_reference(seed in any::<u64>()) {
-        let mut rng = Rng(seed | 1);
+        let mut rng = XorShift::new(seed);
         let s = random_shape(&mut rng);
         let net = I8Net::random(&s, &mut rng);
         let layer = SeparableI8::new(s, net.weights()).unwrap();
-        let input: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int(-128, 127) as i8).collect();
+        let input: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int_in(-128, 127) as i8).collect();
         let expected = reference_i8(&layer, &input);
         for backend in available_backends() {
             prop_assert_eq!(&run_i8(&layer, backend, &input), &expected, "{} {:?}", backend.name(), s);
@@ -374,27 +353,34 @@ struct I8Net {
 }
 
 impl I8Net {
-    fn random(s: &LayerShape, rng: &mut Rng) -> Self {
-        let zp = |rng: &mut Rng| rng.int(-128, 127) as i32;
+    fn random(s: &LayerShape, rng: &mut XorShift) -> Self {
+        let zp = |rng: &mut XorShift| rng.int_in(-128, 127) as i32;
         let taps = s.kernel_height * s.kernel_width;
-        let input = Quantization::new(rng.log(0.005, 0.1), zp(rng));
-        let per_tensor = rng.next().is_multiple_of(4);
-        let scales = |n: usize, rng: &mut Rng| {
+        let input = Quantization::new(rng.log_in(0.005, 0.1), zp(rng));
+        let per_tensor = rng.next_u64().is_multiple_of(4);
+        let scales = |n: usize, rng: &mut XorShift| {
             let n = if per_tensor { 1 } else { n };
-            let base = rng.log(0.002, 0.05);
-            (0..n).map(|_| rng.log(base, 2.0 * base)).collect::<Vec<f32>>()
+            let base = rng.log_in(0.002, 0.05);
+            (0..n).map(|_| rng.log_in(base, 2.0 * base)).collect::<Vec<f32>>()
         };
         let dw_scales = scales(s.in_channels, rng);
         let pw_scales = scales(s.out_channels, rng);
         // Typical |acc| ≈ 70·64·√taps; aim it at ±30 steps, times a gain in [1/4, 4]
         // (sometimes [8, 100]: effective scales above 1, saturation).
-        let gain = |rng: &mut Rng| if rng.next().is_multiple_of(8) { rng.log(8.0, 100.0) } else { rng.log(0.25, 4.0) };
+        let gain = |rng: &mut XorShift| {
+            if rng.next_u64().is_multiple_of(8) {
+                rng.log_in(8.0, 100.0)
+            } else {
+                rng.log_in(0.25, 4.0)
+            }
+        };
         let typical = |terms: usize| 70.0 * 64.0 * (terms as f32).sqrt() / 30.0;
         let mid_scale = input.scale * dw_scales[0] * typical(taps) / gain(rng);
         let mid = Quantization::new(mid_scale, zp(rng));
         let output = Quantization::new(mid_scale * pw_scales[0] * typical(s.in_channels) / gain(rng), zp(rng));
-        let weights = |n: usize, rng: &mut Rng| (0..n).map(|_| rng.int(-128, 127) as i8).collect::<Vec<_>>();
-        let bias = |n: usize, rng: &mut Rng| (0..n).map(|_| rng.int(-20_000, 20_000) as i32).collect::<Vec<_>>();
+        let weights = |n: usize, rng: &mut XorShift| (0..n).map(|_| rng.int_in(-128, 127) as i8).collect::<Vec<_>>();
+        let bias =
+            |n: usize, rng: &mut XorShift| (0..n).map(|_| rng.int_in(-20_000, 20_000) as i32).collect::<Vec<_>>();
         let mut net = I8Net {
             dw: weights(taps * s.in_channels, rng),
             dw_scales,
@@ -403,9 +389,9 @@ impl I8Net {
             pw_scales,
             pw_bias: bias(s.out_channels, rng),
             q: [input, mid, output],
-            acts: (activation(rng.next()), activation(rng.next())),
+            acts: (activation(rng.next_u64()), activation(rng.next_u64())),
         };
-        if rng.next().is_multiple_of(3) {
+        if rng.next_u64().is_multiple_of(3) {
             // Powers of two: multipliers of exactly 2^30, so the products
             // land on the rounding ties of both gemmlowp steps.
             let pow2 = |v: &mut f32| *v = 2f32.powi(v.log2().round() as i32);
@@ -435,7 +421,7 @@ impl I8Net {
 fn i8_outputs_are_not_degenerate() {
     // The generator's scales give varied outputs, so exact agreement means something.
     let s = LayerShape::new(9, 11, 24, 40, 3, 2, Padding::Same);
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = XorShift::new(0x1234_5678_9abc_def1);
     let mut net = I8Net::random(&s, &mut rng);
     net.acts = (Activation::None, Activation::None);
     net.q[1].scale = net.q[0].scale * net.dw_scales[0] * 70.0 * 64.0 * 3.0 / 30.0;
@@ -443,7 +429,7 @@ fn i8_outputs_are_not_degenerate() {
     (net.q[1].zero_point, net.q[2].zero_point) = (-10, 7);
     net.dw_bias.iter_mut().chain(&mut net.pw_bias).for_each(|b| *b /= 10);
     let layer = SeparableI8::new(s, net.weights()).unwrap();
-    let input: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int(-128, 127) as i8).collect();
+    let input: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int_in(-128, 127) as i8).collect();
     let expected = reference_i8(&layer, &input);
     let mut distinct = expected.clone();
     distinct.sort();
@@ -464,14 +450,14 @@ fn mobilenet_shapes_on_every_backend() {
     for s in
         [LayerShape::new(14, 14, 32, 64, 3, 1, Padding::Same), LayerShape::new(13, 13, 20, 36, 3, 2, Padding::Same)]
     {
-        let mut rng = Rng(77);
+        let mut rng = XorShift::new(77);
         let net = F32Net::random(&s, &mut rng, (Activation::Relu6, Activation::Relu6));
         let layer = SeparableF32::new(s, net.weights()).unwrap();
-        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32(0.0, 1.0)).collect();
+        let input: Vec<f32> = (0..s.input_len().unwrap()).map(|_| rng.f32_in(0.0, 1.0)).collect();
         let (values, bounds) = reference_f32(&layer, &input);
         let q = I8Net::random(&s, &mut rng);
         let qlayer = SeparableI8::new(s, q.weights()).unwrap();
-        let qinput: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int(-128, 127) as i8).collect();
+        let qinput: Vec<i8> = (0..s.input_len().unwrap()).map(|_| rng.int_in(-128, 127) as i8).collect();
         let expected = reference_i8(&qlayer, &qinput);
         for backend in available_backends() {
             let got = run_f32(&layer, backend, &input);
@@ -488,10 +474,10 @@ fn mobilenet_shapes_on_every_backend() {
 #[test]
 fn facade_runs_on_the_best_backend() {
     let s = LayerShape::new(5, 6, 3, 4, 3, 2, Padding::Same);
-    let mut rng = Rng(5);
+    let mut rng = XorShift::new(5);
     let net = F32Net::random(&s, &mut rng, (Activation::Relu, Activation::None));
     let layer = SeparableF32::new(s, net.weights()).unwrap();
-    let input: Vec<f32> = (0..90).map(|_| rng.f32(-1.0, 1.0)).collect();
+    let input: Vec<f32> = (0..90).map(|_| rng.f32_in(-1.0, 1.0)).collect();
     assert_eq!(sepconv::depthwise::run_f32(&layer, &input).unwrap(), run_f32(&layer, sepconv::best_backend(), &input));
     let q = I8Net::random(&s, &mut rng);
     let qlayer = SeparableI8::new(s, q.weights()).unwrap();
@@ -537,6 +523,7 @@ fn public_helpers_accept_any_input() {
 fn shape_errors() {
     let ok = LayerShape::new(4, 4, 2, 3, 3, 1, Padding::Same);
     assert!(ok.output_size().is_ok());
+    assert_eq!(layer_sizes(&ok).map(|z| (z.out, z.input_len, z.output_len)), Ok(((4, 4), 32, 48)));
     let cases = [
         (LayerShape { height: 0, ..ok }, Error::ZeroSize),
         (LayerShape { width: 0, ..ok }, Error::ZeroSize),
@@ -555,6 +542,8 @@ fn shape_errors() {
     ];
     for (shape, err) in cases {
         assert_eq!(shape.output_size(), Err(err), "{shape:?}");
+        // The model the fuzz target `depthwise` checks every shape against.
+        assert_eq!(layer_sizes(&shape).err(), Some(err), "model: {shape:?}");
         let w = F32Weights {
             depthwise: &[],
             depthwise_bias: &[],
@@ -571,7 +560,7 @@ fn shape_errors() {
 #[test]
 fn f32_weight_and_buffer_errors() {
     let s = LayerShape::new(4, 4, 2, 3, 3, 1, Padding::Same);
-    let net = F32Net::random(&s, &mut Rng(3), (Activation::None, Activation::None));
+    let net = F32Net::random(&s, &mut XorShift::new(3), (Activation::None, Activation::None));
     let ok = net.weights();
     assert!(SeparableF32::new(s, ok).is_ok());
     let mismatch = |expected, actual| Some(Error::LengthMismatch { expected, actual });
@@ -624,7 +613,7 @@ fn f32_weight_and_buffer_errors() {
 #[test]
 fn i8_weight_quantisation_and_buffer_errors() {
     let s = LayerShape::new(4, 4, 2, 3, 3, 1, Padding::Same);
-    let net = I8Net::random(&s, &mut Rng(9));
+    let net = I8Net::random(&s, &mut XorShift::new(9));
     let ok = net.weights();
     assert!(SeparableI8::new(s, ok).is_ok());
     let new = |w: I8Weights<'_>| SeparableI8::new(s, w).err();

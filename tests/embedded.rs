@@ -19,6 +19,7 @@ mod pipeline;
 use pipeline::{Pipeline, HEIGHT, PIXELS, SCRATCH_LEN, WIDTH};
 use sepconv::{available_backends, backend_by_name, reference, Backend, Border, Borders, ImageView, ImageViewMut};
 use sepconv::{Kernel, Output, Plan, Shape};
+use sepconv_testkit::XorShift;
 
 #[test]
 fn portable_backend_is_the_targets_vector_unit() {
@@ -100,14 +101,11 @@ fn portable_u8_is_bit_identical_to_the_reference() {
 
 /// A camera-like frame: gradients, hard edges and noise.
 fn frame() -> Vec<u8> {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut rng = XorShift::new(0x2545_F491_4F6C_DD1D);
     (0..PIXELS)
         .map(|i| {
             let (x, y) = (i % WIDTH, i / WIDTH);
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let noise = (state % 32) as usize;
+            let noise = rng.below(32);
             let edge = if (x / 20 + y / 15) % 2 == 0 { 0 } else { 120 };
             ((x + y) / 3 + edge + noise).min(255) as u8
         })

@@ -80,10 +80,10 @@ fn check_u8(spec: &Spec, seed: u64, pad: usize) -> Option<f64> {
     let exact = oracle(spec, &|x, y, c| src.at(x, y, c) as f64);
 
     // u8 → f32: no final rounding, so within E of exact (plus the one f32
-    // rounding of the accumulator: relative 2^-24).
+    // rounding of the accumulator: relative 2^-24, `bound::u8_to_f32`).
     let out_f = run_u8(&plan, &src, rng.below(3), DST_PAD_F32);
     for (k, (&o, &e)) in out_f.packed().iter().zip(&exact).enumerate() {
-        let tol = e_bound * (1.0 + 1e-9) + (e.abs() + e_bound) * U32;
+        let tol = bound::u8_to_f32(e_bound, e);
         assert!((o as f64 - e).abs() <= tol, "u8→f32 sample {k}: {o} vs exact {e} (E = {e_bound})\n{spec:?}");
     }
     if e_bound < 1.0 {

@@ -1,58 +1,20 @@
 //! 2D kernels: ranks recovered by the SVD, rank-r filters against sums of
 //! separable filters and against an f64 direct 2D oracle, `filter_2d`'s choice.
 //!
-//! The 2D oracle here is written independently of the crate: f64 weights,
-//! f64 sums, and the test suite's own border folding (`common::border_index`).
+//! The 2D oracle (`sepconv_testkit::Oracle`) is written independently of the
+//! crate: f64 weights, f64 sums, and its own border folding (`border_index`).
 
 mod common;
 
 use common::*;
 use sepconv::separable::{correlate_2d, filter_2d, Decomposition, Kernel2d, Path2d, SeparableSum, EXACT};
-use sepconv::{Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel};
+use sepconv::{Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Region};
 use sepconv_core::generate;
 
-/// The f32 unit roundoff.
-const U: f64 = U32;
-
-/// The exact (f64) 2D correlation of a `w × h × ch` image read through
-/// `get`, anchor `(cols/2, rows/2)`, packed.
-fn oracle_2d(
-    kernel: &Kernel2d,
-    (w, h, ch): (usize, usize, usize),
-    borders: Borders,
-    get: &dyn Fn(usize, usize, usize) -> f64,
-) -> Vec<f64> {
-    let (rows, cols) = (kernel.rows(), kernel.cols());
-    let hv = borders.horizontal.constant().unwrap_or(0.0) as f64;
-    let vv = borders.vertical.constant().unwrap_or(0.0) as f64;
-    let mut out = vec![0.0; w * h * ch];
-    for y in 0..h {
-        for x in 0..w {
-            for c in 0..ch {
-                let mut acc = 0.0f64;
-                for j in 0..rows {
-                    for i in 0..cols {
-                        let vy = y as isize + j as isize - (rows / 2) as isize;
-                        let vx = x as isize + i as isize - (cols / 2) as isize;
-                        let v = match border_index(borders.vertical, vy, h) {
-                            None => vv,
-                            Some(sy) => match border_index(borders.horizontal, vx, w) {
-                                None => hv,
-                                Some(sx) => get(sx, sy, c),
-                            },
-                        };
-                        acc += kernel.get(j, i).unwrap() * v;
-                    }
-                }
-                out[(y * w + x) * ch + c] = acc;
-            }
-        }
-    }
-    out
-}
-
+/// The exact (f64) 2D correlation of `img`, anchor `(cols/2, rows/2)`, packed.
 fn oracle_for(kernel: &Kernel2d, img: &Img<f32>, borders: Borders) -> Vec<f64> {
-    oracle_2d(kernel, (img.width, img.height, img.channels), borders, &|x, y, c| img.at(x, y, c) as f64)
+    let oracle = Oracle::direct(kernel.weights(), kernel.rows(), kernel.cols());
+    oracle.filter(borders, Region::Same, (img.width, img.height, img.channels), &|x, y, c| img.at(x, y, c) as f64)
 }
 
 fn max_abs_diff(got: &[f32], want: &[f64]) -> f64 {
@@ -62,33 +24,17 @@ fn max_abs_diff(got: &[f32], want: &[f64]) -> f64 {
 
 /// Largest |sample| the kernel can see: the image and any border constant.
 fn max_abs_seen(img: &Img<f32>, borders: Borders) -> f64 {
-    let constants = [borders.horizontal, borders.vertical];
-    constants
-        .iter()
-        .filter_map(|b| b.constant())
-        .map(|v| v.abs() as f64)
-        .fold(img.max_abs(|v| (v as f64).abs()), f64::max)
+    img.max_abs(|v| (v as f64).abs()).max(bound::max_abs_constant(borders))
 }
 
-fn abs_sum(k: &Kernel2d) -> f64 {
-    k.weights().iter().map(|w| w.abs()).sum()
-}
-
-/// The derived f32 bound of the direct 2D path: `n = rows·cols` products
-/// summed in f32 (`γ_n ≤ (n + 1)·u` for `n·u ≤ 2⁻⁸`), plus the rounding of
-/// each weight to f32 (`u·|K|`), times `Σ|K|·max|x|`.
+/// The derived f32 bound of the direct 2D path (`bound::direct_2d`).
 fn direct_bound(k: &Kernel2d, max_abs: f64) -> f64 {
-    (k.multiply_adds() + 2) as f64 * U * abs_sum(k) * max_abs
+    bound::direct_2d(k.multiply_adds(), k.weights().iter().map(|w| w.abs()).sum(), max_abs)
 }
 
-/// The f32 bound of a sum of separable terms: each term as a separable
-/// filter (`(rows + cols + 2)·u·Σ|c|·Σ|r|·M`, the bound of `tests/common`),
-/// plus the f32 additions of the terms (`(r − 1)·u` of the running sums, each
-/// at most `Σ_k Σ|c_k|Σ|r_k|·M` in magnitude).
+/// The f32 bound of a sum of separable terms (`bound::separable_sum`).
 fn sum_bound(sum: &SeparableSum, max_abs: f64) -> f64 {
-    let s = |v: &[f32]| v.iter().map(|w| w.abs() as f64).sum::<f64>();
-    let terms: f64 = sum.terms().iter().map(|(c, r)| s(c) * s(r)).sum();
-    ((sum.rows() + sum.cols() + 2) as f64 + sum.rank() as f64) * U * terms * max_abs * 1.01
+    bound::separable_sum(sum.terms(), max_abs)
 }
 
 fn gaussian_1d(len: usize, sigma: f64) -> Vec<f32> {

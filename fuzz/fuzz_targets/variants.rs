@@ -1,5 +1,5 @@
-//! Plan::with_strip_width / with_column_strategy / with_streaming:
-//! strips and streaming never change a bit, every strategy within bound.
+//! Plan::with_column_strategy / with_streaming: streaming never changes a
+//! bit, every strategy within bound.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

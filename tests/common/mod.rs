@@ -1,70 +1,21 @@
-//! Shared test helpers: an independent 2D oracle, image builders, a tiny
-//! PRNG and proptest strategies.
+//! Shared test helpers: filter specs, image builders and proptest
+//! strategies, over `sepconv-testkit` (the test kit `fuzz/` shares).
 //!
-//! The oracle deliberately uses a *different* algorithm from
-//! `sepconv::reference`: it builds the full 2D kernel `K[j][i] = col[j]·row[i]`
-//! in f64 and sums `K · in` over the border-extended image, with its own
-//! border-index function written from the table in DESIGN.md (it never calls
-//! `Border::map`).
+//! The oracle ([`oracle`], `sepconv_testkit::Oracle`) deliberately uses a
+//! *different* algorithm from `sepconv::reference`: it builds the full 2D
+//! kernel `K[j][i] = col[j]·row[i]` in f64 and sums `K · in` over the
+//! border-extended image, with its own border-index function written from the
+//! table in DESIGN.md ([`border_index`]; it never calls `Border::map`).
 
-#![allow(dead_code)]
+// Each test file uses some of these helpers and re-exports, not all.
+#![allow(dead_code, unused_imports)]
 
 use proptest::prelude::*;
 use sepconv::{Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
+use sepconv_testkit::oracle::output_size;
 
-/// The unit roundoff of f32 (`2^-24`).
-pub const U32: f64 = 1.0 / 16_777_216.0;
-
-// ---------------------------------------------------------------------------
-// Borders, from DESIGN.md's table (OpenCV `borderInterpolate` semantics).
-// ---------------------------------------------------------------------------
-
-/// The image coordinate that virtual coordinate `p` copies on an axis of
-/// length `n`, or `None` where a `Constant` border supplies the value.
-///
-/// Written as the textbook folding loop (one reflection or one period per
-/// step), not as a closed-form modulus, so that it does not share a bug with
-/// `Border::map`. Padding wider than the image simply folds again.
-pub fn border_index(mode: Border, p: isize, n: usize) -> Option<usize> {
-    assert!(n >= 1);
-    let n = n as isize;
-    if (0..n).contains(&p) {
-        return Some(p as usize);
-    }
-    let mut p = p;
-    match mode {
-        Border::Constant(_) => return None,
-        // aaaaaa|abcdefgh|hhhhhh
-        Border::Replicate => p = if p < 0 { 0 } else { n - 1 },
-        // fedcba|abcdefgh|hgfedc : mirror about the edge, edge repeated.
-        Border::Reflect => {
-            while !(0..n).contains(&p) {
-                p = if p < 0 { -p - 1 } else { 2 * n - 1 - p };
-            }
-        }
-        // gfedcb|abcdefgh|gfedcb : mirror about the edge sample; a single
-        // sample has nothing to mirror and acts as Replicate.
-        Border::Reflect101 => {
-            if n == 1 {
-                p = 0;
-            } else {
-                while !(0..n).contains(&p) {
-                    p = if p < 0 { -p } else { 2 * n - 2 - p };
-                }
-            }
-        }
-        // cdefgh|abcdefgh|abcdef : periodic.
-        Border::Wrap => {
-            while p < 0 {
-                p += n;
-            }
-            while p >= n {
-                p -= n;
-            }
-        }
-    }
-    Some(p as usize)
-}
+pub use sepconv_testkit::bound::{self, U32};
+pub use sepconv_testkit::{border_index, Oracle, XorShift};
 
 // ---------------------------------------------------------------------------
 // A filter specification and the oracle.
@@ -108,12 +59,7 @@ impl Spec {
 
     /// Output size by the contract's own rule (0 if the valid region is empty).
     pub fn out_size(&self) -> (usize, usize) {
-        match self.region {
-            Region::Same => (self.width, self.height),
-            Region::Valid => {
-                ((self.width + 1).saturating_sub(self.row.len()), (self.height + 1).saturating_sub(self.col.len()))
-            }
-        }
+        output_size(self.region, (self.width, self.height), (self.col.len(), self.row.len()))
     }
 
     /// Largest `|constant|` a border can contribute (0 for a valid region).
@@ -121,88 +67,24 @@ impl Spec {
         if self.region == Region::Valid {
             return 0.0;
         }
-        [self.borders.horizontal, self.borders.vertical]
-            .iter()
-            .filter_map(|b| b.constant())
-            .map(|v| (v as f64).abs())
-            .fold(0.0, f64::max)
+        bound::max_abs_constant(self.borders)
     }
 
-    pub fn row_abs_sum(&self) -> f64 {
-        self.row.iter().map(|&w| (w as f64).abs()).sum()
-    }
-    pub fn col_abs_sum(&self) -> f64 {
-        self.col.iter().map(|&w| (w as f64).abs()).sum()
-    }
-
-    /// The derived f32 error bound against the exact result.
-    ///
-    /// Derivation (Higham, *Accuracy and Stability of Numerical Algorithms*,
-    /// §3.1): with `u = 2^-24` and `γ_n = n·u / (1 − n·u)`, a sum of `n`
-    /// products computed in floating point in any order, fused or not,
-    /// satisfies `|fl(Σ a_k b_k) − Σ a_k b_k| ≤ γ_n · Σ |a_k b_k|`.
-    ///
-    /// * Row pass: `t = fl(Σ_i r_i x_i)` so `|t − Σ r x| ≤ γ_nr · Σ|r| · M`,
-    ///   where `M = max|x|` over every sample the kernel can see (border
-    ///   constants included), and `|t| ≤ (1 + γ_nr) Σ|r| M`.
-    /// * Column pass: `o = fl(Σ_j c_j t_j)` so `|o − Σ c t| ≤ γ_nc Σ|c| |t|`.
-    /// * Together: `|o − Σ_j c_j Σ_i r_i x_ij| ≤ (γ_nr + γ_nc + γ_nr γ_nc) ·
-    ///   Σ|r| · Σ|c| · M`. For `nr, nc ≤ 256`, `n·u ≤ 2^-16`, so
-    ///   `γ_nr + γ_nc + γ_nr γ_nc ≤ (nr + nc)·u·(1 + 2^-15) + 2^-31 < (nr + nc + 1)·u`.
-    /// * The oracle itself is f64 (`K` and each product exact, `nr·nc ≤ 2^16`
-    ///   additions): its own error is `≤ 2^16 · 2^-53 · ΣΣ|K|·M`, far below the
-    ///   remaining `u · Σ|r|Σ|c|M`.
-    ///
-    /// Hence `|out − exact| ≤ (nr + nc + 2) · u · Σ|r| · Σ|c| · M`.
-    /// (No underflow: the test data keep products far above f32's normal range.)
+    /// The derived f32 error bound against the exact result,
+    /// `(nr + nc + 2) · u · Σ|r| · Σ|c| · M` where `M` is the largest
+    /// `|x|` the kernel can see, border constants included (derived at
+    /// `sepconv_testkit::bound::separable`).
     pub fn f32_bound(&self, max_abs_pixel: f64) -> f64 {
         let m = max_abs_pixel.max(self.max_abs_constant());
-        (self.row.len() + self.col.len() + 2) as f64 * U32 * self.row_abs_sum() * self.col_abs_sum() * m
+        bound::separable(&self.row, &self.col, m)
     }
 }
 
 /// The exact result (in f64) of filtering an image read through `get(x, y, ch)`,
 /// packed `out_w × out_h × channels`.
 pub fn oracle(spec: &Spec, get: &dyn Fn(usize, usize, usize) -> f64) -> Vec<f64> {
-    let (ow, oh) = spec.out_size();
-    let (nr, nc, ch) = (spec.row.len(), spec.col.len(), spec.channels);
-    // The full 2D kernel, K[j][i] = col[j] · row[i] (exact in f64).
-    let k2: Vec<Vec<f64>> = spec.col.iter().map(|&c| spec.row.iter().map(|&r| c as f64 * r as f64).collect()).collect();
-    let (x0, y0) = match spec.region {
-        Region::Same => (-(spec.row_anchor as isize), -(spec.col_anchor as isize)),
-        Region::Valid => (0, 0),
-    };
-    // Per-axis lookup tables of the virtual coordinates' sources.
-    let xs: Vec<Option<usize>> =
-        (0..ow + nr).map(|k| border_index(spec.borders.horizontal, x0 + k as isize, spec.width)).collect();
-    let ys: Vec<Option<usize>> =
-        (0..oh + nc).map(|k| border_index(spec.borders.vertical, y0 + k as isize, spec.height)).collect();
-    let hv = spec.borders.horizontal.constant().unwrap_or(0.0) as f64;
-    let vv = spec.borders.vertical.constant().unwrap_or(0.0) as f64;
-    let mut out = vec![0.0f64; ow * oh * ch];
-    for y in 0..oh {
-        for x in 0..ow {
-            for c in 0..ch {
-                let mut acc = 0.0f64;
-                for (j, krow) in k2.iter().enumerate() {
-                    for (i, &k) in krow.iter().enumerate() {
-                        // A constant vertical border makes whole rows outside
-                        // the image constant, whatever the horizontal mode.
-                        let v = match ys[y + j] {
-                            None => vv,
-                            Some(sy) => match xs[x + i] {
-                                None => hv,
-                                Some(sx) => get(sx, sy, c),
-                            },
-                        };
-                        acc += k * v;
-                    }
-                }
-                out[(y * ow + x) * ch + c] = acc;
-            }
-        }
-    }
-    out
+    let oracle = Oracle::separable(&spec.row, spec.row_anchor, &spec.col, spec.col_anchor);
+    oracle.filter(spec.borders, spec.region, (spec.width, spec.height, spec.channels), get)
 }
 
 // ---------------------------------------------------------------------------
@@ -290,44 +172,6 @@ pub fn random_u8_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: us
         }
     }
     img
-}
-
-// ---------------------------------------------------------------------------
-// A tiny PRNG (SplitMix64-seeded xorshift64*).
-// ---------------------------------------------------------------------------
-
-#[derive(Debug, Clone)]
-pub struct XorShift(u64);
-
-impl XorShift {
-    pub fn new(seed: u64) -> Self {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        XorShift((z ^ (z >> 31)) | 1)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in `0..n` (`n ≥ 1`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-    /// Uniform-ish in `[lo, hi)`, with 24 random bits.
-    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
-        let t = (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32;
-        lo + (hi - lo) * t
-    }
-    pub fn chance(&mut self, num: usize, den: usize) -> bool {
-        self.below(den) < num
-    }
 }
 
 // ---------------------------------------------------------------------------
