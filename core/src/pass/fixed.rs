@@ -60,30 +60,37 @@ pub(crate) fn column_acc(taps: &[i16], lines: &[i16], offsets: &[usize], e: usiz
 /// Weight pairs for `pmaddwd`, packed once per filter call.
 const PAIRS: usize = MAX_TAPS / 2 + 1;
 
+/// Row weight pairs of the longest unrolled length (15 taps folded: 8 terms,
+/// and the rounding pair).
+const UNROLLED_PAIRS: usize = 9;
+
 /// Lines a column call reads at most: the taps, plus one for two output rows.
 const LINES: usize = MAX_TAPS + 1;
 
 /// The row pass's constants (the same for every output type).
+#[derive(Clone, Copy)]
 struct RowRecipe<'p, V: I16Vector> {
     simd: V::Token,
     fp: &'p FixedPoint,
     fold: Fold,
     /// Row taps.
     taps: usize,
-    /// Weight pairs of the row terms (samples or folded sums); with an odd
-    /// number of terms, the last pair's free half weighs the rounding term.
-    pairs: [i32; PAIRS],
     /// The rounding term `2^(d−1)` (0 when `d = 0`): the accumulators'
     /// start when the terms pair up evenly.
     mid_half: i32,
     /// With an odd number of terms, the constant lane beside the last term:
     /// `unit · weight = mid_half` for the weight in that pair.
     unit: i16,
+    /// The rounding shift `d` into the intermediate.
+    shift: u32,
 }
 
 /// The u8 passes on vector type `V` with output type `D`.
 pub(crate) struct FixedPasses<'p, V: I16Vector, D> {
     row: RowRecipe<'p, V>,
+    /// Weight pairs of the row terms (samples or folded sums); with an odd
+    /// number of terms, the last pair's free half weighs the rounding term.
+    row_pairs: [i32; PAIRS],
     /// Column weight pairs for row `y` (`(c0,c1), (c2,c3), …`) and row `y + 1`
     /// (`(0,c0), (c1,c2), …`) over the line pairs `(0,1), (2,3), …`.
     column_pairs: [[i32; PAIRS]; 2],
@@ -137,7 +144,8 @@ impl<'p, V: I16Vector, D: Output<u8>> FixedPasses<'p, V, D> {
             *next = pair(tap(col, j - 1), tap(col, j));
         }
         FixedPasses {
-            row: RowRecipe { simd, fp, fold, taps: row.len(), pairs: row_pairs, mid_half, unit },
+            row: RowRecipe { simd, fp, fold, taps: row.len(), mid_half, unit, shift: fp.mid_shift() },
+            row_pairs,
             column_pairs,
             out_half: half(fp.out_shift()),
             _out: PhantomData,
@@ -205,6 +213,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
     #[inline(always)]
     unsafe fn block<const FOLD: u8, const U: usize, const N: usize>(
         &self,
+        pairs: &[i32],
         src: *const u8,
         dst: *mut i16,
         e: usize,
@@ -226,7 +235,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
         let unit = V::splat(simd, self.unit);
         let mut acc = [(seed, seed); U];
         for p in 0..paired / 2 {
-            let w = self.pairs[p];
+            let w = pairs[p];
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
                 // SAFETY: at + LANES ≤ e + U·LANES and 2p + 1 < paired ≤ n, so
@@ -241,7 +250,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
             }
         }
         if paired % 2 == 1 || middle {
-            let w = self.pairs[paired / 2];
+            let w = pairs[paired / 2];
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
                 // SAFETY: as for the pairs above: `paired − 1` and the middle
@@ -259,9 +268,8 @@ impl<V: I16Vector> RowRecipe<'_, V> {
                 *acc = V::madd(a.interleave(b), w, *acc);
             }
         }
-        let shift = self.fp.mid_shift();
         for (u, acc) in acc.into_iter().enumerate() {
-            let t = V::pack(V::shift_right(acc, shift));
+            let t = V::pack(V::shift_right(acc, self.shift));
             // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements from `dst` are
             // writable (function contract).
             unsafe { t.store_i16(dst.add(e + u * lanes)) };
@@ -270,12 +278,23 @@ impl<V: I16Vector> RowRecipe<'_, V> {
 
     /// The row pass for `N` taps (0: any).
     #[inline(always)]
-    fn pass<const FOLD: u8, const N: usize>(&self, input: &[u8], out: &mut [i16], step: usize) {
+    fn pass<const FOLD: u8, const N: usize>(&self, pairs: &[i32; PAIRS], input: &[u8], out: &mut [i16], step: usize) {
         let len = out.len();
         let n = self.taps;
         // The one check the loads below rely on (and, unrolled, the taps' count).
         assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
-        let mut blocks = RowBlocks::<V, FOLD, N> { recipe: self, input, dst: out.as_mut_ptr(), step };
+        // Local copies of the constants, which the compiler keeps in
+        // registers: behind a reference it reloads them after every store,
+        // which might alias them. The unrolled lengths need few pairs.
+        let recipe = *self;
+        let mut few = [0; UNROLLED_PAIRS];
+        let pairs: &[i32] = if N == 0 {
+            pairs
+        } else {
+            few.copy_from_slice(&pairs[..UNROLLED_PAIRS]);
+            &few
+        };
+        let mut blocks = RowBlocks::<V, FOLD, N> { recipe: &recipe, pairs, input, dst: out.as_mut_ptr(), step };
         drive::<_, 2>(&mut blocks, 0..len, true);
     }
 }
@@ -283,6 +302,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
 /// The row pass's blocks (`input` and `dst` checked by [`RowRecipe::pass`]).
 struct RowBlocks<'a, 'p, V: I16Vector, const FOLD: u8, const N: usize> {
     recipe: &'a RowRecipe<'p, V>,
+    pairs: &'a [i32],
     input: &'a [u8],
     dst: *mut i16,
     step: usize,
@@ -294,7 +314,7 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, '_, 
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: the driver keeps e + U·LANES ≤ len, and `input` holds
         // len + (n − 1)·step bytes (checked in `pass`).
-        unsafe { self.recipe.block::<FOLD, U, N>(self.input.as_ptr(), self.dst, e, self.step) };
+        unsafe { self.recipe.block::<FOLD, U, N>(self.pairs, self.input.as_ptr(), self.dst, e, self.step) };
     }
     #[inline(always)]
     fn one(&mut self, k: usize) {
@@ -308,6 +328,7 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, '_, 
 /// A row pass call; `FOLD` as [`Fold`] (0, 1, 2).
 struct RowCall<'a, 'p, V: I16Vector, const FOLD: u8> {
     recipe: &'a RowRecipe<'p, V>,
+    pairs: &'a [i32; PAIRS],
     input: &'a [u8],
     out: &'a mut [i16],
     step: usize,
@@ -332,8 +353,8 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, '_, V, FOL
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, _: S) {
-        let RowCall { recipe, input, out, step } = self.0;
-        recipe.pass::<FOLD, N>(input, out, step);
+        let RowCall { recipe, pairs, input, out, step } = self.0;
+        recipe.pass::<FOLD, N>(pairs, input, out, step);
     }
 }
 
@@ -421,14 +442,8 @@ impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
         for (d, o) in dst.iter_mut().zip(out.iter_mut()) {
             *d = o.as_mut_ptr();
         }
-        let mut blocks = ColumnBlocks::<V, D, ROWS, L> {
-            column: ColumnLines::new(self, lines, offsets),
-            count,
-            dst,
-            fp: self.row.fp,
-            lines,
-            offsets,
-        };
+        let column = ColumnLines::new(self, lines, offsets);
+        let mut blocks = ColumnBlocks::<V, D, ROWS, L> { column: &column, count, dst, fp: self.row.fp, lines, offsets };
         // Two blocks a step share each line's pointer and weights (any
         // length); unrolled lengths go one block a step, so that their
         // `2·ROWS` accumulators fit AVX2's 16 registers without spills.
@@ -439,7 +454,7 @@ impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
 /// The column pass's blocks (every line holds `len` elements: checked by
 /// [`Passes::column`]; `dst` has `ROWS` rows of `len`).
 struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const L: usize> {
-    column: ColumnLines<V, ROWS, L>,
+    column: &'a ColumnLines<V, ROWS, L>,
     count: usize,
     dst: [*mut D; 2],
     fp: &'a FixedPoint,
@@ -453,7 +468,7 @@ impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const L: usize> Blocks for 
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: the driver keeps e + U·LANES ≤ len; every line and output
         // row holds `len` elements.
-        unsafe { FixedPasses::<V, D>::column_block::<ROWS, U, L>(&self.column, self.count, self.dst, e) };
+        unsafe { FixedPasses::<V, D>::column_block::<ROWS, U, L>(self.column, self.count, self.dst, e) };
     }
     #[inline(always)]
     fn one(&mut self, k: usize) {
@@ -555,12 +570,12 @@ impl<V: I16Vector, D: Output<u8>> Passes for FixedPasses<'_, V, D> {
     type Dst = D;
     #[inline(always)]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
-        let recipe = &self.row;
+        let (recipe, pairs) = (&self.row, &self.row_pairs);
         match recipe.fold {
             // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
-            Fold::Even => V::Unroll::dispatch(recipe.taps, RowCall::<V, 1> { recipe, input, out, step }),
-            Fold::None => RowCall::<V, 0> { recipe, input, out, step }.generic(),
-            Fold::Odd => RowCall::<V, 2> { recipe, input, out, step }.generic(),
+            Fold::Even => V::Unroll::dispatch(recipe.taps, RowCall::<V, 1> { recipe, pairs, input, out, step }),
+            Fold::None => RowCall::<V, 0> { recipe, pairs, input, out, step }.generic(),
+            Fold::Odd => RowCall::<V, 2> { recipe, pairs, input, out, step }.generic(),
         }
     }
     #[inline(always)]

@@ -11,6 +11,9 @@ use super::blocks::{drive, Blocks};
 use crate::kernel::Symmetry;
 use crate::simd::{ByLength, F32Vector, Unroll};
 
+/// The longest kernel any backend unrolls (`simd::Unroll`).
+pub(crate) const MAX_UNROLLED: usize = 15;
+
 /// How the taps are combined.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fold {
@@ -114,6 +117,16 @@ impl<V: F32Vector, const FOLD: u8> Row<'_, V, FOLD> {
         let n = taps.len();
         // The one check the loads below rely on (and, unrolled, the taps' count).
         assert!(n >= 1 && input.len() >= len + (n - 1) * step && (N == 0 || n == N));
+        // Unrolled, the taps are copied into a local, which the compiler
+        // keeps in registers: behind a reference it reloads them after every
+        // store, which might alias them.
+        let mut local = [0.0; MAX_UNROLLED];
+        let taps = if N == 0 {
+            taps
+        } else {
+            local[..n].copy_from_slice(taps);
+            &local[..n]
+        };
         let mut blocks =
             RowBlocks::<V, FOLD, N> { simd, taps, input, src: input.as_ptr(), dst: out.as_mut_ptr(), step };
         drive::<_, 8>(&mut blocks, 0..len, true);
