@@ -1,7 +1,7 @@
 //! # sepconv-bench
 //!
-//! What the throughput report (`src/bin/report.rs`) and the criterion suite
-//! (`benches/workloads.rs`) share:
+//! The throughput report ([`report`], run by `src/bin/report.rs`) and what it
+//! shares with the criterion suite (`benches/workloads.rs`):
 //!
 //! * [`workload`]: [`WORKLOADS`], the workloads of DESIGN.md (image size,
 //!   channels, sample type, Gaussian taps with OpenCV's default σ,
@@ -38,6 +38,7 @@ pub mod naive2d;
 #[cfg(feature = "peers")]
 pub mod peers;
 pub mod plot;
+pub mod report;
 pub mod separability;
 pub mod timing;
 pub mod workload;
