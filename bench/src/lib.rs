@@ -25,6 +25,8 @@
 //! * [`depthwise`]: depthwise-separable against full convolution on
 //!   MobileNet layers;
 //! * [`plot`]: the SVG writer of every picture and chart;
+//! * [`document`]: the reports' blocks (headings, lines, tables), printed as
+//!   text or as Markdown;
 //! * `peers` (feature `peers`): libblur and imageproc on the same inputs.
 //!
 //! The naive filter is a *different algorithm* from every sepconv backend, so
@@ -33,6 +35,7 @@
 pub mod check;
 pub mod depthwise;
 pub mod direct2d;
+pub mod document;
 pub mod machine;
 pub mod naive2d;
 #[cfg(feature = "peers")]

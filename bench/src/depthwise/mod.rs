@@ -17,8 +17,9 @@
 //!   with a 1×1 identity depthwise stage and `K·K·C_in → C_out` pointwise
 //!   weights — the same GEMM quality as the separable layer's, so the
 //!   fairest full-convolution baseline here);
-//! * [`report`]: checks every answer once, then times each variant and
-//!   prints parameter and multiply-add ratios beside the measured speedups.
+//! * [`measure`]: checks every answer once, then times each variant; its
+//!   [`DepthwiseReport::blocks`] put parameter and multiply-add ratios
+//!   beside the measured speedups.
 //!
 //! The int8 full convolution has its own random int8 weights and the same
 //! TFLite requantisation (it is a cost baseline, not numerically the
@@ -27,7 +28,7 @@
 //!
 //! Here: [`LAYERS`] and [`multiply_adds`]; `problem` the weights and
 //! inputs, `naive` the naive full convolutions, `im2col` the im2col
-//! baselines, `report` the check and the report section.
+//! baselines, `report` the check, the measured section and its blocks.
 
 use sepconv::depthwise::{LayerShape, Padding};
 
@@ -39,7 +40,7 @@ mod report;
 pub use im2col::{full_im2col_f32, full_im2col_i8, full_im2col_sepconv_f32, full_im2col_sepconv_i8, Im2colScratch};
 pub use naive::{full_naive_f32, full_naive_i8};
 pub use problem::Problem;
-pub use report::{report, verify};
+pub use report::{measure, verify, DepthwiseReport, LayerTimes, Variants};
 
 /// A named layer shape.
 #[derive(Debug, Clone, Copy)]

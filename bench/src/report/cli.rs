@@ -8,11 +8,15 @@ use crate::{Workload, WORKLOADS};
 
 /// The `--help` text.
 pub const USAGE: &str = "\
-usage: report [--json] [--workload NAME]... [--threads N] [--backend NAME] [--full]
-              [--no-sweep] [--no-scaling] [--no-separability]
+usage: report [--json | --markdown] [--workload NAME]... [--threads N] [--backend NAME] [--full]
+              [--no-sweep] [--no-scaling] [--no-depthwise] [--no-separability]
 
   --json           one JSON object per line and measurement:
                    {\"workload\": ..., \"system\": ..., \"mpix_s\": ..., \"threads\": ..., \"backend\": ...}
+  --markdown       the whole report as one Markdown page on stdout (for
+                   docs/benchmarks-<arch>.md): the command that regenerates
+                   it, CPU, backend, rustc, commit, date and load averages,
+                   then every section's tables
   --workload NAME  only this workload (repeatable); default: all of DESIGN.md
   --threads N      sepconv filters row bands on N threads (default 1);
                    the baselines stay single-threaded
@@ -47,6 +51,9 @@ pub(super) const CROSSOVER_BUDGET: Duration = Duration::from_millis(120);
 /// What to measure and how to print it.
 pub struct Options {
     pub(super) json: bool,
+    pub(super) markdown: bool,
+    /// The arguments as given (the Markdown page quotes its command).
+    pub(super) args: Vec<String>,
     pub(super) workloads: Vec<Workload>,
     pub(super) threads_requested: usize,
     pub(super) backend: Backend,
@@ -60,8 +67,10 @@ pub struct Options {
 impl Options {
     /// The options of the command line `args` (without the program name);
     /// `None` for `--help`, an error message for a bad argument.
-    pub fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
-        let mut json = false;
+    pub fn parse(args: impl Iterator<Item = String>) -> Result<Option<Options>, String> {
+        let given: Vec<String> = args.collect();
+        let mut args = given.iter().cloned();
+        let (mut json, mut markdown) = (false, false);
         let mut workloads = Vec::new();
         let mut threads_requested = 1;
         let mut backend = None;
@@ -72,6 +81,7 @@ impl Options {
             let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
             match arg.as_str() {
                 "--json" => json = true,
+                "--markdown" => markdown = true,
                 "--workload" => {
                     let name = value("--workload")?;
                     let names: Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
@@ -105,6 +115,9 @@ impl Options {
                 other => return Err(format!("unknown argument {other:?}")),
             }
         }
+        if json && markdown {
+            return Err("--json and --markdown exclude each other".to_string());
+        }
         let sections = workloads.is_empty() && !json;
         separability &= sections;
         sweep &= sections;
@@ -116,6 +129,8 @@ impl Options {
         workloads.sort_by_key(|w| WORKLOADS.iter().position(|x| x == w));
         Ok(Some(Options {
             json,
+            markdown,
+            args: given,
             workloads,
             threads_requested,
             backend: backend.unwrap_or_else(best_backend),

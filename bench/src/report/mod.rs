@@ -15,20 +15,30 @@
 //! 3. Threads: 1, 2, … cores on f32-4k-15 and u8-4k-15 (`threads.svg`), and
 //!    the 1-against-2-thread crossover over image sizes that justifies
 //!    `PARALLEL_MIN_PIXELS` (`threads-crossover.svg`), with the load average.
-//! 4. The separability section (`crate::separability`).
+//! 4. The depthwise-separable section (`crate::depthwise`), also with
+//!    `--workload`.
+//! 5. The separability section (`crate::separability`).
 //!
-//! Sections 2–4 run when no `--workload` and no `--json` is given. Progress
-//! goes to stderr, the report to stdout; the SVGs to `target/report/`.
+//! Sections 2, 3 and 5 run when no `--workload` and no `--json` is given.
+//! Progress goes to stderr, the report to stdout; the SVGs to
+//! `target/report/`.
+//!
+//! Each section is measured once into its own data, which becomes
+//! [`Block`]s once; they are printed as text as each section ends, or
+//! kept for one Markdown page (`--markdown`) under a header written last
+//! (it quotes the load average at the end). `--json` prints the workload
+//! figures alone, one JSON object per line.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use sepconv::available_backends;
-
+use crate::document::{self, Block};
 use crate::plot::{self, Chart};
-use crate::{cpu_model, load_average, SampleType, SWEEP_IMAGES};
+use crate::{load_average, SampleType, SWEEP_IMAGES};
 
 mod cli;
+mod header;
 mod peers;
 mod sweep;
 mod table;
@@ -37,6 +47,7 @@ mod workloads;
 
 use cli::BAND_TIME;
 pub use cli::{Options, USAGE};
+use header::Header;
 use sweep::sweep;
 use table::{json_line, summary, workload_table};
 use threads::scaling;
@@ -48,38 +59,42 @@ fn progress(started: Instant, what: &str) {
 }
 
 /// Writes `chart` as `name` into `target/report/` (or
-/// `$CARGO_TARGET_DIR/report`) and says where.
-fn write_svg(name: &str, chart: &Chart) -> Result<(), String> {
-    let path = plot::save(&plot::output_dir(), name, &chart.svg())?;
-    println!("  plot: {}", path.display());
-    Ok(())
+/// `$CARGO_TARGET_DIR/report`); its path.
+fn write_svg(name: &str, chart: &Chart) -> Result<PathBuf, String> {
+    plot::save(&plot::output_dir(), name, &chart.svg())
+}
+
+/// Where the blocks go: printed as text at once, or kept for the Markdown page.
+struct Output {
+    markdown: bool,
+    kept: Vec<Block>,
+}
+
+impl Output {
+    fn emit(&mut self, blocks: Vec<Block>) {
+        if self.markdown {
+            self.kept.extend(blocks);
+        } else {
+            print!("{}", document::text(&blocks));
+        }
+    }
+
+    /// A section's title: a `##` heading of the Markdown page, nothing in text.
+    fn section(&mut self, title: &str) {
+        self.emit(vec![Block::MarkdownHeading(2, title.to_string())]);
+    }
 }
 
 /// Measures and prints what `opts` asks for; the exit code of the report.
 pub fn run(opts: &Options) -> ExitCode {
     let started = Instant::now();
-    let cpu = cpu_model();
-    let available: Vec<&str> = available_backends().iter().map(|b| b.name()).collect();
-    let load_before = load_average();
-    if !opts.json {
-        println!("sepconv throughput report (cargo run --release -p sepconv-bench --bin report)");
-        println!("CPU: {cpu} ({} threads available)", std::thread::available_parallelism().map_or(1, |n| n.get()));
-        println!(
-            "sepconv backend: {} (this CPU runs: {}); SIMD 2D: {}; sepconv threads: {} (row bands; baselines 1); \
-             borders Reflect101; Gaussian kernels, OpenCV default σ",
-            opts.backend.name(),
-            available.join(", "),
-            crate::Direct2dIsa::detect().name(),
-            opts.threads_requested
-        );
-        println!("load average (1, 5, 15 min) at the start: {load_before}");
-        println!(
-            "Mpix/s = megapixels per second, median of timed repetitions after one warm-up; \
-             memcpy copies the image's bytes; 'sepconv is' = sepconv's Mpix/s / the system's"
-        );
-        println!();
+    let header = Header::new(opts);
+    let mut out = Output { markdown: opts.markdown, kept: Vec::new() };
+    if !opts.json && !opts.markdown {
+        out.emit(header.text());
     }
 
+    out.section("Workloads");
     let mut all = Vec::new();
     for &w in &opts.workloads {
         let measured = match w.sample {
@@ -90,7 +105,7 @@ pub fn run(opts: &Options) -> ExitCode {
             Ok(m) => m,
             Err(msg) => {
                 eprintln!("\n!!! WRONG ANSWER — report aborted before timing: {msg}");
-                eprintln!("!!! backend {}, CPU {cpu}", opts.backend.name());
+                eprintln!("!!! backend {}, CPU {}", opts.backend.name(), header.cpu);
                 return ExitCode::FAILURE;
             }
         };
@@ -102,72 +117,94 @@ pub fn run(opts: &Options) -> ExitCode {
                 eprintln!("note: {}: {note}", w.name);
             }
         } else {
-            println!("{}", workload_table(&m));
+            out.emit(workload_table(&m));
         }
         all.push(m);
     }
+    if opts.json {
+        return ExitCode::SUCCESS;
+    }
 
-    if !opts.json {
-        println!(
-            "Summary (sepconv Mpix/s and how many times faster than each system; load average now {}):",
-            load_average()
-        );
-        print!("{}", summary(&all));
-        println!();
-        println!(
+    out.emit(summary(&all, &load_average()));
+    out.emit(vec![
+        Block::Blank,
+        Block::Line(format!(
             "* SIMD 2D (direct K×K, AVX2+FMA or portable, 64 outputs in flight) and naive 2D (scalar, one accumulator) \
              are timed on a band of rows in the middle of the image (~{} ms a repetition) when the whole image would \
              take longer; sepconv and the SIMD 2D filter were checked against naive 2D on the top, middle and bottom \
              rows (all columns) before timing.",
             BAND_TIME.as_millis()
-        );
-        if !peers::ENABLED {
-            println!("  Peers (libblur, imageproc): rebuild with `--features peers` to measure them in the same run.");
-        }
-        let subtitle = format!("report on {cpu}, backend {}", opts.backend.name());
-        let mut sweep_images = vec![SWEEP_IMAGES[0]];
+        )),
+        Block::Line(peers::NOTE.to_string()),
+    ]);
+    let subtitle = format!("report on {}, backend {}", header.cpu, opts.backend.name());
+    if opts.sweep {
+        out.section("Kernel-size sweep");
+        let mut images = vec![SWEEP_IMAGES[0]];
         if opts.full {
-            sweep_images.push(SWEEP_IMAGES[1]);
+            images.push(SWEEP_IMAGES[1]);
         }
-        if opts.sweep {
-            for image in sweep_images {
-                let done = match image.sample {
-                    SampleType::F32 => sweep::<f32>(image, opts, started, &subtitle),
-                    SampleType::U8 => sweep::<u8>(image, opts, started, &subtitle),
-                };
-                if let Err(e) = done {
+        for image in images {
+            let measured = match image.sample {
+                SampleType::F32 => sweep::<f32>(image, opts, started, &subtitle),
+                SampleType::U8 => sweep::<u8>(image, opts, started, &subtitle),
+            };
+            match measured {
+                Ok(s) => out.emit(s.blocks()),
+                Err(e) => {
                     eprintln!("sweep: {e}");
                     return ExitCode::FAILURE;
                 }
             }
         }
-        if opts.scaling {
-            if let Err(e) = scaling(opts, started, &subtitle) {
+    }
+    if opts.scaling {
+        out.section("Threads");
+        match scaling(opts, started, &subtitle) {
+            Ok(s) => out.emit(s.blocks()),
+            Err(e) => {
                 eprintln!("threads: {e}");
                 return ExitCode::FAILURE;
             }
         }
-        if opts.depthwise {
-            println!();
-            if let Err(e) = crate::depthwise::report(opts.backend) {
+    }
+    if opts.depthwise {
+        out.emit(vec![Block::Blank]);
+        out.section("Depthwise-separable layers");
+        match crate::depthwise::measure(opts.backend, &mut |what| progress(started, what)) {
+            Ok(d) => out.emit(d.blocks()),
+            Err(e) => {
                 eprintln!("\n!!! depthwise: {e}");
                 return ExitCode::FAILURE;
             }
         }
-        if opts.separability {
-            println!();
-            progress(started, "separability section");
-            if let Err(e) = crate::separability::report(&crate::separability::Config::default()) {
+    }
+    if opts.separability {
+        out.emit(vec![Block::Blank]);
+        out.section("Separability");
+        progress(started, "separability section");
+        let config = crate::separability::Config::default();
+        match crate::separability::measure(&config, &mut |what| progress(started, what)) {
+            Ok(reports) => out.emit(crate::separability::blocks(&config, &reports)),
+            Err(e) => {
                 eprintln!("separability: {e}");
                 return ExitCode::FAILURE;
             }
         }
-        println!();
-        println!(
-            "total time {:.1} s; load average at the start {load_before}, at the end {}",
-            started.elapsed().as_secs_f64(),
-            load_average()
-        );
+    }
+    let load_after = load_average();
+    let seconds = started.elapsed().as_secs_f64();
+    out.emit(vec![
+        Block::Blank,
+        Block::Line(format!(
+            "total time {seconds:.1} s; load average at the start {}, at the end {load_after}",
+            header.load_before
+        )),
+    ]);
+    if opts.markdown {
+        let mut page = header.markdown(opts, &load_after, seconds);
+        page.append(&mut out.kept);
+        print!("{}", document::markdown(&page));
     }
     ExitCode::SUCCESS
 }

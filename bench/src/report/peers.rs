@@ -11,7 +11,17 @@ mod enabled {
     use super::super::progress;
     use super::super::workloads::Figure;
 
-    pub const ENABLED: bool = true;
+    /// The line under the workloads' footnote: which of libblur's code runs.
+    /// (libblur 0.24's `filter_1d_exact` and `filter_1d_approx` pick AVX2,
+    /// else SSE4.1, with `is_x86_feature_detected!`; its `avx512` feature
+    /// adds AVX-512BW kernels for u8 `filter_1d_approx`, also picked at run
+    /// time, but turns on `#![feature]`s that stable Rust refuses.)
+    pub const NOTE: &str =
+        "  libblur 0.24 is built with its default features: its run-time detection picks AVX2 code, \
+                            else SSE4.1; its AVX-512BW kernels (u8 filter_1d_approx, feature `avx512`) need a nightly \
+                            compiler and are not built.";
+    /// The peers as built, for the Markdown page's header.
+    pub const BUILT: &str = "libblur 0.24 (default features: AVX2, else SSE4.1; no AVX-512), imageproc 0.27";
     /// The peers, in the order of their columns.
     pub const NAMES: [&str; 2] = ["libblur", "imageproc"];
 
@@ -72,7 +82,11 @@ mod disabled {
 
     use super::super::workloads::Figure;
 
-    pub const ENABLED: bool = false;
+    /// The line under the workloads' footnote.
+    pub const NOTE: &str =
+        "  Peers (libblur, imageproc): rebuild with `--features peers` to measure them in the same run.";
+    /// The peers as built, for the Markdown page's header.
+    pub const BUILT: &str = "not built (`--features peers`)";
     pub const NAMES: [&str; 0] = [];
 
     pub trait Peer {}

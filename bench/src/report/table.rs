@@ -1,9 +1,8 @@
-//! The workload tables as text and JSON lines: one table per workload, and the summary.
-
-use std::fmt::Write as _;
+//! The workload tables as blocks (one table per workload, and the summary) and as JSON lines.
 
 use super::peers;
 use super::workloads::{Figure, Measured};
+use crate::document::{Block, Column, Table};
 use crate::SampleType;
 
 pub(super) fn json_line(m: &Measured, f: &Figure) -> String {
@@ -13,9 +12,18 @@ pub(super) fn json_line(m: &Measured, f: &Figure) -> String {
     )
 }
 
+/// `v` with `unit` after it, or `-` where it is not a number.
+fn or_dash(v: f64, precision: usize, unit: &str) -> String {
+    if v.is_nan() {
+        "-".to_string()
+    } else {
+        format!("{v:.precision$}{unit}")
+    }
+}
+
 /// The table of one workload: every system, Mpix/s, sepconv's speed against
 /// it, its share of memcpy.
-pub(super) fn workload_table(m: &Measured) -> String {
+pub(super) fn workload_table(m: &Measured) -> Vec<Block> {
     let w = m.workload;
     let sep = m.mpix_s("sepconv").unwrap_or(f64::NAN);
     let copy = m.mpix_s("memcpy").unwrap_or(f64::NAN);
@@ -24,84 +32,86 @@ pub(super) fn workload_table(m: &Measured) -> String {
         SampleType::F32 => "f32",
         SampleType::U8 => "u8",
     };
-    let mut t = format!(
-        "{} — {}×{}×{} {kind}, {} taps (σ {sigma}), Reflect101\n",
-        w.name, w.width, w.height, w.channels, w.taps
-    );
-    let _ = writeln!(
-        t,
-        "  {:<14} {:<17} {:>9} {:>12} {:>9}  {:<22} answer (max |Δ|)",
-        "system", "backend/function", "Mpix/s", "sepconv is", "% memcpy", "timed on"
+    let title =
+        format!("{} — {}×{}×{} {kind}, {} taps (σ {sigma}), Reflect101", w.name, w.width, w.height, w.channels, w.taps);
+    let mut t = Table::new(
+        "  ",
+        vec![
+            Column::left("system", 14),
+            Column::left("backend/function", 17),
+            Column::right("Mpix/s", 9),
+            Column::right("sepconv is", 12),
+            Column::right("% memcpy", 9),
+            Column::left("timed on", 22).apart(),
+            Column::left("answer (max |Δ|)", 0),
+        ],
     );
     for f in &m.figures {
-        let _ = writeln!(
-            t,
-            "  {:<14} {:<17} {:>9.1} {:>11.2}× {:>8.1}%  {:<22} {}",
-            f.system,
-            f.backend,
-            f.mpix_s,
-            sep / f.mpix_s,
-            100.0 * f.mpix_s / copy,
-            f.timed_on,
-            f.check
-        );
+        t.row(vec![
+            f.system.to_string(),
+            f.backend.to_string(),
+            format!("{:.1}", f.mpix_s),
+            format!("{:.2}×", sep / f.mpix_s),
+            format!("{:.1}%", 100.0 * f.mpix_s / copy),
+            f.timed_on.clone(),
+            f.check.clone(),
+        ]);
     }
     for note in &m.notes {
-        let _ = writeln!(t, "  note: {note}");
+        t.note(format!("  note: {note}"));
     }
-    t
+    vec![Block::Heading(3, title), Block::Table(t), Block::Blank]
 }
 
 /// One line per workload: sepconv and its ratios; with peers, sepconv's
 /// share of the issues' target, twice the fastest peer of the run.
-pub(super) fn summary(measured: &[Measured]) -> String {
+pub(super) fn summary(measured: &[Measured], load_average: &str) -> Vec<Block> {
     let peer_names: Vec<&str> = peers::NAMES.to_vec();
-    let mut s = format!(
-        "{:<14} {:>4} {:>9}  {:>9} {:>9} {:>8}",
-        "workload", "taps", "sepconv", "×naive2d", "×SIMD2d", "%memcpy"
-    );
-    for p in &peer_names {
-        let _ = write!(s, " {:>11}", format!("×{p}"));
-    }
+    let mut columns = vec![
+        Column::left("workload", 14),
+        Column::right("taps", 4),
+        Column::right("sepconv", 9),
+        Column::right("×naive2d", 9).apart(),
+        Column::right("×SIMD2d", 9),
+        Column::right("%memcpy", 8),
+    ];
+    columns.extend(peer_names.iter().map(|p| Column::right(&format!("×{p}"), 11)));
     if !peer_names.is_empty() {
-        let _ = write!(s, " {:>13}", "%(2×best)");
+        columns.push(Column::right("%(2×best)", 13));
     }
-    s.push('\n');
+    let mut t = Table::new("", columns);
     for m in measured {
         let sep = m.mpix_s("sepconv").unwrap_or(f64::NAN);
         let ratio = |system: &str| m.mpix_s(system).map_or(f64::NAN, |v| sep / v);
-        let _ = write!(
-            s,
-            "{:<14} {:>4} {:>9.1}  {:>8.1}× {:>8.2}× {:>7.1}%",
-            m.workload.name,
-            m.workload.taps,
-            sep,
-            ratio("naive-2d"),
-            ratio("direct2d-simd"),
-            100.0 * sep / m.mpix_s("memcpy").unwrap_or(f64::NAN)
-        );
-        for p in &peer_names {
-            let r = ratio(p);
-            if r.is_nan() {
-                let _ = write!(s, " {:>11}", "-");
-            } else {
-                let _ = write!(s, " {:>10.2}×", r);
-            }
-        }
-        let best = peer_names.iter().filter_map(|p| m.mpix_s(p)).filter(|v| v.is_finite()).fold(f64::NAN, f64::max);
+        let mut cells = vec![
+            m.workload.name.to_string(),
+            m.workload.taps.to_string(),
+            format!("{sep:.1}"),
+            format!("{:.1}×", ratio("naive-2d")),
+            format!("{:.2}×", ratio("direct2d-simd")),
+            format!("{:.1}%", 100.0 * sep / m.mpix_s("memcpy").unwrap_or(f64::NAN)),
+        ];
+        cells.extend(peer_names.iter().map(|p| or_dash(ratio(p), 2, "×")));
         if !peer_names.is_empty() {
-            if best.is_nan() {
-                let _ = write!(s, " {:>13}", "-");
-            } else {
-                let _ = write!(s, " {:>12.0}%", 100.0 * sep / (2.0 * best));
-            }
+            let best = peer_names.iter().filter_map(|p| m.mpix_s(p)).filter(|v| v.is_finite()).fold(f64::NAN, f64::max);
+            cells.push(or_dash(100.0 * sep / (2.0 * best), 0, "%"));
         }
-        s.push('\n');
+        t.row(cells);
     }
+    let mut blocks = vec![
+        Block::Heading(
+            3,
+            format!(
+                "Summary (sepconv Mpix/s and how many times faster than each system; load average now {load_average}):"
+            ),
+        ),
+        Block::Table(t),
+    ];
     if !peer_names.is_empty() {
-        s.push_str(
-            "%(2×best): sepconv's speed as a share of twice the fastest peer in this run (the goal; 100% = met)\n",
-        );
+        blocks.push(Block::Line(
+            "%(2×best): sepconv's speed as a share of twice the fastest peer in this run (the goal; 100% = met)"
+                .to_string(),
+        ));
     }
-    s
+    blocks
 }

@@ -37,6 +37,7 @@ use std::time::Duration;
 use sepconv::separable::{correlate_2d, EXACT};
 use sepconv::{Border, Borders, Image};
 
+use crate::document::{self, Block, Column, Table};
 use crate::{plot, time_median};
 
 mod exact;
@@ -117,35 +118,32 @@ pub fn ranks_to_measure(exact: usize) -> Vec<usize> {
     ranks
 }
 
-/// Measures every kernel of [`kernels`], prints the table, writes the SVGs
-/// into `config.dir`, and returns the figures.
+/// Measures every kernel of [`kernels`], prints the table ([`blocks`] as
+/// text), writes the SVGs into `config.dir`, and returns the figures.
 ///
 /// # Errors
 ///
 /// A description of what failed: a filter call, or writing a file.
 pub fn report(config: &Config) -> Result<Vec<KernelReport>, String> {
+    let reports = measure(config, &mut |_| {})?;
+    print!("{}", document::text(&blocks(config, &reports)));
+    Ok(reports)
+}
+
+/// Measures every kernel of [`kernels`] and writes its SVGs into
+/// `config.dir`; `progress` hears of each kernel before it is measured.
+///
+/// # Errors
+///
+/// A description of what failed: a filter call, or writing a file.
+pub fn measure(config: &Config, progress: &mut dyn FnMut(&str)) -> Result<Vec<KernelReport>, String> {
     std::fs::create_dir_all(&config.dir).map_err(|e| format!("{}: {e}", config.dir.display()))?;
     let image = test_image(config.width, config.height);
     let pixels = config.width * config.height;
     let borders = Borders::uniform(Border::Reflect101);
-    println!(
-        "separability: rank-r separable approximations against direct 2D ({}×{} f32 test image, Reflect101, one thread, backend {})",
-        config.width,
-        config.height,
-        sepconv::best_backend().name()
-    );
-    println!(
-        "  e_r = ‖K − K_r‖/‖K‖ (Frobenius); max|Δ| and PSNR (peak = max|exact|) against the exact f64 2D result; \
-         bound = e_r·‖K‖·√(rows·cols)·max|x|"
-    );
-    println!();
-    println!(
-        "{:<11} {:>5} {:>4} {:>9} {:>10} {:>10} {:>8} {:>10} {:>9} {:>9} {:>9}",
-        "kernel", "size", "r", "e_r", "max|Δ|", "bound", "PSNR dB", "Mpix/s", "vs 2D", "predicted", "MACs/px"
-    );
-
     let mut reports = Vec::new();
     for named in kernels() {
+        progress(&format!("separability: {}", named.name));
         let k = &named.kernel;
         let d = k.decompose();
         let exact = exact_2d(k, &image);
@@ -178,45 +176,6 @@ pub fn report(config: &Config) -> Result<Vec<KernelReport>, String> {
             });
         }
 
-        let size = format!("{}×{}", k.rows(), k.cols());
-        for row in &ranks {
-            println!(
-                "{:<11} {:>5} {:>4} {:>9.2e} {:>10.3e} {:>10.3e} {:>8} {:>10.1} {:>8.2}× {:>8.2}× {:>9}",
-                named.name,
-                size,
-                row.rank,
-                row.kernel_error,
-                row.accuracy.max_abs,
-                row.bound,
-                psnr(row.accuracy.psnr_db),
-                row.mpix_s,
-                row.mpix_s / direct_mpix_s,
-                row.predicted_speedup,
-                row.rank * (k.rows() + k.cols()),
-            );
-        }
-        println!(
-            "{:<11} {:>5} {:>4} {:>9} {:>10.3e} {:>10} {:>8} {:>10.1} {:>9} {:>9} {:>9}",
-            named.name,
-            size,
-            "2D",
-            "-",
-            direct.max_abs,
-            "-",
-            psnr(direct.psnr_db),
-            direct_mpix_s,
-            "1.00×",
-            "1.00×",
-            k.multiply_adds()
-        );
-        let shown: Vec<String> = d.singular_values().iter().take(6).map(|s| format!("{s:.3e}")).collect();
-        println!(
-            "{:<11} σ: {}{}  rank within {EXACT:e}: {exact_rank}",
-            "",
-            shown.join(" "),
-            if d.singular_values().len() > 6 { " …" } else { "" }
-        );
-
         let files = pictures::write_pictures(&config.dir, &named, &d)?;
         reports.push(KernelReport {
             name: named.name,
@@ -231,14 +190,92 @@ pub fn report(config: &Config) -> Result<Vec<KernelReport>, String> {
             files,
         });
     }
-    println!();
-    println!(
-        "  vs 2D = measured speed over sepconv's direct 2D correlation (AVX2-vectorised where available); \
-         predicted = rows·cols / (r·(rows + cols)) multiply-adds"
-    );
-    let dir = std::fs::canonicalize(&config.dir).unwrap_or_else(|_| config.dir.clone());
-    println!("  pictures: {}/<kernel>-{{kernel,factors,approx,spectrum}}.svg", dir.display());
     Ok(reports)
+}
+
+/// The table of `reports` (measured with `config`), with what its columns mean.
+pub fn blocks(config: &Config, reports: &[KernelReport]) -> Vec<Block> {
+    let mut t = Table::new(
+        "",
+        vec![
+            Column::left("kernel", 11),
+            Column::right("size", 5),
+            Column::right("r", 4),
+            Column::right("e_r", 9),
+            Column::right("max|Δ|", 10),
+            Column::right("bound", 10),
+            Column::right("PSNR dB", 8),
+            Column::right("Mpix/s", 10),
+            Column::right("vs 2D", 9),
+            Column::right("predicted", 9),
+            Column::right("MACs/px", 9),
+        ],
+    );
+    for k in reports {
+        let size = format!("{}×{}", k.size.0, k.size.1);
+        for row in &k.ranks {
+            t.row(vec![
+                k.name.to_string(),
+                size.clone(),
+                row.rank.to_string(),
+                format!("{:.2e}", row.kernel_error),
+                format!("{:.3e}", row.accuracy.max_abs),
+                format!("{:.3e}", row.bound),
+                psnr(row.accuracy.psnr_db),
+                format!("{:.1}", row.mpix_s),
+                format!("{:.2}×", row.mpix_s / k.direct_mpix_s),
+                format!("{:.2}×", row.predicted_speedup),
+                (row.rank * (k.size.0 + k.size.1)).to_string(),
+            ]);
+        }
+        t.row(vec![
+            k.name.to_string(),
+            size,
+            "2D".into(),
+            "-".into(),
+            format!("{:.3e}", k.direct.max_abs),
+            "-".into(),
+            psnr(k.direct.psnr_db),
+            format!("{:.1}", k.direct_mpix_s),
+            "1.00×".into(),
+            "1.00×".into(),
+            (k.size.0 * k.size.1).to_string(),
+        ]);
+        let shown: Vec<String> = k.singular_values.iter().take(6).map(|s| format!("{s:.3e}")).collect();
+        let more = if k.singular_values.len() > 6 { " …" } else { "" };
+        let rank = format!("rank within {EXACT:e}: {}", k.exact_rank);
+        t.note_as(
+            format!("{:<11} σ: {}{more}  {rank}", "", shown.join(" ")),
+            format!("{}: σ {}{more}; {rank}", k.name, shown.join(" ")),
+        );
+    }
+    let dir = std::fs::canonicalize(&config.dir).unwrap_or_else(|_| config.dir.clone());
+    vec![
+        Block::Heading(
+            3,
+            format!(
+                "separability: rank-r separable approximations against direct 2D ({}×{} f32 test image, Reflect101, \
+                 one thread, backend {})",
+                config.width,
+                config.height,
+                sepconv::best_backend().name()
+            ),
+        ),
+        Block::Line(
+            "  e_r = ‖K − K_r‖/‖K‖ (Frobenius); max|Δ| and PSNR (peak = max|exact|) against the exact f64 2D result; \
+             bound = e_r·‖K‖·√(rows·cols)·max|x|"
+                .into(),
+        ),
+        Block::Blank,
+        Block::Table(t),
+        Block::Blank,
+        Block::Line(
+            "  vs 2D = measured speed over sepconv's direct 2D correlation (AVX2-vectorised where available); \
+             predicted = rows·cols / (r·(rows + cols)) multiply-adds"
+                .into(),
+        ),
+        Block::Line(format!("  pictures: {}/<kernel>-{{kernel,factors,approx,spectrum}}.svg", dir.display())),
+    ]
 }
 
 fn psnr(db: f64) -> String {
