@@ -85,8 +85,20 @@ impl Output {
     }
 }
 
-/// Measures and prints what `opts` asks for; the exit code of the report.
+/// Measures and prints what `opts` asks for; the exit code of the report
+/// (a failure, with its reason on stderr, if an answer is wrong or a file
+/// cannot be written).
 pub fn run(opts: &Options) -> ExitCode {
+    match report(opts) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report(opts: &Options) -> Result<(), String> {
     let started = Instant::now();
     let header = Header::new(opts);
     let mut out = Output { markdown: opts.markdown, kept: Vec::new() };
@@ -101,14 +113,13 @@ pub fn run(opts: &Options) -> ExitCode {
             SampleType::F32 => measure::<f32>(w, opts, started),
             SampleType::U8 => measure::<u8>(w, opts, started),
         };
-        let m = match measured {
-            Ok(m) => m,
-            Err(msg) => {
-                eprintln!("\n!!! WRONG ANSWER — report aborted before timing: {msg}");
-                eprintln!("!!! backend {}, CPU {}", opts.backend.name(), header.cpu);
-                return ExitCode::FAILURE;
-            }
-        };
+        let m = measured.map_err(|msg| {
+            format!(
+                "\n!!! WRONG ANSWER — report aborted before timing: {msg}\n!!! backend {}, CPU {}",
+                opts.backend.name(),
+                header.cpu
+            )
+        })?;
         if opts.json {
             for f in &m.figures {
                 println!("{}", json_line(&m, f));
@@ -122,7 +133,7 @@ pub fn run(opts: &Options) -> ExitCode {
         all.push(m);
     }
     if opts.json {
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
 
     out.emit(summary(&all, &load_average()));
@@ -149,48 +160,27 @@ pub fn run(opts: &Options) -> ExitCode {
                 SampleType::F32 => sweep::<f32>(image, opts, started, &subtitle),
                 SampleType::U8 => sweep::<u8>(image, opts, started, &subtitle),
             };
-            match measured {
-                Ok(s) => out.emit(s.blocks()),
-                Err(e) => {
-                    eprintln!("sweep: {e}");
-                    return ExitCode::FAILURE;
-                }
-            }
+            out.emit(measured.map_err(|e| format!("sweep: {e}"))?.blocks());
         }
     }
     if opts.scaling {
         out.section("Threads");
-        match scaling(opts, started, &subtitle) {
-            Ok(s) => out.emit(s.blocks()),
-            Err(e) => {
-                eprintln!("threads: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        out.emit(scaling(opts, started, &subtitle).map_err(|e| format!("threads: {e}"))?.blocks());
     }
     if opts.depthwise {
         out.emit(vec![Block::Blank]);
         out.section("Depthwise-separable layers");
-        match crate::depthwise::measure(opts.backend, &mut |what| progress(started, what)) {
-            Ok(d) => out.emit(d.blocks()),
-            Err(e) => {
-                eprintln!("\n!!! depthwise: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        let measured = crate::depthwise::measure(opts.backend, &mut |what| progress(started, what));
+        out.emit(measured.map_err(|e| format!("\n!!! depthwise: {e}"))?.blocks());
     }
     if opts.separability {
         out.emit(vec![Block::Blank]);
         out.section("Separability");
         progress(started, "separability section");
         let config = crate::separability::Config::default();
-        match crate::separability::measure(&config, &mut |what| progress(started, what)) {
-            Ok(reports) => out.emit(crate::separability::blocks(&config, &reports)),
-            Err(e) => {
-                eprintln!("separability: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        let reports = crate::separability::measure(&config, &mut |what| progress(started, what))
+            .map_err(|e| format!("separability: {e}"))?;
+        out.emit(crate::separability::blocks(&config, &reports));
     }
     let load_after = load_average();
     let seconds = started.elapsed().as_secs_f64();
@@ -206,5 +196,5 @@ pub fn run(opts: &Options) -> ExitCode {
         page.append(&mut out.kept);
         print!("{}", document::markdown(&page));
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
