@@ -1,7 +1,9 @@
-//! The SVG writer of every picture in the bench crate (hand-written SVG):
-//! the document and its primitives, colour scales and heat maps (the
-//! separability pictures), and line charts (the report's throughput against
-//! kernel size, threads and image size), and where the files go.
+//! The bench crate's one SVG writer: documents, colour scales, heat maps, line charts, and where the files go.
+//!
+//! Hand-written SVG: `Svg`'s primitives draw the separability pictures
+//! (heat maps on `Scale`s) and every [`Chart`] of the report (throughput
+//! against kernel size, threads and image size); [`save`] writes either
+//! into [`output_dir`].
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
