@@ -50,8 +50,8 @@ pub use separable::filter_2d;
 #[cfg(feature = "tuning")]
 pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{
-    direct2d, fixed, generate, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Output,
-    Plan, Region, Result, Sample, Shape, Symmetry, MAX_TAPS,
+    direct2d, fixed, generate, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Op, Output,
+    Plan, Region, Result, Sample, Shape, Simd, Symmetry, MAX_TAPS,
 };
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 

@@ -50,9 +50,10 @@ fn run<D: Output<u8> + Default + Clone>(plan: &Plan<'_>, backend: Option<Backend
     let mut dst = vec![D::default(); src.len()];
     let src = ImageView::new(src, s.width, s.height, s.channels).unwrap();
     let mut out = ImageViewMut::new(&mut dst, s.width, s.height, s.channels).unwrap();
-    match backend {
-        Some(b) => plan.filter(b, &src, &mut out, &mut vec![f32::NAN; plan.scratch_len::<u8>()]).unwrap(),
-        None => reference::filter_u8(plan, &src, &mut out).unwrap(),
+    if let Some(b) = backend {
+        plan.filter(b, &src, &mut out, &mut vec![f32::NAN; plan.scratch_len::<u8>()]).unwrap()
+    } else {
+        reference::filter_u8(plan, &src, &mut out).unwrap()
     }
     dst
 }

@@ -114,6 +114,8 @@ fn kernel_too_long() {
     // The contract: lengths up to at least 255 are accepted.
     const { assert!(MAX_TAPS >= 255) };
     assert!(Kernel::new(&taps[..MAX_TAPS]).is_ok());
+    // The message names the limit (written out in `error.rs`, a leaf below `kernel.rs`).
+    assert!(Error::KernelTooLong.to_string().contains(&format!("({MAX_TAPS})")));
 }
 
 #[test]

@@ -42,10 +42,10 @@ fn layers(c: &mut Criterion) {
         let mut im2col = Im2colScratch::new(&p);
         group.sample_size(10);
         group.bench_function("full-im2col-f32", |bench| {
-            bench.iter(|| full_im2col_f32(black_box(&p), &mut out, &mut im2col))
+            bench.iter(|| full_im2col_f32(black_box(&p), best_backend(), &mut out, &mut im2col))
         });
         group.bench_function("full-im2col-i8", |bench| {
-            bench.iter(|| full_im2col_i8(black_box(&p), &mut qout, &mut im2col))
+            bench.iter(|| full_im2col_i8(black_box(&p), best_backend(), &mut qout, &mut im2col))
         });
         let best = best_backend();
         group.bench_function(format!("full-im2col-sepconv-f32/{}", best.name()), |bench| {

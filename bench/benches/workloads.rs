@@ -140,9 +140,9 @@ fn bench_workload<S: SuiteSample>(c: &mut Criterion, w: Workload) {
     direct.run(&input.samples, dims, 0..w.height, &mut direct_out);
     let max_abs = input.samples.iter().map(|v| v.to_f32().abs()).fold(0.0, f32::max);
     if let Err(msg) = verify_within(&input, &direct_out, direct.tolerance::<S>(&input.taps, &input.taps, max_abs)) {
-        panic!("wrong answer from direct2d-simd/{} on {}: {msg}", direct.isa().name(), w.name);
+        panic!("wrong answer from direct2d-simd/{} on {}: {msg}", direct.backend().name(), w.name);
     }
-    group.bench_function(BenchmarkId::new("direct2d-simd", direct.isa().name()), |b| {
+    group.bench_function(BenchmarkId::new("direct2d-simd", direct.backend().name()), |b| {
         b.iter(|| direct.run(black_box(&input.samples), dims, 0..w.height, &mut direct_out))
     });
 

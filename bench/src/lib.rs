@@ -47,7 +47,7 @@ pub mod timing;
 pub mod workload;
 
 pub use check::{check_bands, tolerance, verify, verify_within, Agreement};
-pub use direct2d::{Direct2d, Direct2dIsa};
+pub use direct2d::Direct2d;
 pub use machine::{cpu_model, load_average};
 pub(crate) use naive2d::reflect101;
 pub use naive2d::{sample_band, Filter2d, Naive2d};

@@ -91,7 +91,7 @@ impl fmt::Display for Error {
                 write!(f, "buffer too short: the view needs {needed} elements, the buffer has {actual}")
             }
             Error::EmptyKernel => f.write_str("kernel has no taps"),
-            Error::KernelTooLong => write!(f, "kernel is longer than {} taps", crate::MAX_TAPS),
+            Error::KernelTooLong => f.write_str("kernel is longer than MAX_TAPS (256) taps"),
             Error::AnchorOutOfRange => f.write_str("kernel anchor is not smaller than its length"),
             Error::NonFiniteWeight => f.write_str("kernel weight is NaN or infinite"),
             Error::WeightsOutOfRange => f.write_str("kernel weights too large for the u8 fixed-point recipe"),

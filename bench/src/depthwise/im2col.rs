@@ -1,7 +1,7 @@
 //! The full convolution as im2col + GEMM: a blocked GEMM written here (AVX2 when present), or sepconv's pointwise kernel.
 
 use sepconv::depthwise::{Activation, F32Weights, I8Weights, LayerShape, Padding, SeparableF32, SeparableI8};
-use sepconv::Backend;
+use sepconv::{Backend, Op, Simd};
 
 use super::naive::{full_i8_params, requantize};
 use super::problem::{coord, geometry, Problem, IN_Q, OUT_Q};
@@ -103,26 +103,35 @@ fn im2col_i8(p: &Problem, out: &mut [i8], patches: &mut [i16], centred: &[i16]) 
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn im2col_f32_avx2(p: &Problem, out: &mut [f32], patches: &mut [f32]) {
-    im2col_f32(p, out, patches)
+/// The f32 baseline as an op: compiled for the backend's instructions, which
+/// the compiler vectorises the plain loops with.
+struct Im2colF32<'a> {
+    p: &'a Problem,
+    out: &'a mut [f32],
+    patches: &'a mut [f32],
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn im2col_i8_avx2(p: &Problem, out: &mut [i8], patches: &mut [i16], centred: &[i16]) {
-    im2col_i8(p, out, patches, centred)
-}
-
-pub(super) fn has_avx2() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+impl Op for Im2colF32<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) {
+        im2col_f32(self.p, self.out, self.patches);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
+}
+
+/// The int8 baseline as an op (see [`Im2colF32`]).
+struct Im2colI8<'a> {
+    p: &'a Problem,
+    out: &'a mut [i8],
+    patches: &'a mut [i16],
+    centred: &'a [i16],
+}
+
+impl Op for Im2colI8<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) {
+        im2col_i8(self.p, self.out, self.patches, self.centred);
     }
 }
 
@@ -171,31 +180,21 @@ impl Im2colScratch {
     }
 }
 
-/// Full convolution, im2col + blocked GEMM, f32 (AVX2 when the CPU has it).
+/// Full convolution, im2col + blocked GEMM, f32, compiled for `backend`.
 /// `C_out` must be a multiple of 16.
-pub fn full_im2col_f32(p: &Problem, out: &mut [f32], scratch: &mut Im2colScratch) {
+pub fn full_im2col_f32(p: &Problem, backend: Backend, out: &mut [f32], scratch: &mut Im2colScratch) {
     assert!(p.shape.out_channels.is_multiple_of(NB));
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: AVX2 and FMA were detected on this CPU just above.
-        return unsafe { im2col_f32_avx2(p, out, &mut scratch.patches_f32) };
-    }
-    im2col_f32(p, out, &mut scratch.patches_f32)
+    backend.run(Im2colF32 { p, out, patches: &mut scratch.patches_f32 });
 }
 
-/// Full convolution, im2col + blocked GEMM, int8 (i16 × i16 → i32; AVX2 when
-/// the CPU has it). The centring `x − zp` is part of the timed work.
-pub fn full_im2col_i8(p: &Problem, out: &mut [i8], scratch: &mut Im2colScratch) {
+/// Full convolution, im2col + blocked GEMM, int8 (i16 × i16 → i32),
+/// compiled for `backend`. The centring `x − zp` is part of the timed work.
+pub fn full_im2col_i8(p: &Problem, backend: Backend, out: &mut [i8], scratch: &mut Im2colScratch) {
     assert!(p.shape.out_channels.is_multiple_of(NB));
     for (c, &x) in scratch.centred.iter_mut().zip(&p.qinput) {
         *c = x as i16 - IN_Q.zero_point as i16;
     }
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: AVX2 and FMA were detected on this CPU just above.
-        return unsafe { im2col_i8_avx2(p, out, &mut scratch.patches_i16, &scratch.centred) };
-    }
-    im2col_i8(p, out, &mut scratch.patches_i16, &scratch.centred)
+    backend.run(Im2colI8 { p, out, patches: &mut scratch.patches_i16, centred: &scratch.centred });
 }
 
 /// The full convolution as a layer over the patch matrix: an identity 1×1

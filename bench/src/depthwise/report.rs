@@ -3,9 +3,8 @@
 use std::time::Duration;
 
 use sepconv::depthwise::LayerShape;
-use sepconv::Backend;
+use sepconv::{best_backend, Backend};
 
-use super::im2col::has_avx2;
 use super::{
     full_im2col_f32, full_im2col_i8, full_im2col_sepconv_f32, full_im2col_sepconv_i8, full_naive_f32, full_naive_i8,
     multiply_adds, Im2colScratch, Problem, LAYERS,
@@ -30,7 +29,7 @@ pub fn verify(p: &Problem, backend: Backend) -> Result<(), String> {
         return Err(format!("separable f32 ({}) differs from the full convolution by {worst}", backend.name()));
     }
     let mut scratch2 = Im2colScratch::new(p);
-    full_im2col_f32(p, &mut other, &mut scratch2);
+    full_im2col_f32(p, best_backend(), &mut other, &mut scratch2);
     let worst = naive.iter().zip(&other).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     if worst > 1e-3 {
         return Err(format!("im2col f32 differs from naive by {worst}"));
@@ -42,7 +41,7 @@ pub fn verify(p: &Problem, backend: Backend) -> Result<(), String> {
     }
     let (mut qa, mut qb) = (vec![0i8; n], vec![0i8; n]);
     full_naive_i8(p, &mut qa);
-    full_im2col_i8(p, &mut qb, &mut scratch2);
+    full_im2col_i8(p, best_backend(), &mut qb, &mut scratch2);
     if qa != qb {
         return Err("im2col int8 differs from naive int8".into());
     }
@@ -126,7 +125,7 @@ pub fn measure(backend: Backend, progress: &mut dyn FnMut(&str)) -> Result<Depth
         let (mut out, layer_f32) = (vec![0.0f32; n], p.separable_f32());
         let mut scratch = vec![0.0f32; layer_f32.scratch_len()];
         let naive = time_median(1, budget, || full_naive_f32(&p, &mut out)).median;
-        let im2col = time_median(3, budget, || full_im2col_f32(&p, &mut out, &mut scratch2)).median;
+        let im2col = time_median(3, budget, || full_im2col_f32(&p, best_backend(), &mut out, &mut scratch2)).median;
         let fair = time_median(3, budget, || full_im2col_sepconv_f32(&p, backend, &mut out, &mut scratch2)).median;
         let mut rows = vec![
             ("full naive".to_string(), naive, full_macs),
@@ -142,7 +141,7 @@ pub fn measure(backend: Backend, progress: &mut dyn FnMut(&str)) -> Result<Depth
         let (mut qout, layer_i8) = (vec![0i8; n], p.separable_i8());
         let mut qscratch = vec![0i32; layer_i8.scratch_len()];
         let naive = time_median(1, budget, || full_naive_i8(&p, &mut qout)).median;
-        let im2col = time_median(3, budget, || full_im2col_i8(&p, &mut qout, &mut scratch2)).median;
+        let im2col = time_median(3, budget, || full_im2col_i8(&p, best_backend(), &mut qout, &mut scratch2)).median;
         let fair = time_median(3, budget, || full_im2col_sepconv_i8(&p, backend, &mut qout, &mut scratch2)).median;
         let mut rows = vec![
             ("full naive".to_string(), naive, full_macs),
@@ -164,7 +163,7 @@ pub fn measure(backend: Backend, progress: &mut dyn FnMut(&str)) -> Result<Depth
             int8,
         });
     }
-    Ok(DepthwiseReport { backend: backend.name(), gemm_isa: if has_avx2() { "AVX2" } else { "baseline ISA" }, layers })
+    Ok(DepthwiseReport { backend: backend.name(), gemm_isa: best_backend().name(), layers })
 }
 
 impl DepthwiseReport {

@@ -6,7 +6,7 @@ use super::cli::Options;
 use super::peers;
 use crate::document::{Block, Column, Table};
 use crate::machine::{git_commit, rustc_version, utc_now};
-use crate::{cpu_model, load_average, Direct2dIsa};
+use crate::{cpu_model, load_average};
 
 /// The run's circumstances, taken at its start.
 pub(super) struct Header {
@@ -27,7 +27,7 @@ impl Header {
             threads_available: std::thread::available_parallelism().map_or(1, |n| n.get()),
             backend: opts.backend.name(),
             available: available_backends().iter().map(|b| b.name()).collect(),
-            simd_2d: Direct2dIsa::detect().name(),
+            simd_2d: sepconv::best_backend().name(),
             threads: opts.threads_requested,
             load_before: load_average(),
             date: utc_now(),

@@ -124,7 +124,7 @@ pub(super) fn sweep<S: BenchSample + peers::Peer>(
             dashed: false,
         },
         Series {
-            name: format!("SIMD 2D ({})", crate::Direct2dIsa::detect().name()),
+            name: format!("SIMD 2D ({})", sepconv::best_backend().name()),
             color: PALETTE[1],
             points: rows.iter().map(|r| (r.taps as f64, r.simd_2d)).collect(),
             dashed: false,

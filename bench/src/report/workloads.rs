@@ -68,7 +68,7 @@ pub(super) fn check_direct<S: BenchSample>(direct: &Direct2d, input: &Input<S>) 
     }
     let max_abs = input.samples.iter().map(|v| v.to_f32().abs()).fold(0.0, f32::max);
     verify_within(input, &out, direct.tolerance::<S>(&input.taps, &input.taps, max_abs))
-        .map_err(|e| format!("SIMD 2D ({}): {e}", direct.isa().name()))
+        .map_err(|e| format!("SIMD 2D ({}): {e}", direct.backend().name()))
 }
 
 /// Times a 2D baseline on a band of about `band_time` of rows.
@@ -126,11 +126,11 @@ pub(super) fn measure<S: BenchSample + peers::Peer>(
         check: format!("{:.1e} ≤ {:.1e} vs naive", agreement.max_diff, agreement.tolerance),
     });
 
-    progress(started, &format!("{}: timing SIMD 2D ({}) on a band", w.name, direct.isa().name()));
+    progress(started, &format!("{}: timing SIMD 2D ({}) on a band", w.name, direct.backend().name()));
     let (mpix_s, rows) = time_band(&direct, &input, BAND_TIME, opts.budget(BAND_BUDGET));
     figures.push(Figure {
         system: "direct2d-simd",
-        backend: direct.isa().name(),
+        backend: direct.backend().name(),
         mpix_s,
         threads: 1,
         timed_on: rows_label(rows, w.height),

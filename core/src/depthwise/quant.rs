@@ -200,7 +200,7 @@ mod tests {
 
     #[test]
     fn activation_bounds_known_values() {
-        use super::super::Activation;
+        use super::Activation;
         assert_eq!(activation_bounds(Activation::None, 0.1, 5), (-128, 127));
         assert_eq!(activation_bounds(Activation::Relu, 0.1, 5), (5, 127));
         assert_eq!(activation_bounds(Activation::Relu6, 0.1, -128), (-128, -68));

@@ -234,8 +234,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
         let seed = V::splat_wide(simd, if (paired + middle as usize).is_multiple_of(2) { self.mid_half } else { 0 });
         let unit = V::splat(simd, self.unit);
         let mut acc = [(seed, seed); U];
-        for p in 0..paired / 2 {
-            let w = pairs[p];
+        for (p, &w) in pairs.iter().enumerate().take(paired / 2) {
             for (u, acc) in acc.iter_mut().enumerate() {
                 let at = e + u * lanes;
                 // SAFETY: at + LANES ≤ e + U·LANES and 2p + 1 < paired ≤ n, so

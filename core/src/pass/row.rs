@@ -27,7 +27,7 @@ pub(crate) enum Fold {
 
 impl Fold {
     pub(crate) fn of(taps: &[f32]) -> Fold {
-        let k = crate::Kernel::with_anchor(taps, 0);
+        let k = crate::kernel::Kernel::with_anchor(taps, 0);
         match k.map(|k| k.symmetry()) {
             Ok(Symmetry::Symmetric) if taps.len() > 1 => Fold::Even,
             Ok(Symmetry::Antisymmetric) if taps.len() > 1 => Fold::Odd,
