@@ -463,3 +463,25 @@ fn display_is_distinct_and_informative() {
     assert!(texts[13].contains("4321") && texts[13].contains("1234"), "{}", texts[13]);
     assert!(texts[6].contains(&MAX_TAPS.to_string()), "{}", texts[6]);
 }
+
+#[test]
+fn window_out_of_range() {
+    let shape = sepconv::Shape::new(5, 4, 1).unwrap();
+    let window = |x, y, width, height| {
+        Plan::for_region(
+            shape,
+            k3(),
+            k3(),
+            sepconv::Borders::default(),
+            sepconv::Region::Window { x, y, width, height },
+        )
+        .err()
+    };
+    for (x, y, w, h) in
+        [(0, 0, 0, 1), (0, 0, 1, 0), (5, 0, 1, 1), (0, 4, 1, 1), (3, 0, 3, 1), (0, 1, 1, 4), (usize::MAX, 0, 2, 1)]
+    {
+        assert_eq!(window(x, y, w, h), Some(Error::WindowOutOfRange), "{x},{y} {w}×{h}");
+    }
+    assert_eq!(window(0, 0, 5, 4), None);
+    assert_eq!(window(4, 3, 1, 1), None);
+}

@@ -56,6 +56,8 @@ pub enum Error {
     InPlaceNotSupported,
     /// A row band lies outside the output image, or is empty.
     BandOutOfRange,
+    /// A [`Region::Window`](crate::Region::Window) is empty or not inside the image.
+    WindowOutOfRange,
     /// A kernel generator or factorisation parameter lies outside what it
     /// supports: a derivative order or aperture size OpenCV refuses, a σ too
     /// small for a derivative's taps, a negative or NaN tolerance, a rank of 0.
@@ -105,6 +107,7 @@ impl fmt::Display for Error {
             }
             Error::InPlaceNotSupported => f.write_str("in-place filtering needs an output of the input's shape"),
             Error::BandOutOfRange => f.write_str("row band is empty or outside the output"),
+            Error::WindowOutOfRange => f.write_str("window is empty or not inside the image"),
             Error::InvalidParameter => f.write_str("kernel parameter outside its supported range"),
             Error::InvalidStride => f.write_str("layer stride is zero"),
             Error::LengthMismatch { expected, actual } => {

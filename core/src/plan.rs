@@ -41,6 +41,23 @@ pub enum Region {
     /// Only the outputs whose whole kernel footprint lies inside the image:
     /// `(width − row_len + 1) × (height − column_len + 1)`, no border.
     Valid,
+    /// The outputs of [`Same`](Region::Same) inside a rectangle of the image
+    /// (a region of interest): the output is `width × height`, and pixels
+    /// of the image outside the rectangle are read where the kernel reaches
+    /// them, borders applied only at the image's edges, so the result is
+    /// the rectangle cut from the whole filtered image (OpenCV's default for
+    /// an ROI). Filtering a sub-view instead treats the view's edges as the
+    /// image's (OpenCV's `BORDER_ISOLATED`).
+    Window {
+        /// Left column of the rectangle.
+        x: usize,
+        /// Top row.
+        y: usize,
+        /// Columns.
+        width: usize,
+        /// Rows.
+        height: usize,
+    },
 }
 
 /// Outputs of at least this many samples (4 MiB of f32) are written with
@@ -92,6 +109,41 @@ impl<'k> Plan<'k> {
         Self::build(input, row, column, Borders::default(), Region::Valid)
     }
 
+    /// A plan computing `region` of the filtered image: all of it
+    /// ([`Region::Same`], as [`new`](Self::new)), the valid outputs (as
+    /// [`valid`](Self::valid), with default borders), or a rectangle
+    /// ([`Region::Window`]).
+    ///
+    /// ```
+    /// use sepconv_core::{Backend, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
+    ///
+    /// // The middle 2×2 of a 4×4 image, read with its neighbours.
+    /// let k = Kernel::new(&[0.25, 0.5, 0.25])?;
+    /// let window = Region::Window { x: 1, y: 1, width: 2, height: 2 };
+    /// let plan = Plan::for_region(Shape::new(4, 4, 1)?, k, k, Borders::default(), window)?;
+    /// let src: Vec<f32> = (0..16).map(|v| v as f32).collect();
+    /// let mut dst = [0.0f32; 4];
+    /// let mut scratch = vec![0.0f32; plan.scratch_len::<f32>()];
+    /// plan.filter(Backend::Scalar, &ImageView::new(&src, 4, 4, 1)?, &mut ImageViewMut::new(&mut dst, 2, 2, 1)?, &mut scratch)?;
+    /// assert_eq!(dst, [5.0, 6.0, 9.0, 10.0]); // a linear ramp keeps its values
+    /// # Ok::<(), sepconv_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`new`](Self::new); [`Error::EmptyOutput`] for a valid region of
+    /// an image smaller than the kernel; [`Error::WindowOutOfRange`] for an
+    /// empty rectangle or one not inside the image.
+    pub fn for_region(
+        input: Shape,
+        row: Kernel<'k>,
+        column: Kernel<'k>,
+        borders: Borders,
+        region: Region,
+    ) -> Result<Self> {
+        Self::build(input, row, column, borders, region)
+    }
+
     fn build(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders, region: Region) -> Result<Self> {
         input.validate()?;
         for b in [borders.horizontal, borders.vertical] {
@@ -111,6 +163,16 @@ impl<'k> Plan<'k> {
                     channels: input.channels,
                 };
                 (out, 0, 0)
+            }
+            Region::Window { x, y, width, height } => {
+                let inside = |start: usize, len: usize, all: usize| {
+                    len > 0 && start.checked_add(len).is_some_and(|end| end <= all)
+                };
+                if !inside(x, width, input.width) || !inside(y, height, input.height) {
+                    return Err(Error::WindowOutOfRange);
+                }
+                let out = Shape { width, height, channels: input.channels };
+                (out, x as isize - row.anchor() as isize, y as isize - column.anchor() as isize)
             }
         };
         let geometry = Geometry {
@@ -177,7 +239,7 @@ impl<'k> Plan<'k> {
     pub fn input_shape(&self) -> Shape {
         self.input
     }
-    /// The output shape (the input's, or smaller for [`Region::Valid`]).
+    /// The output shape (the input's, or smaller for [`Region::Valid`] and [`Region::Window`]).
     pub fn output_shape(&self) -> Shape {
         self.output
     }
@@ -193,7 +255,7 @@ impl<'k> Plan<'k> {
     pub fn borders(&self) -> Borders {
         self.borders
     }
-    /// Same-size or valid-region output.
+    /// Which outputs the plan computes.
     pub fn region(&self) -> Region {
         self.region
     }

@@ -38,11 +38,21 @@ where
     Ok((value(plan.borders().horizontal)?, value(plan.borders().vertical)?))
 }
 
-/// Virtual source coordinate of output coordinate 0 on an axis.
-fn origin(plan: &Plan<'_>, anchor: usize) -> isize {
+/// Virtual source coordinate of output coordinate 0 on an axis (`start`:
+/// where a window starts on it).
+fn origin(plan: &Plan<'_>, anchor: usize, start: fn(Region) -> usize) -> isize {
     match plan.region() {
         Region::Same => -(anchor as isize),
         Region::Valid => 0,
+        window @ Region::Window { .. } => start(window) as isize - anchor as isize,
+    }
+}
+
+/// Where a window starts: `(x, y)` (0 for the other regions).
+fn window_start(region: Region) -> (usize, usize) {
+    match region {
+        Region::Window { x, y, .. } => (x, y),
+        _ => (0, 0),
     }
 }
 
@@ -50,7 +60,8 @@ fn origin(plan: &Plan<'_>, anchor: usize) -> isize {
 pub fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
     let constants = check(plan, src, dst)?;
     let (row, column) = (plan.row_kernel(), plan.column_kernel());
-    let (x0, y0) = (origin(plan, row.anchor()), origin(plan, column.anchor()));
+    let (x0, y0) =
+        (origin(plan, row.anchor(), |r| window_start(r).0), origin(plan, column.anchor(), |r| window_start(r).1));
     let out = plan.output_shape();
     for y in 0..out.height {
         for x in 0..out.width {
@@ -77,7 +88,8 @@ pub fn filter_u8<D: Output<u8>>(plan: &Plan<'_>, src: &ImageView<'_, u8>, dst: &
     let constants = check(plan, src, dst)?;
     let fp = plan.fixed_point()?;
     let (row, column) = (fp.row(), fp.column());
-    let (x0, y0) = (origin(plan, row.anchor()), origin(plan, column.anchor()));
+    let (x0, y0) =
+        (origin(plan, row.anchor(), |r| window_start(r).0), origin(plan, column.anchor(), |r| window_start(r).1));
     let out = plan.output_shape();
     for y in 0..out.height {
         for x in 0..out.width {

@@ -56,6 +56,7 @@ impl Oracle {
         let (x0, y0) = match region {
             Region::Same => (-(self.anchor.0 as isize), -(self.anchor.1 as isize)),
             Region::Valid => (0, 0),
+            Region::Window { x, y, .. } => (x as isize - self.anchor.0 as isize, y as isize - self.anchor.1 as isize),
         };
         // Per-axis lookup tables of the virtual coordinates' sources.
         let xs: Vec<Option<usize>> =
@@ -92,10 +93,12 @@ impl Oracle {
 /// The output size (width, height) of a `rows × cols` kernel on a
 /// `width × height` image, by the contract's rule: the image's for
 /// [`Region::Same`], `(width − cols + 1) × (height − rows + 1)` for
-/// [`Region::Valid`] (0 where the kernel does not fit).
+/// [`Region::Valid`] (0 where the kernel does not fit), the rectangle's for
+/// [`Region::Window`].
 pub fn output_size(region: Region, (width, height): (usize, usize), (rows, cols): (usize, usize)) -> (usize, usize) {
     match region {
         Region::Same => (width, height),
         Region::Valid => ((width + 1).saturating_sub(cols), (height + 1).saturating_sub(rows)),
+        Region::Window { width, height, .. } => (width, height),
     }
 }

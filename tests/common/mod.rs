@@ -51,6 +51,7 @@ impl Spec {
         match self.region {
             Region::Same => Plan::new(self.shape(), self.row_kernel(), self.col_kernel(), self.borders),
             Region::Valid => Plan::valid(self.shape(), self.row_kernel(), self.col_kernel()),
+            window => Plan::for_region(self.shape(), self.row_kernel(), self.col_kernel(), self.borders, window),
         }
     }
     pub fn plan(&self) -> Plan<'_> {
@@ -62,7 +63,8 @@ impl Spec {
         output_size(self.region, (self.width, self.height), (self.col.len(), self.row.len()))
     }
 
-    /// Largest `|constant|` a border can contribute (0 for a valid region).
+    /// Largest `|constant|` a border can contribute (0 for a valid region; a
+    /// window may reach the image's edges).
     pub fn max_abs_constant(&self) -> f64 {
         if self.region == Region::Valid {
             return 0.0;
