@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
-use crate::pass::fixed::FixedPasses;
+use crate::pass::fixed::{ColumnUnroll, FixedPasses};
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
@@ -392,7 +392,7 @@ impl Call<'_, '_> {
         Ok(())
     }
 
-    fn u8_frames<D: Output<u8>>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
+    fn u8_frames<D: ColumnUnroll>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
         let plan = self.plan;
         let fp = plan.fixed_point()?;
         let geometry = plan.geometry_for::<u8>();
@@ -425,7 +425,7 @@ struct FilterU8<'a, D> {
     job: Job<'a, u8, D>,
 }
 
-impl<D: Output<u8>> Op for FilterU8<'_, D> {
+impl<D: ColumnUnroll> Op for FilterU8<'_, D> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {

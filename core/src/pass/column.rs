@@ -51,7 +51,7 @@ use super::row::{self, Fold};
 use super::MAX_COLUMN_ROWS;
 #[cfg(feature = "tuning")]
 use crate::kernel::MAX_TAPS;
-use crate::simd::{ByLength, F32Vector, Stores, Streaming, Unroll};
+use crate::simd::{ByLength, F32Vector, Op, Simd, Stores, Streaming, Unroll};
 
 /// One or two output rows of the f32 column pass.
 /// `offsets` has `taps.len()` entries (one row) or one more (two rows).
@@ -94,16 +94,28 @@ impl<V: F32Vector> ByLength for Rows<'_, V> {
     type Output = ();
     #[inline(always)]
     fn unrolled<const N: usize, const L: usize>(self) {
+        let simd = self.simd;
         if self.folded {
-            self.run::<1, N>();
+            simd.vectorize(ColumnPass::<V, 1, N>(self));
         } else {
-            self.run::<0, N>();
+            simd.vectorize(ColumnPass::<V, 0, N>(self));
         }
     }
     #[inline(always)]
     fn generic(self) {
         // Folded, the generic loop measured slower (module docs).
-        self.run::<0, 0>();
+        self.simd.vectorize(ColumnPass::<V, 0, 0>(self));
+    }
+}
+
+/// The column pass for `N` taps as an op of its own (see `row::RowPass`).
+struct ColumnPass<'a, V: F32Vector, const FOLD: u8, const N: usize>(Rows<'a, V>);
+
+impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD, N> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) {
+        self.0.run::<FOLD, N>();
     }
 }
 
@@ -255,8 +267,8 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// a plain store to a line with streamed stores pending costs a flush of
 /// that line. So a streaming row streams these elements and writes its two
 /// ends (less than a line each) with plain stores. Row 1 of a pair has row
-/// 0's alignment when the stride is a multiple of 16 elements, else it takes
-/// plain stores ([`TwoRows`]). README Performance has the measurements.
+/// 0's alignment when the stride is a multiple of 16 elements, else both
+/// take plain stores ([`TwoRows`]).
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
@@ -307,18 +319,18 @@ unsafe fn load_at<V: F32Vector>(simd: V::Token, base: *const f32, at: usize) -> 
     unsafe { V::load(simd, base.add(at)) }
 }
 
-/// `U` vectors of two output rows at element `e`; `S0`, `S1`: whether row 0
-/// and row 1 are streamed; `FOLD` 0, tap by tap, or 1, a symmetric kernel
+/// `U` vectors of two output rows at element `e`; `STREAM`: whether both
+/// rows are streamed; `FOLD` 0, tap by tap, or 1, a symmetric kernel
 /// folded (as [`row::accumulate`]: each row gets its arithmetic).
 ///
 /// # Safety
 ///
 /// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
 /// `lines.as_ptr()`, `offsets` has `N` or `taps.len()` + 1 entries),
-/// `dst0`, `dst1` have `len` writable elements each, and `dst0 + e` if `S0`,
-/// `dst1 + e` if `S1`, is aligned to the vector.
+/// `dst0`, `dst1` have `len` writable elements each, and if `STREAM`,
+/// `dst0 + e` and `dst1 + e` are aligned to the vector.
 #[inline(always)]
-unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool, const FOLD: u8, const N: usize>(
+unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
     base: *const f32,
@@ -399,14 +411,14 @@ unsafe fn two_block<V: F32Vector, const U: usize, const S0: bool, const S1: bool
         // streamed addresses are aligned (function contract; u·lanes elements
         // are whole vectors).
         unsafe {
-            store::<V, S0>(acc0[u], dst0.add(e + u * lanes));
-            store::<V, S1>(acc1[u], dst1.add(e + u * lanes));
+            store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
+            store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
         }
     }
 }
 
-/// Two output rows, plain or streamed as [`OneRow`]. Row 1 streams when it
-/// has row 0's alignment (a stride of whole lines), else takes plain stores.
+/// Two output rows, plain or streamed as [`OneRow`]. They stream when row 1
+/// has row 0's alignment (a stride of whole lines), else take plain stores.
 struct TwoRows<'a, V: F32Vector, const FOLD: u8, const N: usize> {
     simd: V::Token,
     taps: &'a [f32],
@@ -421,35 +433,36 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Stores for TwoRows<'_, V, FOL
     #[inline(always)]
     fn plain(mut self) {
         let len = self.out0.len();
-        self.part::<false, false, 4>(0..len);
+        self.part::<false, 4>(0..len);
     }
     #[inline(always)]
     fn streamed(mut self) {
         let len = self.out0.len();
         let body = whole_lines(self.out0.as_ptr(), len);
         let apart = (self.out1.as_ptr() as usize).wrapping_sub(self.out0.as_ptr() as usize);
-        self.part::<false, false, 1>(0..body.start);
-        if apart.is_multiple_of(LINE_BYTES) {
-            self.part::<true, true, 4>(body.clone());
-        } else {
-            self.part::<true, false, 4>(body.clone());
+        if !apart.is_multiple_of(LINE_BYTES) {
+            // Row 1 does not share row 0's alignment (a stride of part
+            // lines): plain stores, rather than one more copy of the pass.
+            return self.plain();
         }
-        self.part::<false, false, 1>(body.end..len);
+        self.part::<false, 1>(0..body.start);
+        self.part::<true, 4>(body.clone());
+        self.part::<false, 1>(body.end..len);
     }
 }
 
 impl<V: F32Vector, const FOLD: u8, const N: usize> TwoRows<'_, V, FOLD, N> {
-    /// Elements `part` of both rows, as [`OneRow::part`]; `S0`, `S1`:
+    /// Elements `part` of both rows, as [`OneRow::part`]; `STREAM`:
     /// whether row 0 and row 1 are streamed (then `part` is whole lines of
     /// that row; checked).
     #[inline(always)]
-    fn part<const S0: bool, const S1: bool, const U: usize>(&mut self, part: Range<usize>) {
+    fn part<const STREAM: bool, const U: usize>(&mut self, part: Range<usize>) {
         let (start, end) = (part.start, part.end.min(self.out0.len()).min(self.out1.len()));
         let (dst0, dst1) = (self.out0.as_mut_ptr(), self.out1.as_mut_ptr());
         // The check the streamed stores rely on (see `OneRow::part`).
-        assert!(!S0 || (start <= end && lines_from(dst0.wrapping_add(start), end - start, V::LANES)));
-        assert!(!S1 || (start <= end && lines_from(dst1.wrapping_add(start), end - start, V::LANES)));
-        let mut blocks = TwoBlocks::<V, S0, S1, FOLD, N> {
+        assert!(!STREAM || (start <= end && lines_from(dst0.wrapping_add(start), end - start, V::LANES)));
+        assert!(!STREAM || lines_from(dst1.wrapping_add(start), end - start, V::LANES));
+        let mut blocks = TwoBlocks::<V, STREAM, FOLD, N> {
             simd: self.simd,
             taps: self.taps,
             lines: self.lines,
@@ -463,7 +476,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> TwoRows<'_, V, FOLD, N> {
 
 /// [`two_block`]s of two rows at `dst0`, `dst1` (every line and both rows
 /// hold `len` elements: checked by [`column_f32`]).
-struct TwoBlocks<'a, V: F32Vector, const S0: bool, const S1: bool, const FOLD: u8, const N: usize> {
+struct TwoBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
@@ -472,15 +485,13 @@ struct TwoBlocks<'a, V: F32Vector, const S0: bool, const S1: bool, const FOLD: u
     dst1: *mut f32,
 }
 
-impl<V: F32Vector, const S0: bool, const S1: bool, const FOLD: u8, const N: usize> Blocks
-    for TwoBlocks<'_, V, S0, S1, FOLD, N>
-{
+impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize> Blocks for TwoBlocks<'_, V, STREAM, FOLD, N> {
     const LANES: usize = V::LANES;
     #[inline(always)]
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: as `OneBlocks::block`, for both rows.
         unsafe {
-            two_block::<V, U, S0, S1, FOLD, N>(
+            two_block::<V, U, STREAM, FOLD, N>(
                 self.simd,
                 self.taps,
                 self.lines.as_ptr(),

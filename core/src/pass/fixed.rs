@@ -424,7 +424,7 @@ impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
 
     /// The column pass over `N` taps (0: any), with room for `L` lines.
     #[inline(always)]
-    fn column_pass<const ROWS: usize, const N: usize, const L: usize>(
+    fn column_pass<const ROWS: usize, const N: usize, const L: usize, const U: usize>(
         &self,
         lines: &[i16],
         offsets: &[usize],
@@ -443,10 +443,7 @@ impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
         }
         let column = ColumnLines::new(self, lines, offsets);
         let mut blocks = ColumnBlocks::<V, D, ROWS, L> { column: &column, count, dst, fp: self.row.fp, lines, offsets };
-        // Two blocks a step share each line's pointer and weights (any
-        // length); unrolled lengths go one block a step, so that their
-        // `2·ROWS` accumulators fit AVX2's 16 registers without spills.
-        drive::<_, 2>(&mut blocks, 0..len, N == 0);
+        drive::<_, U>(&mut blocks, 0..len, true);
     }
 }
 
@@ -492,31 +489,64 @@ impl<V: I16Vector, D: Output<u8>> ByLength for ColumnCall<'_, '_, V, D> {
     type Output = ();
     #[inline(always)]
     fn unrolled<const N: usize, const L: usize>(self) {
+        // One block a step, so that the `2·ROWS` accumulators fit AVX2's
+        // 16 registers without spills.
         let ColumnCall { passes, lines, offsets, out } = self;
-        passes.row.simd.vectorize(ColumnPass::<V, D, 2, N, L> { passes, lines, offsets, out });
+        passes.row.simd.vectorize(ColumnPass::<V, D, 2, N, L, 1> { passes, lines, offsets, out });
     }
     #[inline(always)]
     fn generic(self) {
+        // Two blocks a step share each line's pointer and weights.
         let ColumnCall { passes, lines, offsets, out } = self;
-        passes.row.simd.vectorize(ColumnPass::<V, D, 2, 0, LINES> { passes, lines, offsets, out });
+        passes.row.simd.vectorize(ColumnPass::<V, D, 2, 0, LINES, 2> { passes, lines, offsets, out });
     }
 }
 
 /// The column pass for `N` taps, as an op of its own (out of line on x86).
-struct ColumnPass<'a, 'p, V: I16Vector, D, const ROWS: usize, const N: usize, const L: usize> {
+struct ColumnPass<'a, 'p, V: I16Vector, D, const ROWS: usize, const N: usize, const L: usize, const U: usize> {
     passes: &'a FixedPasses<'p, V, D>,
     lines: &'a [i16],
     offsets: &'a [usize],
     out: [&'a mut [D]; ROWS],
 }
 
-impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const N: usize, const L: usize> Op
-    for ColumnPass<'_, '_, V, D, ROWS, N, L>
+impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const N: usize, const L: usize, const U: usize> Op
+    for ColumnPass<'_, '_, V, D, ROWS, N, L, U>
 {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, _: S) {
-        self.passes.column_pass::<ROWS, N, L>(self.lines, self.offsets, self.out);
+        self.passes.column_pass::<ROWS, N, L, U>(self.lines, self.offsets, self.out);
+    }
+}
+
+/// Which column lengths are unrolled for an output type: the backend's for
+/// u8 (the workloads' output), none for i16 and f32 (derivatives; their
+/// generic loops are vectorised too), which keeps two thirds of the unrolled
+/// copies out of the build.
+pub(crate) trait ColumnUnroll: Output<u8> {
+    /// `pass` for `n` taps.
+    fn dispatch<V: I16Vector, P: ByLength>(n: usize, pass: P) -> P::Output;
+}
+
+impl ColumnUnroll for u8 {
+    #[inline(always)]
+    fn dispatch<V: I16Vector, P: ByLength>(n: usize, pass: P) -> P::Output {
+        V::Unroll::dispatch(n, pass)
+    }
+}
+
+impl ColumnUnroll for i16 {
+    #[inline(always)]
+    fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
+        pass.generic()
+    }
+}
+
+impl ColumnUnroll for f32 {
+    #[inline(always)]
+    fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
+        pass.generic()
     }
 }
 
@@ -563,7 +593,7 @@ impl<V: I16Vector, const ROWS: usize, const L: usize> ColumnLines<V, ROWS, L> {
     }
 }
 
-impl<V: I16Vector, D: Output<u8>> Passes for FixedPasses<'_, V, D> {
+impl<V: I16Vector, D: ColumnUnroll> Passes for FixedPasses<'_, V, D> {
     type Src = u8;
     type Mid = i16;
     type Dst = D;
@@ -586,11 +616,11 @@ impl<V: I16Vector, D: Output<u8>> Passes for FixedPasses<'_, V, D> {
         match out1 {
             Some(out1) => {
                 assert!(offsets.len() == n + 1 && out1.len() == len);
-                V::Unroll::dispatch(n, ColumnCall { passes: self, lines, offsets, out: [out0, out1] });
+                D::dispatch::<V, _>(n, ColumnCall { passes: self, lines, offsets, out: [out0, out1] });
             }
             None => {
                 assert!(offsets.len() == n);
-                let call = ColumnPass::<V, D, 1, 0, LINES> { passes: self, lines, offsets, out: [out0] };
+                let call = ColumnPass::<V, D, 1, 0, LINES, 2> { passes: self, lines, offsets, out: [out0] };
                 self.row.simd.vectorize(call);
             }
         }

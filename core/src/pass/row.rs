@@ -9,7 +9,7 @@
 
 use super::blocks::{drive, Blocks};
 use crate::kernel::Symmetry;
-use crate::simd::{ByLength, F32Vector, Unroll};
+use crate::simd::{ByLength, F32Vector, Op, Simd, Unroll};
 
 /// The longest kernel any backend unrolls (`simd::Unroll`).
 pub(crate) const MAX_UNROLLED: usize = 15;
@@ -100,11 +100,24 @@ impl<V: F32Vector, const FOLD: u8> ByLength for Row<'_, V, FOLD> {
     type Output = ();
     #[inline(always)]
     fn unrolled<const N: usize, const L: usize>(self) {
-        self.run::<N>();
+        self.simd.vectorize(RowPass::<V, FOLD, N>(self));
     }
     #[inline(always)]
     fn generic(self) {
-        self.run::<0>();
+        self.simd.vectorize(RowPass::<V, FOLD, 0>(self));
+    }
+}
+
+/// The row pass for `N` taps as an op of its own: on x86 a function per
+/// pass and length, which keeps each function small for the compiler (one
+/// function holding every length and pass took it minutes).
+struct RowPass<'a, V: F32Vector, const FOLD: u8, const N: usize>(Row<'a, V, FOLD>);
+
+impl<V: F32Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, V, FOLD, N> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) {
+        self.0.run::<N>();
     }
 }
 

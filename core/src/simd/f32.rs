@@ -1,12 +1,12 @@
 //! `f32` lanes: the vocabulary of the f32 passes and the f32 depthwise layer.
 
-use super::{Streaming, Unroll};
+use super::{Simd, Streaming, Unroll};
 
 /// A vector of `f32` lanes. Values are made only by the methods that take
 /// the token (see the module docs of `simd`), so the others are safe.
 pub trait F32Vector: Copy {
     /// The instruction set's proof token.
-    type Token: Copy;
+    type Token: Simd;
     /// Lanes per vector.
     const LANES: usize;
     /// The kernel lengths the passes unroll (more code: only the x86

@@ -97,8 +97,10 @@ impl Unroll for Generic {
 }
 
 /// 3, 5, 7 and 9 taps unrolled (the f32 passes on x86).
+#[cfg(target_arch = "x86_64")]
 pub struct UpTo9;
 
+#[cfg(target_arch = "x86_64")]
 impl Unroll for UpTo9 {
     #[inline(always)]
     fn dispatch<P: ByLength>(n: usize, pass: P) -> P::Output {
@@ -113,8 +115,10 @@ impl Unroll for UpTo9 {
 }
 
 /// Every odd length from 3 to 15 taps unrolled (the u8 passes on x86).
+#[cfg(target_arch = "x86_64")]
 pub struct UpTo15;
 
+#[cfg(target_arch = "x86_64")]
 impl Unroll for UpTo15 {
     #[inline(always)]
     fn dispatch<P: ByLength>(n: usize, pass: P) -> P::Output {
@@ -156,8 +160,10 @@ impl Streaming for NoStreams {
 }
 
 /// Non-temporal stores when asked.
+#[cfg(target_arch = "x86_64")]
 pub struct Streams;
 
+#[cfg(target_arch = "x86_64")]
 impl Streaming for Streams {
     #[inline(always)]
     fn choose<C: Stores>(stream: bool, code: C) -> C::Output {
