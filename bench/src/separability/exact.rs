@@ -1,6 +1,6 @@
 //! The separability report's test image, the exact f64 2D correlation of it, and the error of a result against it.
 
-use sepconv::separable::Kernel2d;
+use sepconv::kernel2d::Kernel2d;
 use sepconv::Image;
 
 use crate::reflect101;
@@ -84,7 +84,7 @@ pub fn accuracy(got: &[f32], exact: &[f64]) -> Accuracy {
 mod tests {
     use super::*;
     use crate::separability::kernels;
-    use sepconv::separable::correlate_2d;
+    use sepconv::kernel2d::correlate_2d;
     use sepconv::{Border, Borders};
 
     #[test]

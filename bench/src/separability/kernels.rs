@@ -1,6 +1,6 @@
 //! The kernels of the separability report: Gaussian, box, Sobel, Laplacian of Gaussian, disk ("bokeh"), random.
 
-use sepconv::separable::Kernel2d;
+use sepconv::kernel2d::Kernel2d;
 use sepconv_core::generate;
 
 /// One kernel of the report.
@@ -106,7 +106,7 @@ pub fn random_kernel(n: usize, seed: u64) -> Kernel2d {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sepconv::separable::EXACT;
+    use sepconv::kernel2d::EXACT;
 
     #[test]
     fn kernels_have_their_expected_ranks() {
