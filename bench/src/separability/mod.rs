@@ -9,7 +9,7 @@
 //!
 //! ```text
 //! SVD                  σ_k, e_r = ‖K − K_r‖_F / ‖K‖_F, the rank within sepconv::kernel2d::EXACT
-//! exact 2D result      f64 direct correlation of the test image (Reflect101), this module's own loop
+//! exact 2D result      f64 direct correlation of the test image (Reflect101), the test kit's Oracle::direct
 //! for r in 1, 2, 3, 4, 6, 8, … up to that rank:
 //!     out_r            SeparableSum of r terms (sepconv Plans, best backend), f32
 //!     max|Δ|, PSNR     against the exact result; PSNR = 10·log10(peak² / MSE), peak = max|exact|
