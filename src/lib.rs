@@ -40,13 +40,13 @@
 
 pub mod depthwise;
 mod detect;
+pub mod kernel2d;
 mod owned;
-pub mod separable;
 mod threads;
 
 pub use detect::{available_backends, backend_by_name, best_backend};
+pub use kernel2d::filter_2d;
 pub use owned::Image;
-pub use separable::filter_2d;
 #[cfg(feature = "tuning")]
 pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{

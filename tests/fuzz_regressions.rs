@@ -4,7 +4,7 @@
 use sepconv::depthwise::{
     reference, Activation, F32Weights, I8Weights, LayerShape, Padding, Quantization, SeparableF32, SeparableI8,
 };
-use sepconv::separable::{Filter2d, Kernel2d};
+use sepconv::kernel2d::{Filter2d, Kernel2d};
 use sepconv::{Border, Borders, Error, Kernel, Plan, Shape, MAX_TAPS};
 use sepconv_core::generate;
 

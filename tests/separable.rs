@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use sepconv::separable::{correlate_2d, filter_2d, Decomposition, Kernel2d, Path2d, SeparableSum, EXACT};
+use sepconv::kernel2d::{correlate_2d, filter_2d, Decomposition, Kernel2d, Path2d, SeparableSum, EXACT};
 use sepconv::{Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Region};
 use sepconv_core::generate;
 
@@ -373,7 +373,7 @@ fn filter_2d_chooses_the_cheaper_exact_path() {
         // Exact paths: the oracle's result up to f32 rounding.
         let exact = oracle_for(&k, &img, borders);
         let err = max_abs_diff(got.image.as_slice(), &exact);
-        let filter = sepconv::separable::Filter2d::new(k.clone(), tolerance).unwrap();
+        let filter = sepconv::kernel2d::Filter2d::new(k.clone(), tolerance).unwrap();
         let bound = match path {
             Path2d::Direct => direct_bound(&k, m),
             Path2d::Separable { rank } => {
@@ -434,7 +434,7 @@ fn errors() {
     assert_eq!(d.approximate(0).err(), Some(Error::InvalidParameter));
     assert_eq!(d.approximate(6).err(), Some(Error::InvalidParameter));
     assert!(d.approximate(5).is_ok());
-    assert_eq!(sepconv::separable::Filter2d::new(k.clone(), f64::NAN).err(), Some(Error::InvalidParameter));
+    assert_eq!(sepconv::kernel2d::Filter2d::new(k.clone(), f64::NAN).err(), Some(Error::InvalidParameter));
     assert_eq!(SeparableSum::new(vec![]).err(), Some(Error::InvalidParameter));
     assert_eq!(
         SeparableSum::new(vec![(vec![1.0], vec![1.0, 2.0]), (vec![1.0], vec![1.0])]).err(),

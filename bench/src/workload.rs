@@ -1,6 +1,7 @@
 //! The workloads of DESIGN.md, their sample types and their deterministic input images.
 
 use sepconv::{Border, Borders, Kernel, Output, Plan, Sample, Shape};
+use sepconv_testkit::XorShift;
 
 /// The sample type of a workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +151,8 @@ impl BenchSample for u8 {
     }
 }
 
-/// A deterministic pseudo-random image (xorshift64*, seeded from the
-/// workload's name) and its kernel.
+/// A deterministic pseudo-random image (the test kit's [`XorShift`], seeded
+/// from the workload's name) and its kernel.
 pub struct Input<S> {
     /// The workload.
     pub workload: Workload,
@@ -171,15 +172,8 @@ impl<S: BenchSample> Input<S> {
         assert_eq!(S::TYPE, workload.sample, "{}: wrong sample type", workload.name);
         let seed =
             workload.name.bytes().fold(0x9E37_79B9_7F4A_7C15u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01B3));
-        let mut state = seed | 1;
-        let samples = (0..workload.samples())
-            .map(|_| {
-                state ^= state >> 12;
-                state ^= state << 25;
-                state ^= state >> 27;
-                S::from_random((state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32)
-            })
-            .collect();
+        let mut rng = XorShift::new(seed);
+        let samples = (0..workload.samples()).map(|_| S::from_random((rng.next_u64() >> 32) as u32)).collect();
         Input { workload, samples, taps: workload.kernel() }
     }
 

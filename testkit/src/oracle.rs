@@ -34,7 +34,7 @@ impl Oracle {
     }
 
     /// A direct 2D kernel of `rows × cols` weights (row by row), anchor
-    /// `(cols / 2, rows / 2)` as `sepconv::separable::correlate_2d`'s.
+    /// `(cols / 2, rows / 2)` as `sepconv::kernel2d::correlate_2d`'s.
     pub fn direct(weights: &[f64], rows: usize, cols: usize) -> Self {
         assert!(rows >= 1 && cols >= 1 && weights.len() == rows * cols);
         Oracle { weights: weights.to_vec(), rows, cols, anchor: (cols / 2, rows / 2) }

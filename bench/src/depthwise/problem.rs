@@ -1,24 +1,7 @@
 //! A MobileNet layer's deterministic weights and inputs, f32 and int8, and the equivalent full-convolution weights.
 
 use sepconv::depthwise::{Activation, F32Weights, I8Weights, LayerShape, Quantization, SeparableF32, SeparableI8};
-
-/// xorshift64*: deterministic values.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn f32(&mut self, r: f32) -> f32 {
-        ((self.next() >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * r
-    }
-    fn i8(&mut self) -> i8 {
-        (self.next() >> 56) as u8 as i8
-    }
-}
+use sepconv_testkit::XorShift;
 
 /// Weights, inputs and the equivalent full-convolution weights of a layer.
 pub struct Problem {
@@ -57,9 +40,9 @@ pub(super) const OUT_Q: Quantization = Quantization::new(0.1, 3);
 impl Problem {
     /// Deterministic weights and inputs for `shape`.
     pub fn new(shape: LayerShape) -> Problem {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut rng = XorShift::new(0x9e37_79b9_7f4a_7c15);
         let (k, ci, co) = (shape.kernel_height * shape.kernel_width, shape.in_channels, shape.out_channels);
-        let mut v = |n: usize, r: f32| (0..n).map(|_| rng.f32(r)).collect::<Vec<f32>>();
+        let mut v = |n: usize, r: f32| (0..n).map(|_| rng.f32_in(-r, r)).collect::<Vec<f32>>();
         let (dw, dw_bias, pw, pw_bias) = (v(k * ci, 0.5), v(ci, 0.1), v(ci * co, 0.2), v(co, 0.1));
         let input = v(shape.input_len().expect("valid layer"), 1.0);
         let mut full_ohwi = vec![0.0; co * k * ci];
@@ -75,8 +58,8 @@ impl Problem {
         }
         let full_bias =
             (0..co).map(|o| pw_bias[o] + (0..ci).map(|c| pw[o * ci + c] * dw_bias[c]).sum::<f32>()).collect();
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let mut q = |n: usize| (0..n).map(|_| rng.i8()).collect::<Vec<i8>>();
+        let mut rng = XorShift::new(0x2545_f491_4f6c_dd1d);
+        let mut q = |n: usize| (0..n).map(|_| rng.int_in(i8::MIN.into(), i8::MAX.into()) as i8).collect::<Vec<i8>>();
         let (qdw, qpw, qinput, qfull_ohwi) =
             (q(k * ci), q(ci * co), q(shape.input_len().expect("valid")), q(co * k * ci));
         let mut qfull_hwio = vec![0i16; co * k * ci];

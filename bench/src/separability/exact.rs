@@ -1,23 +1,19 @@
 //! The separability report's test image, the exact f64 2D correlation of it, and the error of a result against it.
 
-use sepconv::separable::Kernel2d;
-use sepconv::Image;
-
-use crate::reflect101;
+use sepconv::kernel2d::Kernel2d;
+use sepconv::{Border, Borders, Image, Region};
+use sepconv_testkit::{Oracle, XorShift};
 
 /// The synthetic test image: a zone plate (fine texture rising to the
 /// corners), 64-pixel blocks of ±40 (sharp edges), ±8 of noise, around 128,
 /// clamped to `0..=255`.
 pub fn test_image(width: usize, height: usize) -> Image<f32> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     let mut samples = Vec::with_capacity(width * height);
     let scale = std::f64::consts::PI / (2.0 * width.max(height) as f64);
     for y in 0..height {
         for x in 0..width {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            let noise = (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 40) as f64 / (1u64 << 24) as f64 - 0.5;
+            let noise = f64::from(rng.f32_in(-0.5, 0.5));
             let (fx, fy) = (x as f64, y as f64);
             let zone = 50.0 * ((fx * fx + fy * fy) * scale).cos();
             let block = if (x / 64 + y / 64) % 2 == 0 { 40.0 } else { -40.0 };
@@ -27,34 +23,18 @@ pub fn test_image(width: usize, height: usize) -> Image<f32> {
     Image::from_vec(samples, width, height, 1).expect("valid image")
 }
 
-/// The exact (f64) 2D correlation with `Reflect101` borders, written here
-/// from the definition: `out(x, y) = Σ_j Σ_i K[j][i] · in(x + i − cols/2, y + j − rows/2)`.
+/// The exact (f64) 2D correlation with `Reflect101` borders,
+/// `out(x, y) = Σ_j Σ_i K[j][i] · in(x + i − cols/2, y + j − rows/2)`: the
+/// test kit's [`Oracle::direct`], a different algorithm from sepconv's.
 pub fn exact_2d(kernel: &Kernel2d, image: &Image<f32>) -> Vec<f64> {
     let (w, h) = (image.width(), image.height());
-    let (rows, cols) = (kernel.rows(), kernel.cols());
-    let (ax, ay) = (cols / 2, rows / 2);
-    // The image extended by the border, once.
-    let pw = w + cols - 1;
-    let padded: Vec<f64> = (0..(h + rows - 1) * pw)
-        .map(|k| {
-            let sy = reflect101((k / pw) as isize - ay as isize, h);
-            let sx = reflect101((k % pw) as isize - ax as isize, w);
-            image.as_slice()[sy * w + sx] as f64
-        })
-        .collect();
-    let weights = kernel.weights();
-    let mut out = vec![0.0f64; w * h];
-    for y in 0..h {
-        for (x, o) in out[y * w..(y + 1) * w].iter_mut().enumerate() {
-            let mut acc = 0.0;
-            for j in 0..rows {
-                let line = &padded[(y + j) * pw + x..][..cols];
-                acc += weights[j * cols..(j + 1) * cols].iter().zip(line).map(|(k, v)| k * v).sum::<f64>();
-            }
-            *o = acc;
-        }
-    }
-    out
+    let samples = image.as_slice();
+    Oracle::direct(kernel.weights(), kernel.rows(), kernel.cols()).filter(
+        Borders::uniform(Border::Reflect101),
+        Region::Same,
+        (w, h, 1),
+        &|x, y, _| f64::from(samples[y * w + x]),
+    )
 }
 
 /// Error of `got` against the exact result.
@@ -84,8 +64,7 @@ pub fn accuracy(got: &[f32], exact: &[f64]) -> Accuracy {
 mod tests {
     use super::*;
     use crate::separability::kernels;
-    use sepconv::separable::correlate_2d;
-    use sepconv::{Border, Borders};
+    use sepconv::kernel2d::correlate_2d;
 
     #[test]
     fn exact_2d_matches_sepconvs_direct_path() {

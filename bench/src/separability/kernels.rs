@@ -1,7 +1,8 @@
 //! The kernels of the separability report: Gaussian, box, Sobel, Laplacian of Gaussian, disk ("bokeh"), random.
 
-use sepconv::separable::Kernel2d;
+use sepconv::kernel2d::Kernel2d;
 use sepconv_core::generate;
+use sepconv_testkit::XorShift;
 
 /// One kernel of the report.
 #[derive(Debug, Clone)]
@@ -91,22 +92,16 @@ pub fn bokeh_kernel(n: usize) -> Kernel2d {
     Kernel2d::from_fn(n, n, |j, i| coverage(j, i) / total).expect("valid kernel")
 }
 
-/// Uniform weights in `[−1, 1)` from a seeded xorshift64*.
+/// Uniform weights in `[−1, 1)` from the test kit's [`XorShift`] of `seed`.
 pub fn random_kernel(n: usize, seed: u64) -> Kernel2d {
-    let mut state = seed | 1;
-    Kernel2d::from_fn(n, n, |_, _| {
-        state ^= state >> 12;
-        state ^= state << 25;
-        state ^= state >> 27;
-        (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-    })
-    .expect("valid kernel")
+    let mut rng = XorShift::new(seed);
+    Kernel2d::from_fn(n, n, |_, _| f64::from(rng.f32_in(-1.0, 1.0))).expect("valid kernel")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sepconv::separable::EXACT;
+    use sepconv::kernel2d::EXACT;
 
     #[test]
     fn kernels_have_their_expected_ranks() {

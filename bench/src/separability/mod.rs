@@ -8,14 +8,14 @@
 //! random kernel: full rank):
 //!
 //! ```text
-//! SVD                  σ_k, e_r = ‖K − K_r‖_F / ‖K‖_F, the rank within sepconv::separable::EXACT
-//! exact 2D result      f64 direct correlation of the test image (Reflect101), this module's own loop
+//! SVD                  σ_k, e_r = ‖K − K_r‖_F / ‖K‖_F, the rank within sepconv::kernel2d::EXACT
+//! exact 2D result      f64 direct correlation of the test image (Reflect101), the test kit's Oracle::direct
 //! for r in 1, 2, 3, 4, 6, 8, … up to that rank:
 //!     out_r            SeparableSum of r terms (sepconv Plans, best backend), f32
 //!     max|Δ|, PSNR     against the exact result; PSNR = 10·log10(peak² / MSE), peak = max|exact|
 //!     bound            e_r·‖K‖_F·√(rows·cols)·max|x| (the SVD's guarantee, f32 rounding aside)
 //!     Mpix/s           median of a few repetitions, one thread
-//! direct 2D            sepconv::separable::correlate_2d, the same measures
+//! direct 2D            sepconv::kernel2d::correlate_2d, the same measures
 //! ```
 //!
 //! The test image is synthetic and deterministic (512 × 512 by default): a
@@ -34,7 +34,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use sepconv::separable::{correlate_2d, EXACT};
+use sepconv::kernel2d::{correlate_2d, EXACT};
 use sepconv::{Border, Borders, Image};
 
 use crate::document::{self, Block, Column, Table};

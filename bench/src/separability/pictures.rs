@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sepconv::separable::{Decomposition, EXACT};
+use sepconv::kernel2d::{Decomposition, EXACT};
 
 use super::NamedKernel;
 use crate::plot::{self, Scale, Svg};

@@ -1,6 +1,6 @@
 //! Fuzz target `separable`: 2D kernels, their decomposition and 2D filtering against an f64 oracle.
 
-use sepconv::separable::{self, Kernel2d, Path2d, SeparableSum};
+use sepconv::kernel2d::{self, Kernel2d, Path2d, SeparableSum};
 use sepconv::{available_backends, Borders, Error, ImageView, ImageViewMut, Region, Shape, MAX_TAPS};
 use sepconv_testkit::bound::{self, U32};
 use sepconv_testkit::Oracle;
@@ -87,7 +87,7 @@ pub fn check_separable(data: &[u8]) {
     if rank == 0 || rank > sv.len() {
         assert_eq!(approx.as_ref().err(), Some(&Error::InvalidParameter));
     }
-    let filter = separable::Filter2d::new(k.clone(), tolerance);
+    let filter = kernel2d::Filter2d::new(k.clone(), tolerance);
     match &filter {
         Err(Error::InvalidParameter) => assert!(tolerance.is_nan() || tolerance < 0.0, "Filter2d::new({tolerance})"),
         // Factors beyond f32 (a kernel of norm ~1e300).
@@ -110,7 +110,7 @@ pub fn check_separable(data: &[u8]) {
         .fold(0.0f32, |m, v| m.max(v.abs())) as f64;
     let weights32_ok = k.weights().iter().all(|w| (*w as f32).is_finite());
     let mut dst_buf = vec![0.0f32; w * h * ch];
-    let r = separable::correlate_2d(&k, &src, &mut ImageViewMut::new(&mut dst_buf, w, h, ch).unwrap(), borders);
+    let r = kernel2d::correlate_2d(&k, &src, &mut ImageViewMut::new(&mut dst_buf, w, h, ch).unwrap(), borders);
     assert_eq!(r, if bad_constant { Err(Error::InvalidBorderValue) } else { Ok(()) });
     if bad_constant {
         return;
