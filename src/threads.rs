@@ -16,16 +16,11 @@ use sepconv_core::{Backend, ImageView, ImageViewMut, Output, Plan, Result, Sampl
 /// Images with fewer output pixels than this are filtered on one thread
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
 ///
-/// Measured by the report's "1 against 2 threads by image size" section
-/// (`cargo run --release -p sepconv-bench --bin report -- --no-sweep`, built at `a1e9492`,
-/// 3-tap kernels: the cheapest per pixel, so the last to gain). On the
-/// project's 2-vCPU Xeon, idle (load average 1.2 with the report running),
-/// 2 threads were 0.26–0.80× of one up to 262 144 pixels (a second thread
-/// costs 22–35 µs: the 2-thread time of a 64×64 image less half its
-/// 1-thread time) and faster from 589 824 pixels on (f32 1.14×, u8 1.09×;
-/// 1.47×/1.32× at 1 M pixels). So `Auto` stays on one thread below 768²
-/// pixels: no image pays for threads. The README's Performance section has
-/// the figures.
+/// The figure comes from the report's "1 against 2 threads by image size"
+/// section (`cargo run --release -p sepconv-bench --bin report -- --no-sweep`)
+/// with 3-tap kernels, the cheapest per pixel and so the last to gain: on a
+/// 2-vCPU machine a second thread cost 22–35 µs, so two threads were slower
+/// than one up to 512² pixels and faster from 768² on.
 pub const PARALLEL_MIN_PIXELS: usize = 768 * 768;
 
 /// How many threads a filter call may use.

@@ -42,7 +42,7 @@
 //! # Ok::<(), sepconv_core::Error>(())
 //! ```
 //!
-//! ## The engine: blocking and the two column strategies
+//! ## The engine
 //!
 //! One pass over the image, one ring of row-filtered lines:
 //!
@@ -57,34 +57,16 @@
 //! Each source row is row-filtered once into the ring (the middle of the
 //! row straight from the source, the few outputs near the edges from a short
 //! padded copy), and each step of the column pass makes two output rows from
-//! the `n + 1` lines they share. The image is read once and written once; the
-//! ring stays in L1/L2. Rows below the image are filtered before the first
-//! output row is written, which is what makes in-place filtering safe.
+//! the `n + 1` lines they share, vectorised along x, every loaded line
+//! feeding both rows. The image is read once and written once; the ring
+//! stays in L1/L2. Rows below the image are filtered before the first output
+//! row is written, which is what makes in-place filtering safe. Large f32
+//! outputs (≥ 4 MiB) are written with non-temporal stores on AVX2/AVX-512.
 //!
-//! Column strategies ([`ColumnStrategy`], f32):
-//!
-//! * **Direct** (the plan's choice): vectorised along x over the lines, two
-//!   output rows per step, every loaded line feeding both (`n + 1` loads for
-//!   `2` rows).
-//! * **Transposed tile**: 8-column tiles of 16 output rows are transposed, so
-//!   each column's inputs are contiguous, filtered by the (folded) row pass and
-//!   transposed back. It measured 2–5× slower than direct on every f32 workload
-//!   (`cargo bench -p sepconv-bench -- f32`: `sepconv-transposed/avx2` against `sepconv/avx2`)
-//!   (the transposes cost more than folding saves), so plans use it only
-//!   when asked ([`Plan::with_column_strategy`]).
-//!
-//! Vertical strips ([`Plan::with_strip_width`]) that keep the ring in L1
-//! also measured slower than whole rows (the source, read in short pieces,
-//! defeats the prefetcher), so plans filter whole rows. Large f32 outputs
-//! (≥ 4 MiB) are written with non-temporal stores on AVX2/AVX-512.
-//!
-//! What limits speed: at 5 taps the passes are cheap (under 5 instructions a
-//! pixel on AVX2) and memory traffic and its latency dominate. At 15–31 taps
-//! neither the FMAs (AVX-512 runs no faster than AVX2) nor the ring's place
-//! in the caches (narrower images, whose ring fits in L1, are no faster) is
-//! the limit; the row pass costs the most (the README's Performance
-//! section has the measurements, `cargo run --release -p sepconv-bench --bin
-//! shapes` the tool).
+//! Every pass is written once over the vector traits of [`Simd`] and
+//! entered through [`Backend::run`], the one place that chooses
+//! instructions. Why the engine has this shape, and what limits each
+//! workload, is in the repository's `docs/performance.md`.
 //!
 //! ## Backends and safety
 //!

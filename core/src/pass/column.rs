@@ -4,26 +4,23 @@
 //! output rows are made per step: rows `y` and `y + 1` read lines
 //! `0..n` and `1..=n`, so every loaded line feeds both (`n + 1` loads for two
 //! rows instead of `2n`). Its work is those loads, the FMAs and the store to
-//! the destination; a ring that fits in L1 measured no faster than one in L2
-//! (README, Performance).
+//! the destination; the ring's place in the caches is not the limit (a ring
+//! that fits in L1 runs no faster than one in L2, `docs/performance.md`).
 //!
 //! Symmetric kernels of the unrolled lengths (3, 5, 7, 9 taps) are folded as
 //! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, row
 //! `y + 1` the same one line down, and each line is still loaded once for
 //! both (the pairs' lines are carried from one tap to the next). Half the
 //! multiply-adds become adds, which AMD cores run on other pipes than the
-//! FMAs. A small gain, measured on an AMD EPYC (Zen 3, AVX2, one thread,
-//! binaries alternating, medians of 20 filters a round): 1920×1080 5 taps
-//! ×1.02–1.04, 9 taps ×1.04 (five rounds each); 512×512 3 taps ×1.07 in
-//! one sitting and ×1.23 in another, and no change in the report's
-//! f32-512-3 (six rounds: medians 3007 and 3004 Mpix/s); on an Intel Xeon
-//! with AVX-512, report binaries without and with it alternating (five
-//! rounds, `report --json --workload f32-1080p-5 --workload f32-512-3`):
-//! ×1.01 and ×1.01, the noise. The generic loop (other
-//! lengths) stays unfolded: folded, with the carried lines, it measured
-//! slower at 3840×2160 15 taps and 1920×1080 31 taps: ×0.77 and ×0.82 with
-//! four vectors a step (accumulators and carried lines for both rows
-//! exceed AVX2's 16 registers), ×0.88 and ×0.88 with two.
+//! FMAs: a small gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
+//! The generic loop (other lengths) stays unfolded: with the carried lines,
+//! accumulators for both rows exceed AVX2's 16 registers and folding made
+//! 15 and 31 taps slower (×0.77–0.88).
+//!
+//! Each pass call is an [`Op`](crate::simd::Op) run through
+//! [`Simd::vectorize`](crate::simd::Simd::vectorize), as the u8 passes are:
+//! one `#[target_feature]` function per pass and length, which keeps each
+//! function small enough for LLVM to compile quickly.
 //!
 //! The **transposed-tile** strategy ([`column_tiles_f32`]) makes up to
 //! 16 output rows per step instead: for every 8 columns, the
