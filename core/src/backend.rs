@@ -33,7 +33,11 @@ impl Backend {
     pub fn run<O: Op>(self, op: O) -> O::Output {
         match self {
             Backend::Scalar => Scalar.vectorize(op),
-            Backend::Portable => Portable.vectorize(op),
+            Backend::Portable if PORTABLE_IS_VECTOR => Portable.vectorize(op),
+            // Where `wide` has no vector unit its arrays compile to scalar
+            // code many times the scalar engine's size (Cortex-M: ~160 KB
+            // more flash), so the portable backend runs the scalar engine.
+            Backend::Portable => Scalar.vectorize(op),
             #[cfg(target_arch = "x86_64")]
             Backend::Avx2(token) => token.vectorize(op),
             #[cfg(target_arch = "x86_64")]
