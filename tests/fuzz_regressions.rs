@@ -56,8 +56,8 @@ fn generator_errors() {
     assert_eq!(generate::box_kernel(usize::MAX, true, &mut buf).err(), Some(Error::KernelTooLong));
     assert_eq!(generate::binomial(0, &mut buf).err(), Some(Error::EmptyKernel));
     // Sobel: even or too large sizes, an order the size cannot carry; Scharr above order 1.
-    assert_eq!(generate::deriv(1, 4, false, &mut buf).err(), Some(Error::InvalidParameter));
-    assert_eq!(generate::deriv(1, 33, false, &mut buf).err(), Some(Error::InvalidParameter));
+    assert_eq!(generate::deriv(1, 4, false, &mut buf).err(), Some(Error::InvalidKernelSize));
+    assert_eq!(generate::deriv(1, 33, false, &mut buf).err(), Some(Error::InvalidKernelSize));
     assert_eq!(generate::deriv(3, 3, false, &mut buf).err(), Some(Error::InvalidParameter));
     assert_eq!(generate::deriv(2, generate::SCHARR, false, &mut buf).err(), Some(Error::InvalidParameter));
     assert_eq!(

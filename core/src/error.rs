@@ -59,9 +59,17 @@ pub enum Error {
     /// A [`Region::Window`](crate::Region::Window) is empty or not inside the image.
     WindowOutOfRange,
     /// A kernel generator or factorisation parameter lies outside what it
-    /// supports: a derivative order or aperture size OpenCV refuses, a σ too
-    /// small for a derivative's taps, a negative or NaN tolerance, a rank of 0.
+    /// supports: a derivative order OpenCV refuses, a σ too small for a
+    /// derivative's taps, a negative or NaN tolerance, a rank of 0.
     InvalidParameter,
+    /// A kernel size the filter does not take: an even Gaussian size (as
+    /// OpenCV's `GaussianBlur`), an even Sobel or Laplacian size or one above 31.
+    InvalidKernelSize,
+    /// A Gaussian's standard deviation that is not finite and positive.
+    InvalidSigma,
+    /// An image of a sample type the filter does not take (a 16-bit
+    /// `DynamicImage` variant, for instance).
+    UnsupportedSampleType,
     /// A depthwise-separable layer's stride is zero.
     InvalidStride,
     /// A weight, bias or scale slice of a depthwise-separable layer does not
@@ -109,6 +117,9 @@ impl fmt::Display for Error {
             Error::BandOutOfRange => f.write_str("row band is empty or outside the output"),
             Error::WindowOutOfRange => f.write_str("window is empty or not inside the image"),
             Error::InvalidParameter => f.write_str("kernel parameter outside its supported range"),
+            Error::InvalidKernelSize => f.write_str("kernel size not supported by this filter (even, or too large)"),
+            Error::InvalidSigma => f.write_str("Gaussian sigma is not finite and positive"),
+            Error::UnsupportedSampleType => f.write_str("the filter does not take images of this sample type"),
             Error::InvalidStride => f.write_str("layer stride is zero"),
             Error::LengthMismatch { expected, actual } => {
                 write!(f, "weight, bias or scale slice has {actual} elements, the layer needs {expected}")

@@ -82,6 +82,14 @@ pub struct ImageView<'a, T> {
     stride: usize,
 }
 
+/// Two views are equal when they have the same shape and the same samples
+/// (whatever their strides).
+impl<T: Copy + PartialEq> PartialEq for ImageView<'_, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.shape == other.shape && (0..self.shape.height).all(|y| self.row(y) == other.row(y))
+    }
+}
+
 impl<'a, T: Copy> ImageView<'a, T> {
     /// A view of a tightly packed image (stride = `width × channels`).
     pub fn new(data: &'a [T], width: usize, height: usize, channels: usize) -> Result<Self> {

@@ -41,8 +41,9 @@ pub const SCHARR: i32 = -1;
 ///
 /// # Errors
 ///
-/// [`Error::InvalidParameter`] for an even `ksize` or one above 31, an
-/// `order` not smaller than the kernel's length, or a Scharr `order` above 1;
+/// [`Error::InvalidKernelSize`] for an even `ksize` or one above 31;
+/// [`Error::InvalidParameter`] for an `order` not smaller than the kernel's
+/// length, or a Scharr `order` above 1;
 /// [`Error::BufferTooShort`] if `out` is shorter than the kernel.
 pub fn deriv(order: usize, ksize: i32, normalize: bool, out: &mut [f32]) -> Result<&[f32]> {
     if ksize <= 0 {
@@ -58,7 +59,7 @@ pub fn deriv(order: usize, ksize: i32, normalize: bool, out: &mut [f32]) -> Resu
         return Ok(out);
     }
     if ksize % 2 == 0 || ksize > 31 {
-        return Err(Error::InvalidParameter);
+        return Err(Error::InvalidKernelSize);
     }
     let n = if ksize == 1 && order > 0 { 3 } else { ksize as usize };
     if n <= order {

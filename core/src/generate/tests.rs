@@ -247,8 +247,8 @@ fn sobel_is_binomial_smoothing_then_differences() {
 #[test]
 fn deriv_errors() {
     let mut buf = [0.0f32; 8];
-    assert_eq!(deriv(0, 4, false, &mut buf), Err(Error::InvalidParameter));
-    assert_eq!(deriv(0, 33, false, &mut buf), Err(Error::InvalidParameter));
+    assert_eq!(deriv(0, 4, false, &mut buf), Err(Error::InvalidKernelSize));
+    assert_eq!(deriv(0, 33, false, &mut buf), Err(Error::InvalidKernelSize));
     assert_eq!(deriv(3, 3, false, &mut buf), Err(Error::InvalidParameter));
     assert_eq!(deriv(2, SCHARR, false, &mut buf), Err(Error::InvalidParameter));
     assert_eq!(deriv(1, 9, false, &mut buf), Err(Error::BufferTooShort { needed: 9, actual: 8 }));

@@ -88,7 +88,7 @@ pub fn check_generate(data: &[u8]) {
             size_verdict(3, buf_len)
         }
     } else if ksize % 2 == 0 || ksize > 31 {
-        Err(Error::InvalidParameter)
+        Err(Error::InvalidKernelSize)
     } else {
         let n = if ksize == 1 && order > 0 { 3 } else { ksize as usize };
         if n <= order {
