@@ -33,16 +33,31 @@ pub enum Threads {
     /// Exactly this many bands (at most one per output row). Without `rayon`
     /// each band has its own thread; with it, the bands are jobs on the
     /// current rayon pool, so at most that pool's thread count run at once.
+    /// [`Threads::count`] makes one from a `usize`.
     Count(NonZeroUsize),
+    /// As [`Auto`](Threads::Auto), leaving this many of the available
+    /// threads to other work (at least one thread runs).
+    AllBut(usize),
 }
 
 impl Threads {
+    /// Exactly `n` bands; 0 counts as 1.
+    ///
+    /// ```
+    /// assert_eq!(sepconv::Threads::count(4).resolve(10_000_000), 4);
+    /// assert_eq!(sepconv::Threads::count(0).resolve(10_000_000), 1);
+    /// ```
+    pub fn count(n: usize) -> Threads {
+        Threads::Count(NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN))
+    }
+
     /// The number of bands for `pixels` output pixels.
     pub fn resolve(self, pixels: usize) -> usize {
         match self {
             Threads::Count(n) => n.get(),
-            Threads::Auto if pixels < PARALLEL_MIN_PIXELS => 1,
+            Threads::Auto | Threads::AllBut(_) if pixels < PARALLEL_MIN_PIXELS => 1,
             Threads::Auto => available_threads(),
+            Threads::AllBut(n) => available_threads().saturating_sub(n).max(1),
         }
     }
 }
