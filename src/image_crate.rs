@@ -54,7 +54,7 @@ macro_rules! pixel_types {
         }
     )*};
 }
-pixel_types!(u8, i16, f32);
+pixel_types!(u8, i16, u16, f32);
 
 macro_rules! pixel_kinds {
     ($($kind:ident),*) => {$(
@@ -127,7 +127,7 @@ impl Blurrable for DynamicImage {
     /// # Errors
     ///
     /// The filter's errors; [`Error::UnsupportedSampleType`] for a variant
-    /// of a sample type the filters do not take (16-bit).
+    /// the filters do not know (`DynamicImage` is `#[non_exhaustive]`).
     fn blur(&self, options: &Options, smoothing: &Smoothing<'_>) -> Result<DynamicImage> {
         use DynamicImage::*;
         Ok(match self {
@@ -135,6 +135,10 @@ impl Blurrable for DynamicImage {
             ImageLumaA8(b) => ImageLumaA8(b.blur(options, smoothing)?),
             ImageRgb8(b) => ImageRgb8(b.blur(options, smoothing)?),
             ImageRgba8(b) => ImageRgba8(b.blur(options, smoothing)?),
+            ImageLuma16(b) => ImageLuma16(b.blur(options, smoothing)?),
+            ImageLumaA16(b) => ImageLumaA16(b.blur(options, smoothing)?),
+            ImageRgb16(b) => ImageRgb16(b.blur(options, smoothing)?),
+            ImageRgba16(b) => ImageRgba16(b.blur(options, smoothing)?),
             ImageRgb32F(b) => ImageRgb32F(b.blur(options, smoothing)?),
             ImageRgba32F(b) => ImageRgba32F(b.blur(options, smoothing)?),
             _ => return Err(Error::UnsupportedSampleType),

@@ -21,14 +21,14 @@
 //!
 //! ## The filters
 //!
-//! | call | OpenCV | output for u8 / f32 images |
+//! | call | OpenCV | output for u8 / u16 / f32 images |
 //! |---|---|---|
-//! | [`gaussian_blur`]`(img, σ)` | `GaussianBlur(img, (0, 0), σ)` | u8 / f32 |
-//! | [`box_blur`]`(img, n)` | `blur(img, (n, n))` | u8 / f32 |
-//! | [`sobel`]`(img, dx, dy, k)` | `Sobel(img, CV_16S, dx, dy, k)` | i16 / f32 |
-//! | [`scharr`]`(img, dx, dy)` | `Scharr(img, CV_16S, dx, dy)` | i16 / f32 |
-//! | [`laplacian`]`(img, k)` | `Laplacian(img, CV_16S, k)` | i16 / f32 |
-//! | [`gaussian_derivative`]`(img, σ, dx, dy)` | — | f32 / f32 |
+//! | [`gaussian_blur`]`(img, σ)` | `GaussianBlur(img, (0, 0), σ)` | u8 / u16 / f32 |
+//! | [`box_blur`]`(img, n)` | `blur(img, (n, n))` | u8 / u16 / f32 |
+//! | [`sobel`]`(img, dx, dy, k)` | `Sobel(img, CV_16S, dx, dy, k)` | i16 / f32 / f32 |
+//! | [`scharr`]`(img, dx, dy)` | `Scharr(img, CV_16S, dx, dy)` | i16 / f32 / f32 |
+//! | [`laplacian`]`(img, k)` | `Laplacian(img, CV_16S, k)` | i16 / f32 / f32 |
+//! | [`gaussian_derivative`]`(img, σ, dx, dy)` | — | f32 / f32 / f32 |
 //!
 //! Each takes an [`Image`], an [`ImageView`] or (feature `image`) an
 //! `ImageBuffer` of `Luma`, `LumaA`, `Rgb` or `Rgba` pixels — the blurs
@@ -46,6 +46,8 @@
 //! | `f32` | `f32` | everything |
 //! | `u8` | `u8` | blurs: exact fixed point, within 1 of the exact result, the same bits on every backend |
 //! | `u8` | `i16`, `f32` | signed kernels (derivatives) |
+//! | `u16` | `u16` | blurs: exact integers, within 1 of the exact result, the same bits on every backend |
+//! | `u16` | `f32` | signed kernels |
 //!
 //! In a dependent's debug build the engine runs unoptimised (a 4K RGBA
 //! blur takes seconds); to keep it fast there, add to its `Cargo.toml`:

@@ -13,6 +13,7 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for u8 {}
     impl Sealed for i16 {}
+    impl Sealed for u16 {}
     impl Sealed for f32 {}
 }
 
@@ -27,8 +28,8 @@ pub trait PixelTypes {}
 #[cfg(not(feature = "image"))]
 impl<T> PixelTypes for T {}
 
-/// A sample type an image of the one-call filters holds: `u8`, `i16` and
-/// `f32` (with the `image` feature, each an `image::Primitive`). Sealed.
+/// A sample type an image of the one-call filters holds: `u8`, `i16`,
+/// `u16` and `f32` (with the `image` feature, each an `image::Primitive`). Sealed.
 pub trait Element: Pod + Send + Sync + sealed::Sealed + PixelTypes {
     #[doc(hidden)]
     /// `v` rounded half up and saturated to this type (`f32`: `v`).
@@ -38,14 +39,15 @@ pub trait Element: Pod + Send + Sync + sealed::Sealed + PixelTypes {
     fn into_f32(self) -> f32;
 }
 
-/// A sample type the one-call filters read: `u8` and `f32`. Sealed.
+/// A sample type the one-call filters read: `u8`, `u16` and `f32`. Sealed.
 pub trait SourceSample: Element + Sample + Sync + Output<Self> {
     /// What the derivative filters ([`sobel`](crate::sobel),
     /// [`scharr`](crate::scharr), [`laplacian`](crate::laplacian)) return
-    /// for this sample type: `i16` for `u8` (OpenCV's `CV_16S`), `f32` for `f32`.
+    /// for this sample type: `i16` for `u8` (OpenCV's `CV_16S`), `f32` for
+    /// `u16` and `f32`.
     type Gradient: Element + Output<Self>;
     #[doc(hidden)]
-    /// The value of an opaque alpha: 255 for u8, 1 for f32.
+    /// The value of an opaque alpha: 255 for u8, 65535 for u16, 1 for f32.
     const OPAQUE: f32;
     #[doc(hidden)]
     /// How many σ a Gaussian of unspecified size reaches on each side:
@@ -86,6 +88,17 @@ impl Element for i16 {
     }
 }
 
+impl Element for u16 {
+    #[inline]
+    fn from_f32_rounded(v: f32) -> Self {
+        (v + 0.5).floor() as u16
+    }
+    #[inline]
+    fn into_f32(self) -> f32 {
+        self as f32
+    }
+}
+
 impl Element for f32 {
     #[inline]
     fn from_f32_rounded(v: f32) -> Self {
@@ -105,6 +118,21 @@ impl SourceSample for u8 {
         plan: &Plan<'_>,
         backend: Backend,
         src: &ImageView<'_, u8>,
+        dst: &mut ImageViewMut<'_, f32>,
+        threads: Threads,
+    ) -> Result<()> {
+        filter_parallel(plan, backend, src, dst, threads)
+    }
+}
+
+impl SourceSample for u16 {
+    type Gradient = f32;
+    const OPAQUE: f32 = 65535.0;
+    const GAUSSIAN_SIGMAS: f64 = 4.0;
+    fn filter_f32(
+        plan: &Plan<'_>,
+        backend: Backend,
+        src: &ImageView<'_, u16>,
         dst: &mut ImageViewMut<'_, f32>,
         threads: Threads,
     ) -> Result<()> {
@@ -132,7 +160,7 @@ impl SourceSample for f32 {
 /// `Rgba` pixels. Its samples are read in place (no copy), and results come
 /// back as the same kind of image ([`With`](Self::With)).
 pub trait Source {
-    /// The sample type: `u8` or `f32`.
+    /// The sample type: `u8`, `u16` or `f32`.
     type Sample: SourceSample;
     /// The same kind of image, holding `D` samples: an [`Image<D>`] for
     /// images and views, an `ImageBuffer` of the same pixel kind for

@@ -1,7 +1,7 @@
 //! Every backend this CPU runs against the scalar reference: f32 within twice
 //! the derived bound (and within the bound of the exact result), u8 → u8,
-//! u8 → i16 and u8 → f32 bit for bit; in place equals out of place; bands
-//! concatenated equal the whole image.
+//! u8 → i16, u8 → f32, u16 → u16 and u16 → f32 bit for bit; in place equals
+//! out of place; bands concatenated equal the whole image.
 //!
 //! The space (widths × heights × channels × kernels × anchors × borders ×
 //! strides) is far too big to cover, so the sweeps walk one axis completely
@@ -14,6 +14,7 @@ use std::sync::Once;
 
 use common::*;
 use sepconv::{available_backends, reference, Backend, Borders, ImageViewMut, Output, Plan, Region};
+use sepconv_core::fixed16::FixedPoint16;
 use sepconv_core::ColumnStrategy;
 
 const DST_PAD_F32: f32 = -4321.25;
@@ -73,21 +74,22 @@ where
     plan.filter_band(backend, &src.view(), &mut rest, start..end, &mut scratch).expect("filter_band (last)");
 }
 
-/// One u8 pipeline (`D` = u8, i16 or f32) on every backend: bit-exact with
-/// the reference, out of place, by bands and (for u8) in place.
-fn check_u8_pipeline<D>(plan: &Plan<'_>, src: &Img<u8>, rng: &mut XorShift, fill: D, label: &str)
+/// One integer pipeline (u8 → u8, i16 or f32; u16 → u16 or f32) on every
+/// backend: bit-exact with the reference, out of place and by bands.
+fn check_int_pipeline<S, D>(plan: &Plan<'_>, src: &Img<S>, rng: &mut XorShift, fill: D, label: &str)
 where
-    D: Output<u8> + PartialEq + std::fmt::Debug,
+    S: sepconv::Sample + PartialEq + std::fmt::Debug,
+    D: Output<S> + PartialEq + std::fmt::Debug,
 {
     let o = plan.output_shape();
     let mut want = Img::filled(o.width, o.height, o.channels, 0, fill);
-    reference::filter_u8(plan, &src.view(), &mut want.view_mut()).expect("reference u8");
+    reference::filter(plan, &src.view(), &mut want.view_mut()).expect("reference");
     let want = bits(&want.packed());
     for b in backends() {
         let pad = rng.below(4);
         let mut dst = Img::filled(o.width, o.height, o.channels, pad, fill);
-        let mut s = scratch(plan.scratch_len::<u8>());
-        plan.filter(b, &src.view(), &mut dst.view_mut(), &mut s).expect("filter u8");
+        let mut s = scratch(plan.scratch_len::<S>());
+        plan.filter(b, &src.view(), &mut dst.view_mut(), &mut s).expect("filter");
         assert!(bits(&dst.packed()) == want, "{label}: {} differs from the reference\n{plan:?}", b.name());
         assert!(
             bits(&dst.padding()) == bits(&vec![fill; dst.padding().len()]),
@@ -116,7 +118,7 @@ fn check_case(spec: &Spec, seed: u64) {
     let pad = rng.below(4);
     let src = random_f32_image(&mut rng, spec.width, spec.height, c, pad);
     let mut want = Img::filled(ow, oh, c, 0, 0.0f32);
-    reference::filter_f32(&plan, &src.view(), &mut want.view_mut()).expect("reference f32");
+    reference::filter(&plan, &src.view(), &mut want.view_mut()).expect("reference f32");
     let want = want.packed();
     let exact = oracle(spec, &|x, y, ch| src.at(x, y, ch) as f64);
     let bound = spec.f32_bound(src.max_abs(|v| (v as f64).abs()));
@@ -156,18 +158,36 @@ fn check_case(spec: &Spec, seed: u64) {
         );
     }
 
+    // u16 pipelines (the recipe refuses a few kernels with huge sums).
+    if FixedPoint16::new(&plan.row_kernel(), &plan.column_kernel()).is_ok() {
+        let pad = rng.below(4);
+        let src16 = random_u16_image(&mut rng, spec.width, spec.height, c, pad);
+        check_int_pipeline(&plan, &src16, &mut rng, 0xA5A5u16, "u16→u16");
+        check_int_pipeline(&plan, &src16, &mut rng, DST_PAD_F32, "u16→f32");
+        if spec.region == Region::Same {
+            let mut want = Img::filled(ow, oh, c, 0, 0u16);
+            reference::filter(&plan, &src16.view(), &mut want.view_mut()).unwrap();
+            for b in backends() {
+                let mut img = src16.clone();
+                plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<u16>())).unwrap();
+                assert_eq!(img.packed(), want.packed(), "u16 {} in place differs\n{spec:?}", b.name());
+                assert_eq!(img.padding(), src16.padding(), "u16 {} in place wrote the padding", b.name());
+            }
+        }
+    }
+
     // u8 pipelines.
     if plan.fixed_point().is_err() {
         return; // tests/errors.rs covers kernels without a recipe
     }
     let pad = rng.below(4);
     let src8 = random_u8_image(&mut rng, spec.width, spec.height, c, pad);
-    check_u8_pipeline(&plan, &src8, &mut rng, 0xA5u8, "u8→u8");
-    check_u8_pipeline(&plan, &src8, &mut rng, 0x5A5Ai16, "u8→i16");
-    check_u8_pipeline(&plan, &src8, &mut rng, DST_PAD_F32, "u8→f32");
+    check_int_pipeline(&plan, &src8, &mut rng, 0xA5u8, "u8→u8");
+    check_int_pipeline(&plan, &src8, &mut rng, 0x5A5Ai16, "u8→i16");
+    check_int_pipeline(&plan, &src8, &mut rng, DST_PAD_F32, "u8→f32");
     if spec.region == Region::Same {
         let mut want = Img::filled(ow, oh, c, 0, 0u8);
-        reference::filter_u8(&plan, &src8.view(), &mut want.view_mut()).unwrap();
+        reference::filter(&plan, &src8.view(), &mut want.view_mut()).unwrap();
         for b in backends() {
             let mut img = src8.clone();
             let mut s = scratch(plan.scratch_len::<u8>());
@@ -334,7 +354,7 @@ fn scratch_reuse_and_oversize() {
         assert!(plan.scratch_len::<f32>() <= shared.len() && plan.scratch_len::<u8>() <= shared.len());
         let src = random_u8_image(&mut rng, spec.width, spec.height, spec.channels, 1);
         let mut want = Img::filled(ow, oh, spec.channels, 0, 0u8);
-        reference::filter_u8(&plan, &src.view(), &mut want.view_mut()).unwrap();
+        reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
         let srcf = random_f32_image(&mut rng, spec.width, spec.height, spec.channels, 0);
         for b in backends() {
             let mut dst = Img::filled(ow, oh, spec.channels, 0, 0u8);
@@ -373,7 +393,7 @@ fn f32_bands_keep_the_sign_of_zero() {
     let k0 = sepconv::Kernel::new(&zero).unwrap();
     let plan = Plan::new(sepconv::Shape::new(1, 3, 1).unwrap(), k1, k0, Borders::default()).unwrap();
     let mut want = Img::filled(1, 3, 1, 0, 9.0f32);
-    reference::filter_f32(&plan, &src.view(), &mut want.view_mut()).unwrap();
+    reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
     for b in backends() {
         let mut whole = Img::filled(1, 3, 1, 0, 9.0f32);
         plan.filter(b, &src.view(), &mut whole.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
@@ -448,12 +468,12 @@ fn u8_recipe_edge_kernels() {
                 }
             }
             let label = format!("{row:?} ⊗ {col:?}, image {image}");
-            check_u8_pipeline(&plan, &src, &mut rng, 0u8, &label);
-            check_u8_pipeline(&plan, &src, &mut rng, 0i16, &label);
-            check_u8_pipeline(&plan, &src, &mut rng, 0.0f32, &label);
+            check_int_pipeline(&plan, &src, &mut rng, 0u8, &label);
+            check_int_pipeline(&plan, &src, &mut rng, 0i16, &label);
+            check_int_pipeline(&plan, &src, &mut rng, 0.0f32, &label);
 
             let mut out = Img::filled(w, h, spec.channels, 0, 0.0f32);
-            reference::filter_u8(&plan, &src.view(), &mut out.view_mut()).unwrap();
+            reference::filter(&plan, &src.view(), &mut out.view_mut()).unwrap();
             let exact = oracle(&spec, &|x, y, c| src.at(x, y, c) as f64);
             let e_bound = fp.error_bound();
             for (o, e) in out.packed().iter().zip(&exact) {
@@ -483,9 +503,9 @@ fn in_place_on_a_region_of_interest() {
         let big8 = random_u8_image(&mut rng, bw, bh, c, pad);
         let bigf = random_f32_image(&mut rng, bw, bh, c, pad);
         let mut want8 = Img::filled(rw, rh, c, 0, 0u8);
-        reference::filter_u8(&plan, &big8.view().sub_view(x0, y0, rw, rh).unwrap(), &mut want8.view_mut()).unwrap();
+        reference::filter(&plan, &big8.view().sub_view(x0, y0, rw, rh).unwrap(), &mut want8.view_mut()).unwrap();
         let mut wantf = Img::filled(rw, rh, c, 0, 0.0f32);
-        reference::filter_f32(&plan, &bigf.view().sub_view(x0, y0, rw, rh).unwrap(), &mut wantf.view_mut()).unwrap();
+        reference::filter(&plan, &bigf.view().sub_view(x0, y0, rw, rh).unwrap(), &mut wantf.view_mut()).unwrap();
         let bound = spec.f32_bound(bigf.max_abs(|v| (v as f64).abs()));
         let inside = |x: usize, y: usize| (x0..x0 + rw).contains(&x) && (y0..y0 + rh).contains(&y);
 
@@ -545,7 +565,7 @@ fn streaming_never_changes_the_result() {
         let src = random_f32_image(&mut rng, spec.width, spec.height, c, pad);
         let src8 = random_u8_image(&mut rng, spec.width, spec.height, c, pad);
         let mut want = Img::filled(ow, oh, c, 0, 0.0f32);
-        reference::filter_f32(&plan, &src.view(), &mut want.view_mut()).unwrap();
+        reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
         let want = want.packed();
         let bound = spec.f32_bound(src.max_abs(|v| (v as f64).abs()));
         for b in backends() {
@@ -605,7 +625,7 @@ fn in_place_on_wide_images() {
         let mut src = Img::filled(w, h, c, 0, 0u8);
         src.data.iter_mut().for_each(|v| *v = rng.next_u64() as u8);
         let mut want = Img::filled(w, h, c, 0, 0u8);
-        reference::filter_u8(&plan, &src.view(), &mut want.view_mut()).unwrap();
+        reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
         let srcf = random_f32_image(&mut rng, w, h, c, 0);
         for b in backends() {
             let mut img = src.clone();
@@ -700,12 +720,12 @@ fn large_images_with_the_default_plan() {
         };
         let src = random_f32_image(&mut rng, w, h, c, 0);
         let mut want = Img::filled(w, h, c, 0, 0.0f32);
-        reference::filter_f32(&plan, &src.view(), &mut want.view_mut()).unwrap();
+        reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
         let bound = spec.f32_bound(src.max_abs(|v| (v as f64).abs()));
         let mut src8 = Img::filled(w, h, c, 0, 0u8);
         src8.data.iter_mut().for_each(|v| *v = rng.next_u64() as u8);
         let mut want8 = Img::filled(w, h, c, 0, 0u8);
-        reference::filter_u8(&plan, &src8.view(), &mut want8.view_mut()).unwrap();
+        reference::filter(&plan, &src8.view(), &mut want8.view_mut()).unwrap();
         for b in backends() {
             let mut out = Img::filled(w, h, c, 0, 0.0f32);
             plan.filter(b, &src.view(), &mut out.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();

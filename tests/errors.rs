@@ -162,7 +162,7 @@ fn weights_out_of_range() {
     }
     let mut dst = [0u8; 12];
     assert_eq!(
-        reference::filter_u8(&plan, &view, &mut ImageViewMut::new(&mut dst, 4, 3, 1).unwrap()),
+        reference::filter(&plan, &view, &mut ImageViewMut::new(&mut dst, 4, 3, 1).unwrap()),
         Err(Error::WeightsOutOfRange)
     );
     // f32 images do not need the recipe.
@@ -242,7 +242,7 @@ fn invalid_border_value() {
             }
             let mut dst = [0u8; 12];
             assert_eq!(
-                reference::filter_u8(&plan, &view, &mut ImageViewMut::new(&mut dst, 4, 3, 1).unwrap()),
+                reference::filter(&plan, &view, &mut ImageViewMut::new(&mut dst, 4, 3, 1).unwrap()),
                 Err(Error::InvalidBorderValue)
             );
         }
@@ -292,13 +292,13 @@ fn shape_mismatch() {
     }
     let mut dst = [0u8; 12];
     assert_eq!(
-        reference::filter_u8(&p, &view, &mut ImageViewMut::new(&mut dst, 3, 4, 1).unwrap()),
+        reference::filter(&p, &view, &mut ImageViewMut::new(&mut dst, 3, 4, 1).unwrap()),
         Err(Error::ShapeMismatch)
     );
     let srcf = [0.0f32; 12];
     let mut dstf = [0.0f32; 12];
     assert_eq!(
-        reference::filter_f32(
+        reference::filter(
             &p,
             &ImageView::new(&srcf, 2, 6, 1).unwrap(),
             &mut ImageViewMut::new(&mut dstf, 4, 3, 1).unwrap()

@@ -17,7 +17,7 @@ fn reference_u8<D: sepconv::Output<u8> + sepconv::Element>(
 ) -> Image<D> {
     let plan = Plan::new(img.shape(), row.kernel(), column.kernel(), Borders::default()).unwrap();
     let mut out = Image::<D>::new(img.width(), img.height(), img.channels()).unwrap();
-    reference::filter_u8(&plan, &img.view(), &mut out.view_mut()).unwrap();
+    reference::filter(&plan, &img.view(), &mut out.view_mut()).unwrap();
     out
 }
 

@@ -80,24 +80,24 @@ fn filter_matches_the_reference() {
 
         let src = random_u8_image(&mut rng, w, h, c, 0);
         let mut want = vec![0u8; w * h * c];
-        reference::filter_u8(&plan, &src.view(), &mut ImageViewMut::new(&mut want, w, h, c).unwrap()).unwrap();
+        reference::filter(&plan, &src.view(), &mut ImageViewMut::new(&mut want, w, h, c).unwrap()).unwrap();
         let out: Image<u8> = sepconv::filter(&src.view(), r, col, borders).unwrap();
         assert_eq!(out.shape(), Shape::new(w, h, c).unwrap());
         assert_eq!(out.as_slice(), &want[..]);
 
         let mut want16 = vec![0i16; w * h * c];
-        reference::filter_u8(&plan, &src.view(), &mut ImageViewMut::new(&mut want16, w, h, c).unwrap()).unwrap();
+        reference::filter(&plan, &src.view(), &mut ImageViewMut::new(&mut want16, w, h, c).unwrap()).unwrap();
         let out16: Image<i16> = sepconv::filter(&src.view(), r, col, borders).unwrap();
         assert_eq!(out16.as_slice(), &want16[..]);
 
         let mut wantf = vec![0.0f32; w * h * c];
-        reference::filter_u8(&plan, &src.view(), &mut ImageViewMut::new(&mut wantf, w, h, c).unwrap()).unwrap();
+        reference::filter(&plan, &src.view(), &mut ImageViewMut::new(&mut wantf, w, h, c).unwrap()).unwrap();
         let outf: Image<f32> = sepconv::filter(&src.view(), r, col, borders).unwrap();
         assert_eq!(outf.as_slice(), &wantf[..]);
 
         let srcf = random_f32_image(&mut rng, w, h, c, 0);
         let mut want = vec![0.0f32; w * h * c];
-        reference::filter_f32(&plan, &srcf.view(), &mut ImageViewMut::new(&mut want, w, h, c).unwrap()).unwrap();
+        reference::filter(&plan, &srcf.view(), &mut ImageViewMut::new(&mut want, w, h, c).unwrap()).unwrap();
         let out: Image<f32> = sepconv::filter(&srcf.view(), r, col, borders).unwrap();
         let spec = Spec {
             width: w,
@@ -127,7 +127,7 @@ fn filter_valid_shape_and_values() {
     assert_eq!(out.shape(), Shape::new(5, 5, 2).unwrap());
     let plan = Plan::valid(src.view().shape(), k5, k3).unwrap();
     let mut want = vec![0i16; 50];
-    reference::filter_u8(&plan, &src.view(), &mut ImageViewMut::new(&mut want, 5, 5, 2).unwrap()).unwrap();
+    reference::filter(&plan, &src.view(), &mut ImageViewMut::new(&mut want, 5, 5, 2).unwrap()).unwrap();
     assert_eq!(out.as_slice(), &want[..]);
     // Against the exact result too: E < 1 for these kernels.
     let spec = Spec {

@@ -3,6 +3,8 @@
 
 mod common;
 
+use sepconv_core::fixed16::FixedPoint16;
+
 use common::*;
 use proptest::prelude::*;
 use sepconv::{reference, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
@@ -16,7 +18,7 @@ const DST_PAD_U8: u8 = 0xA5;
 fn run_f32(plan: &Plan<'_>, src: &Img<f32>, pad: usize) -> Img<f32> {
     let o = plan.output_shape();
     let mut dst = Img::filled(o.width, o.height, o.channels, pad, DST_PAD_F32);
-    reference::filter_f32(plan, &src.view(), &mut dst.view_mut()).expect("reference f32");
+    reference::filter(plan, &src.view(), &mut dst.view_mut()).expect("reference f32");
     assert!(dst.padding().iter().all(|&v| v == DST_PAD_F32), "destination padding was written");
     dst
 }
@@ -27,7 +29,7 @@ where
 {
     let o = plan.output_shape();
     let mut dst = Img::filled(o.width, o.height, o.channels, pad, fill);
-    reference::filter_u8(plan, &src.view(), &mut dst.view_mut()).expect("reference u8");
+    reference::filter(plan, &src.view(), &mut dst.view_mut()).expect("reference u8");
     assert!(dst.padding().iter().all(|&v| v == fill), "destination padding was written");
     dst
 }
@@ -72,7 +74,7 @@ fn check_u8(spec: &Spec, seed: u64, pad: usize) -> Option<f64> {
             // No recipe: the u8 reference must say why, not compute garbage.
             let o = plan.output_shape();
             let mut dst = Img::filled(o.width, o.height, o.channels, 0, 0u8);
-            assert_eq!(reference::filter_u8(&plan, &src.view(), &mut dst.view_mut()), Err(e));
+            assert_eq!(reference::filter(&plan, &src.view(), &mut dst.view_mut()), Err(e));
             return None;
         }
     };
@@ -107,8 +109,76 @@ fn check_u8(spec: &Spec, seed: u64, pad: usize) -> Option<f64> {
     Some(e_bound)
 }
 
+/// Both u16 pipelines against the oracle: u16 → f32 within `E` of exact,
+/// u16 within 1 of round(exact) when `E < 1`. Returns `E`.
+fn check_u16(spec: &Spec, seed: u64, pad: usize) -> Option<f64> {
+    let plan = plan_or_empty(spec)?;
+    let mut rng = XorShift::new(seed);
+    let src = random_u16_image(&mut rng, spec.width, spec.height, spec.channels, pad);
+    let o = plan.output_shape();
+    let recipe = match FixedPoint16::new(&plan.row_kernel(), &plan.column_kernel()) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut dst = Img::filled(o.width, o.height, o.channels, 0, 0u16);
+            assert_eq!(reference::filter(&plan, &src.view(), &mut dst.view_mut()), Err(e));
+            return None;
+        }
+    };
+    let e_bound = recipe.error_bound();
+    let exact = oracle(spec, &|x, y, c| src.at(x, y, c) as f64);
+    let mut out_f = Img::filled(o.width, o.height, o.channels, 0, 0.0f32);
+    reference::filter(&plan, &src.view(), &mut out_f.view_mut()).unwrap();
+    for (k, (&v, &e)) in out_f.packed().iter().zip(&exact).enumerate() {
+        // E, plus the one rounding to f32.
+        let tol = e_bound + e.abs() * f32::EPSILON as f64;
+        assert!((v as f64 - e).abs() <= tol, "u16→f32 sample {k}: {v} vs exact {e} (E = {e_bound})\n{spec:?}");
+    }
+    if e_bound < 1.0 {
+        let mut out = Img::filled(o.width, o.height, o.channels, 0, 0u16);
+        reference::filter(&plan, &src.view(), &mut out.view_mut()).unwrap();
+        for (k, (&v, &e)) in out.packed().iter().zip(&exact).enumerate() {
+            let want = round_clamp(e, 0.0, 65535.0);
+            assert!(
+                (v as f64 - want).abs() <= 1.0,
+                "u16 sample {k}: {v} vs round(exact) {want} (E = {e_bound})\n{spec:?}"
+            );
+        }
+    }
+    Some(e_bound)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
+
+    /// u16 with non-negative and with signed kernels: u16 → f32 within E,
+    /// u16 within 1 of round(exact) whenever E < 1.
+    #[test]
+    fn u16_reference_matches_oracle(spec in spec_strategy(Taps::NonNegative), seed in any::<u64>(), pad in 0usize..=5) {
+        check_u16(&spec, seed, pad);
+    }
+
+    #[test]
+    fn u16_reference_signed_kernels(spec in spec_strategy(Taps::Signed), seed in any::<u64>(), pad in 0usize..=5) {
+        check_u16(&spec, seed, pad);
+    }
+
+    /// Normalised non-negative kernels: E < 0.2, so every u16 output is
+    /// within 1 of round(exact), and a constant image stays constant.
+    #[test]
+    fn u16_normalised_kernels(spec in spec_strategy(Taps::Normalised), seed in any::<u64>(), v in any::<u16>()) {
+        if let Some(e) = check_u16(&spec, seed, 1) {
+            prop_assert!(e < 0.2, "E = {e} for a normalised kernel\n{spec:?}");
+        }
+        let Some(plan) = plan_or_empty(&spec) else { return Ok(()) };
+        if matches!(spec.borders.horizontal, Border::Constant(_)) || matches!(spec.borders.vertical, Border::Constant(_)) {
+            return Ok(()); // a constant border brings its own value
+        }
+        let src = Img::filled(spec.width, spec.height, spec.channels, 0, v);
+        let o = plan.output_shape();
+        let mut out = Img::filled(o.width, o.height, o.channels, 0, 0u16);
+        reference::filter(&plan, &src.view(), &mut out.view_mut()).unwrap();
+        prop_assert!(out.packed().iter().all(|&x| x == v), "u16 constant {v} not kept");
+    }
 
     /// f32 reference within the derived bound of the exact result, for any
     /// shape, stride, channels, kernels, anchors, borders and region.
@@ -299,7 +369,7 @@ fn valid_region_ignores_anchor() {
             assert_eq!(plan.output_shape(), Shape::new(3, 3, 1).unwrap());
             assert_eq!(plan.region(), Region::Valid);
             let mut out = [0.0f32; 9];
-            reference::filter_f32(&plan, &view, &mut ImageViewMut::new(&mut out, 3, 3, 1).unwrap()).unwrap();
+            reference::filter(&plan, &view, &mut ImageViewMut::new(&mut out, 3, 3, 1).unwrap()).unwrap();
             let want: Vec<f32> = (0..3).flat_map(|y| (0..3).map(move |x| (10 * (y + 1) + x + 2) as f32)).collect();
             assert_eq!(out.to_vec(), want, "anchors ({ax}, {ay})");
         }
@@ -325,7 +395,7 @@ fn sub_view_is_an_image_of_its_own() {
     let plan = spec.plan();
     let roi = big.view().sub_view(3, 2, 5, 4).unwrap();
     let mut out = vec![0.0f32; 5 * 4 * 3];
-    reference::filter_f32(&plan, &roi, &mut ImageViewMut::new(&mut out, 5, 4, 3).unwrap()).unwrap();
+    reference::filter(&plan, &roi, &mut ImageViewMut::new(&mut out, 5, 4, 3).unwrap()).unwrap();
     let exact = oracle(&spec, &|x, y, c| big.at(x + 3, y + 2, c) as f64);
     let bound = spec.f32_bound(big.max_abs(|v| (v as f64).abs()));
     for (o, e) in out.iter().zip(&exact) {
@@ -386,7 +456,7 @@ fn shifted(line: &str, border: Border, other: Border, s: isize, vertical: bool) 
     let plan = Plan::new(Shape::new(w, h, 2).unwrap(), row, col, borders).unwrap();
 
     let mut out8 = vec![0u8; 2 * n];
-    reference::filter_u8(
+    reference::filter(
         &plan,
         &ImageView::new(&vals, w, h, 2).unwrap(),
         &mut ImageViewMut::new(&mut out8, w, h, 2).unwrap(),
@@ -394,7 +464,7 @@ fn shifted(line: &str, border: Border, other: Border, s: isize, vertical: bool) 
     .unwrap();
     let valsf: Vec<f32> = vals.iter().map(|&v| v as f32).collect();
     let mut outf = vec![0.0f32; 2 * n];
-    reference::filter_f32(
+    reference::filter(
         &plan,
         &ImageView::new(&valsf, w, h, 2).unwrap(),
         &mut ImageViewMut::new(&mut outf, w, h, 2).unwrap(),
@@ -500,7 +570,7 @@ fn constant_border_in_2d_corners() {
     let read = |borders: Borders| -> Vec<u8> {
         let plan = Plan::new(Shape::new(2, 2, 1).unwrap(), k, k, borders).unwrap();
         let mut out = [0u8; 4];
-        reference::filter_u8(
+        reference::filter(
             &plan,
             &ImageView::new(&src, 2, 2, 1).unwrap(),
             &mut ImageViewMut::new(&mut out, 2, 2, 1).unwrap(),
@@ -525,7 +595,7 @@ fn constant_border_in_2d_corners() {
     let plan =
         Plan::new(Shape::new(2, 2, 1).unwrap(), k1, k1, Borders::new(Border::Constant(7.0), Border::Wrap)).unwrap();
     let mut out = [0u8; 4];
-    reference::filter_u8(
+    reference::filter(
         &plan,
         &ImageView::new(&src, 2, 2, 1).unwrap(),
         &mut ImageViewMut::new(&mut out, 2, 2, 1).unwrap(),
@@ -545,7 +615,7 @@ fn impulse_response_is_the_outer_product() {
     let mut src = [0.0f32; 9];
     src[4] = 160.0;
     let mut out = [0.0f32; 9];
-    reference::filter_f32(
+    reference::filter(
         &plan,
         &ImageView::new(&src, 3, 3, 1).unwrap(),
         &mut ImageViewMut::new(&mut out, 3, 3, 1).unwrap(),
@@ -554,7 +624,7 @@ fn impulse_response_is_the_outer_product() {
     assert_eq!(out, [10.0, 20.0, 10.0, 20.0, 40.0, 20.0, 10.0, 20.0, 10.0]);
     let src8 = src.map(|v| v as u8);
     let mut out8 = [0u8; 9];
-    reference::filter_u8(
+    reference::filter(
         &plan,
         &ImageView::new(&src8, 3, 3, 1).unwrap(),
         &mut ImageViewMut::new(&mut out8, 3, 3, 1).unwrap(),

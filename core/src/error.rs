@@ -33,11 +33,12 @@ pub enum Error {
     AnchorOutOfRange,
     /// A kernel weight is NaN or infinite.
     NonFiniteWeight,
-    /// The weights are too large to be represented in the u8 fixed-point
-    /// recipe (the sum of absolute weights exceeds what 32-bit accumulators hold).
+    /// The weights are too large for the integer recipes (u8: the sums of
+    /// absolute weights exceed what 32-bit accumulators hold; u16: what the
+    /// 53-bit exact range holds).
     WeightsOutOfRange,
-    /// A `Border::Constant` value is not finite, or (for u8 images) not an
-    /// integer in `0..=255`.
+    /// A `Border::Constant` value is not finite, or (for u8 and u16 images)
+    /// not an integer in `0..=255` or `0..=65535`.
     InvalidBorderValue,
     /// The source and destination (or the image and the plan) differ in shape.
     ShapeMismatch,
@@ -104,9 +105,9 @@ impl fmt::Display for Error {
             Error::KernelTooLong => f.write_str("kernel is longer than MAX_TAPS (256) taps"),
             Error::AnchorOutOfRange => f.write_str("kernel anchor is not smaller than its length"),
             Error::NonFiniteWeight => f.write_str("kernel weight is NaN or infinite"),
-            Error::WeightsOutOfRange => f.write_str("kernel weights too large for the u8 fixed-point recipe"),
+            Error::WeightsOutOfRange => f.write_str("kernel weights too large for the integer (u8 or u16) recipe"),
             Error::InvalidBorderValue => {
-                f.write_str("constant border value is not finite (or, for u8, not an integer in 0..=255)")
+                f.write_str("constant border value is not finite (or, for u8 and u16, not an integer they hold)")
             }
             Error::ShapeMismatch => f.write_str("source and destination shapes differ"),
             Error::EmptyOutput => f.write_str("valid-region output is empty: the image is smaller than the kernel"),

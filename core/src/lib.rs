@@ -10,9 +10,11 @@
 //! * [`Kernel`]: 1D taps with an anchor; [`Border`] per axis (OpenCV's five modes).
 //! * [`Plan`]: the validated filter for one shape; knows its
 //!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
-//!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands.
-//! * [`reference`](mod@reference): the scalar oracle; [`fixed`]: the u8 fixed-point recipe
-//!   that every backend reproduces bit for bit.
+//!   `u8 → i16`, `u8 → f32`, `u16 → u16`, `u16 → f32`, out of place, in
+//!   place, or by row bands.
+//! * [`reference`](mod@reference): the scalar oracle; [`fixed`] and
+//!   [`fixed16`]: the u8 and u16 integer recipes that every backend
+//!   reproduces bit for bit.
 //! * [`depthwise`]: depthwise-separable convolution layers (MobileNet), f32
 //!   and int8 with TensorFlow Lite's quantisation, on the same backends.
 //!
@@ -96,6 +98,7 @@ pub mod depthwise;
 pub mod direct2d;
 mod error;
 pub mod fixed;
+pub mod fixed16;
 pub mod generate;
 mod image;
 mod kernel;

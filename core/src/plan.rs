@@ -7,9 +7,11 @@ use crate::backend::Backend;
 use crate::border::{Border, Borders};
 use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
+use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
-use crate::pass::fixed::{ColumnUnroll, FixedPasses};
+use crate::pass::fixed::{FixedOutput, FixedPasses};
+use crate::pass::wide::{WideOutput, WidePasses};
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
@@ -380,6 +382,17 @@ impl Pairs for Call<'_, '_> {
     fn u8_in_place(self, image: &mut ImageViewMut<'_, u8>) -> Result<()> {
         self.u8_frames(&mut InPlace { image })
     }
+    fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.u16_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        let first_row = self.rows.start;
+        self.u16_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Result<()> {
+        self.u16_frames(&mut InPlace { image })
+    }
 }
 
 impl Call<'_, '_> {
@@ -392,13 +405,25 @@ impl Call<'_, '_> {
         Ok(())
     }
 
-    fn u8_frames<D: ColumnUnroll>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
+    fn u8_frames<D: FixedOutput>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
         let plan = self.plan;
         let fp = plan.fixed_point()?;
         let geometry = plan.geometry_for::<u8>();
         let job =
             Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterU8 { fp, job });
+        Ok(())
+    }
+
+    fn u16_frames<D: WideOutput>(self, frames: &mut dyn Frames<u16, D>) -> Result<()> {
+        let plan = self.plan;
+        // Made per call, not with the plan: firmware filtering u8 keeps its
+        // flash free of the u16 recipe.
+        let recipe = FixedPoint16::new(&plan.row, &plan.column)?;
+        let geometry = plan.geometry_for::<u16>();
+        let job =
+            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+        self.backend.run(FilterU16 { recipe: &recipe, job });
         Ok(())
     }
 }
@@ -425,10 +450,24 @@ struct FilterU8<'a, D> {
     job: Job<'a, u8, D>,
 }
 
-impl<D: ColumnUnroll> Op for FilterU8<'_, D> {
+impl<D: FixedOutput> Op for FilterU8<'_, D> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {
         self.job.run(&FixedPasses::<S::I16, D>::new(simd, self.fp));
+    }
+}
+
+/// The u16 engine with output `D` as an op.
+struct FilterU16<'a, D> {
+    recipe: &'a FixedPoint16,
+    job: Job<'a, u16, D>,
+}
+
+impl<D: WideOutput> Op for FilterU16<'_, D> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        self.job.run(&WidePasses::<S::F64, D>::new(simd, self.recipe));
     }
 }

@@ -9,14 +9,82 @@
 //! fine for tests.
 //!
 //! * f32: sums in f32, in tap order, unfused.
-//! * u8: the fixed-point recipe of [`crate::fixed`], the definition every
-//!   backend matches bit for bit.
+//! * u8: the fixed-point recipe of [`crate::fixed`] in `i32`, the
+//!   definition every backend matches bit for bit.
+//! * u16: the recipe of [`crate::fixed16`] in `i128` integers (the engines
+//!   hold the same integers in `f64`), which every backend matches bit for bit.
 
 use crate::border::Border;
 use crate::error::{Error, Result};
+use crate::fixed::FixedPoint;
+use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut};
 use crate::plan::{Plan, Region};
-use crate::sample::{Output, Sample};
+use crate::sample::{Output, Pairs, Sample};
+
+/// Filters `src` into `dst` by the definition, for every (source, output)
+/// pair of [`Output`].
+///
+/// ```
+/// use sepconv_core::{reference, Borders, ImageView, ImageViewMut, Kernel, Plan, Shape};
+///
+/// let k = Kernel::new(&[0.25, 0.5, 0.25])?;
+/// let plan = Plan::new(Shape::new(3, 1, 1)?, k, Kernel::new(&[1.0])?, Borders::default())?;
+/// let mut out = [0u16; 3];
+/// reference::filter(&plan, &ImageView::new(&[0u16, 400, 0], 3, 1, 1)?, &mut ImageViewMut::new(&mut out, 3, 1, 1)?)?;
+/// assert_eq!(out, [200, 200, 200]); // Reflect101: the edges see 400 twice
+/// # Ok::<(), sepconv_core::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::ShapeMismatch`] if the images are not the plan's shapes; the
+/// recipe's error for kernels it refuses ([`Error::WeightsOutOfRange`]);
+/// [`Error::InvalidBorderValue`] for a constant the samples cannot hold.
+pub fn filter<S: Sample, D: Output<S>>(
+    plan: &Plan<'_>,
+    src: &ImageView<'_, S>,
+    dst: &mut ImageViewMut<'_, D>,
+) -> Result<()> {
+    D::pair(Reference { plan }, src, dst)
+}
+
+/// The visitor that reaches each pair's definition.
+struct Reference<'a, 'k> {
+    plan: &'a Plan<'k>,
+}
+
+impl Pairs for Reference<'_, '_> {
+    type Output = Result<()>;
+    fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        filter_f32(self.plan, src, dst)
+    }
+    fn u8(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> Result<()> {
+        filter_u8(self.plan, src, dst, FixedPoint::out_u8)
+    }
+    fn u8_i16(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> Result<()> {
+        filter_u8(self.plan, src, dst, FixedPoint::out_i16)
+    }
+    fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        filter_u8(self.plan, src, dst, FixedPoint::out_f32)
+    }
+    fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
+        filter_u16(self.plan, src, dst, |r, acc| r.out_u16(acc as f64))
+    }
+    fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        filter_u16(self.plan, src, dst, |r, acc| r.out_f32(acc as f64))
+    }
+    // The reference reads and writes separate images only.
+    fn f32_in_place(self, _: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        Err(Error::InPlaceNotSupported)
+    }
+    fn u8_in_place(self, _: &mut ImageViewMut<'_, u8>) -> Result<()> {
+        Err(Error::InPlaceNotSupported)
+    }
+    fn u16_in_place(self, _: &mut ImageViewMut<'_, u16>) -> Result<()> {
+        Err(Error::InPlaceNotSupported)
+    }
+}
 
 /// The source sample at virtual coordinates `(vx, vy)` (`vx` counts pixels),
 /// channel `ch`: the image, or the border rule's choice.
@@ -57,7 +125,7 @@ fn window_start(region: Region) -> (usize, usize) {
 }
 
 /// The f32 reference.
-pub fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
     let constants = check(plan, src, dst)?;
     let (row, column) = (plan.row_kernel(), plan.column_kernel());
     let (x0, y0) =
@@ -83,8 +151,13 @@ pub fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageView
     Ok(())
 }
 
-/// The u8 reference (outputs u8, i16 or f32): the fixed-point recipe.
-pub fn filter_u8<D: Output<u8>>(plan: &Plan<'_>, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, D>) -> Result<()> {
+/// The u8 reference (outputs u8, i16 or f32, each by its `finish`): the fixed-point recipe.
+fn filter_u8<D: Copy>(
+    plan: &Plan<'_>,
+    src: &ImageView<'_, u8>,
+    dst: &mut ImageViewMut<'_, D>,
+    finish: fn(&FixedPoint, i32) -> D,
+) -> Result<()> {
     let constants = check(plan, src, dst)?;
     let fp = plan.fixed_point()?;
     let (row, column) = (fp.row(), fp.column());
@@ -104,7 +177,44 @@ pub fn filter_u8<D: Output<u8>>(plan: &Plan<'_>, src: &ImageView<'_, u8>, dst: &
                     }
                     acc += c as i32 * fp.mid(t) as i32;
                 }
-                dst.row_mut_unchecked_index(y)[x * out.channels + ch] = D::from_fixed(fp, acc);
+                dst.row_mut_unchecked_index(y)[x * out.channels + ch] = finish(fp, acc);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The u16 reference (outputs u16 or f32, each by its `finish`): the recipe
+/// of [`crate::fixed16`] in integers, `⌊(acc + 2^(d−1)) / 2^d⌋` as an
+/// arithmetic shift.
+fn filter_u16<D: Copy>(
+    plan: &Plan<'_>,
+    src: &ImageView<'_, u16>,
+    dst: &mut ImageViewMut<'_, D>,
+    finish: fn(&FixedPoint16, i128) -> D,
+) -> Result<()> {
+    let constants = check(plan, src, dst)?;
+    let recipe = FixedPoint16::new(&plan.row_kernel(), &plan.column_kernel())?;
+    let (row, column) = (recipe.row(), recipe.column());
+    let d = recipe.mid_shift();
+    let mid_half = if d == 0 { 0 } else { 1i128 << (d - 1) };
+    let (x0, y0) =
+        (origin(plan, row.anchor(), |r| window_start(r).0), origin(plan, column.anchor(), |r| window_start(r).1));
+    let out = plan.output_shape();
+    for y in 0..out.height {
+        for x in 0..out.width {
+            for ch in 0..out.channels {
+                let mut acc = 0i128;
+                for (j, &c) in column.taps().iter().enumerate() {
+                    let vy = y as isize + y0 + j as isize;
+                    let mut t = 0i128;
+                    for (i, &r) in row.taps().iter().enumerate() {
+                        let vx = x as isize + x0 + i as isize;
+                        t += r as i128 * sample(plan, src, vx, vy, ch, constants) as i128;
+                    }
+                    acc += c as i128 * ((t + mid_half) >> d);
+                }
+                dst.row_mut_unchecked_index(y)[x * out.channels + ch] = finish(&recipe, acc);
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The sample types a plan filters and the (source, output) pairs it
-//! implements: `f32 → f32`, `u8 → u8`, `u8 → i16`, `u8 → f32`. Sealed.
+//! implements: `f32 → f32`, `u8 → u8`, `u8 → i16`, `u8 → f32`, `u16 → u16`,
+//! `u16 → f32`. Sealed.
 //!
 //! Each pair names itself to a [`Pairs`] visitor, so that a generic call
 //! (`Plan::filter::<S, D>`) reaches a concrete, non-generic engine entry
@@ -8,7 +9,6 @@
 use bytemuck::Pod;
 
 use crate::error::{Error, Result};
-use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut};
 
 mod sealed {
@@ -16,9 +16,10 @@ mod sealed {
     impl Sealed for f32 {}
     impl Sealed for u8 {}
     impl Sealed for i16 {}
+    impl Sealed for u16 {}
 }
 
-/// A sample type that can be filtered: `f32` or `u8`.
+/// A sample type that can be filtered: `f32`, `u8` or `u16`.
 pub trait Sample: Pod + sealed::Sealed {
     #[doc(hidden)]
     /// The type of the row-filtered lines between the passes.
@@ -35,30 +36,12 @@ pub trait Sample: Pod + sealed::Sealed {
 }
 
 /// An output type for source samples `S`: `f32 → f32`, `u8 → u8`,
-/// `u8 → i16` and `u8 → f32` (the last two for signed kernels such as derivatives).
+/// `u8 → i16`, `u8 → f32` (the last two for signed kernels such as
+/// derivatives), `u16 → u16` and `u16 → f32`.
 pub trait Output<S: Sample>: Pod + sealed::Sealed {
-    #[doc(hidden)]
-    /// What the u8 recipe's last step makes of this type (step 4 of [`crate::fixed`]).
-    const KIND: OutputKind;
-    #[doc(hidden)]
-    /// The output of a u8 column accumulator `acc` (rounded and saturated,
-    /// or scaled for f32).
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self;
     #[doc(hidden)]
     /// Hands the pair to the visitor method of `(S, Self)`.
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, S>, dst: &mut ImageViewMut<'_, Self>) -> P::Output;
-}
-
-/// The three kinds of u8 output: rounded and saturated to `u8` or `i16`, or scaled to `f32`.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OutputKind {
-    /// `u8`.
-    U8,
-    /// `i16`.
-    I16,
-    /// `f32`.
-    F32,
 }
 
 /// What a filter call does with each pair: one method per pair, each with
@@ -79,6 +62,12 @@ pub trait Pairs {
     fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Self::Output;
     /// `u8` in place.
     fn u8_in_place(self, image: &mut ImageViewMut<'_, u8>) -> Self::Output;
+    /// `u16 → u16`.
+    fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Self::Output;
+    /// `u16 → f32`.
+    fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
+    /// `u16` in place.
+    fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Self::Output;
 }
 
 impl Sample for f32 {
@@ -113,12 +102,23 @@ impl Sample for u8 {
     }
 }
 
-impl Output<f32> for f32 {
-    const KIND: OutputKind = OutputKind::F32;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_f32(acc)
+impl Sample for u16 {
+    type Mid = f32;
+    const FLOAT: bool = false;
+    fn border_value(v: f32) -> Result<Self> {
+        if (0.0..=65535.0).contains(&v) && v == (v as u16) as f32 {
+            Ok(v as u16)
+        } else {
+            Err(Error::InvalidBorderValue)
+        }
     }
+    #[inline]
+    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, u16>) -> P::Output {
+        p.u16_in_place(image)
+    }
+}
+
+impl Output<f32> for f32 {
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
         p.f32(src, dst)
@@ -126,11 +126,6 @@ impl Output<f32> for f32 {
 }
 
 impl Output<u8> for u8 {
-    const KIND: OutputKind = OutputKind::U8;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_u8(acc)
-    }
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> P::Output {
         p.u8(src, dst)
@@ -138,11 +133,6 @@ impl Output<u8> for u8 {
 }
 
 impl Output<u8> for i16 {
-    const KIND: OutputKind = OutputKind::I16;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_i16(acc)
-    }
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> P::Output {
         p.u8_i16(src, dst)
@@ -150,13 +140,22 @@ impl Output<u8> for i16 {
 }
 
 impl Output<u8> for f32 {
-    const KIND: OutputKind = OutputKind::F32;
-    #[inline(always)]
-    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
-        fp.out_f32(acc)
-    }
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
         p.u8_f32(src, dst)
+    }
+}
+
+impl Output<u16> for u16 {
+    #[inline]
+    fn pair<P: Pairs>(p: P, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> P::Output {
+        p.u16(src, dst)
+    }
+}
+
+impl Output<u16> for f32 {
+    #[inline]
+    fn pair<P: Pairs>(p: P, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
+        p.u16_f32(src, dst)
     }
 }

@@ -176,6 +176,32 @@ pub fn random_u8_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: us
     img
 }
 
+/// A random u16 image (uniform, extreme-only, a narrow band, white or small
+/// values); the padding holds random samples.
+pub fn random_u16_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: usize) -> Img<u16> {
+    let mut img = Img::filled(w, h, c, pad, 0u16);
+    for v in img.data.iter_mut() {
+        *v = rng.next_u64() as u16;
+    }
+    let style = rng.below(6);
+    let base = rng.next_u64() as u16;
+    for y in 0..h {
+        for x in 0..w {
+            for ch in 0..c {
+                let v = match style {
+                    0 | 1 => rng.next_u64() as u16,
+                    2 => [0u16, 65535][rng.below(2)],
+                    3 => base.saturating_add(rng.below(4) as u16),
+                    4 => rng.below(1024) as u16, // 10-bit camera data
+                    _ => 65535,
+                };
+                img.set(x, y, ch, v);
+            }
+        }
+    }
+    img
+}
+
 // ---------------------------------------------------------------------------
 // Kernels and borders.
 // ---------------------------------------------------------------------------

@@ -42,7 +42,7 @@ use super::row::Fold;
 use super::Passes;
 use crate::fixed::FixedPoint;
 use crate::kernel::MAX_TAPS;
-use crate::sample::{Output, OutputKind};
+use crate::sample::Output;
 use crate::simd::{pair, ByLength, I16Vector, Op, Simd, Unroll};
 
 /// `Σ qr[i] · input[e + i·step]`, exact in i32 (the recipe's headroom).
@@ -107,7 +107,7 @@ fn half(shift: u32) -> i32 {
     }
 }
 
-impl<'p, V: I16Vector, D: Output<u8>> FixedPasses<'p, V, D> {
+impl<'p, V: I16Vector, D: FixedOutput> FixedPasses<'p, V, D> {
     #[inline(always)]
     pub(crate) fn new(simd: V::Token, fp: &'p FixedPoint) -> Self {
         let row = fp.row().taps();
@@ -156,9 +156,10 @@ impl<'p, V: I16Vector, D: Output<u8>> FixedPasses<'p, V, D> {
     /// or 0 for f32 outputs, which are scaled, not rounded.
     #[inline(always)]
     fn column_seed(&self) -> i32 {
-        match D::KIND {
-            OutputKind::U8 | OutputKind::I16 => self.out_half,
-            OutputKind::F32 => 0,
+        if D::ROUNDED {
+            self.out_half
+        } else {
+            0
         }
     }
 }
@@ -357,26 +358,7 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, '_, V, FOL
     }
 }
 
-impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
-    /// The last step of the recipe for output type `D`, `LANES` outputs at
-    /// `dst + e`, from accumulators seeded with [`Self::column_seed`].
-    ///
-    /// # Safety
-    ///
-    /// `LANES` elements at `dst + e` are writable.
-    #[inline(always)]
-    unsafe fn store(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut D, e: usize) {
-        // SAFETY: `D::KIND` names `D` exactly (u8, i16 or f32), so the casts
-        // keep the type; the caller guarantees the lanes are writable.
-        unsafe {
-            match D::KIND {
-                OutputKind::U8 => V::pack(V::shift_right(acc, finish.shift)).store_u8(dst.cast::<u8>().add(e)),
-                OutputKind::I16 => V::pack(V::shift_right(acc, finish.shift)).store_i16(dst.cast::<i16>().add(e)),
-                OutputKind::F32 => V::store_f32(acc, finish.scale, dst.cast::<f32>().add(e)),
-            }
-        }
-    }
-
+impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
     /// `ROWS` (1 or 2) column blocks at `e`, over the `count` lines of `column`.
     ///
     /// # Safety
@@ -417,7 +399,7 @@ impl<V: I16Vector, D: Output<u8>> FixedPasses<'_, V, D> {
             for (u, acc) in acc.into_iter().enumerate() {
                 // SAFETY: e + (u + 1)·LANES ≤ e + U·LANES elements at dst[r]
                 // are writable (function contract).
-                unsafe { Self::store(acc, column.finish, dst[r], e + u * lanes) };
+                unsafe { D::store::<V>(acc, column.finish, dst[r], e + u * lanes) };
             }
         }
     }
@@ -458,7 +440,7 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const L: usize> {
     offsets: &'a [usize],
 }
 
-impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const L: usize> Blocks for ColumnBlocks<'_, V, D, ROWS, L> {
+impl<V: I16Vector, D: FixedOutput, const ROWS: usize, const L: usize> Blocks for ColumnBlocks<'_, V, D, ROWS, L> {
     const LANES: usize = V::LANES;
     #[inline(always)]
     fn block<const U: usize>(&mut self, e: usize) {
@@ -485,7 +467,7 @@ struct ColumnCall<'a, 'p, V: I16Vector, D> {
     out: [&'a mut [D]; 2],
 }
 
-impl<V: I16Vector, D: Output<u8>> ByLength for ColumnCall<'_, '_, V, D> {
+impl<V: I16Vector, D: FixedOutput> ByLength for ColumnCall<'_, '_, V, D> {
     type Output = ();
     #[inline(always)]
     fn unrolled<const N: usize, const L: usize>(self) {
@@ -510,7 +492,7 @@ struct ColumnPass<'a, 'p, V: I16Vector, D, const ROWS: usize, const N: usize, co
     out: [&'a mut [D]; ROWS],
 }
 
-impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const N: usize, const L: usize, const U: usize> Op
+impl<V: I16Vector, D: FixedOutput, const ROWS: usize, const N: usize, const L: usize, const U: usize> Op
     for ColumnPass<'_, '_, V, D, ROWS, N, L, U>
 {
     type Output = ();
@@ -520,39 +502,82 @@ impl<V: I16Vector, D: Output<u8>, const ROWS: usize, const N: usize, const L: us
     }
 }
 
-/// Which column lengths are unrolled for an output type: the backend's for
-/// u8 (the workloads' output), none for i16 and f32 (derivatives; their
-/// generic loops are vectorised too), which keeps two thirds of the unrolled
-/// copies out of the build.
-pub(crate) trait ColumnUnroll: Output<u8> {
+/// The output types of the u8 recipe (`u8`, `i16`, `f32`): the recipe's last
+/// step for each, and which column lengths are unrolled for it: the
+/// backend's for u8 (the workloads' output), none for i16 and f32
+/// (derivatives; their generic loops are vectorised too), which keeps two
+/// thirds of the unrolled copies out of the build.
+pub(crate) trait FixedOutput: Output<u8> {
+    /// Integer outputs are rounded (the column sums start at the rounding
+    /// term); f32 outputs are scaled.
+    const ROUNDED: bool;
     /// `pass` for `n` taps.
     fn dispatch<V: I16Vector, P: ByLength>(n: usize, pass: P) -> P::Output;
+    /// The output of a column sum `acc` (step 4 of [`crate::fixed`]).
+    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self;
+    /// The last step for `LANES` outputs at `dst + e`, from accumulators
+    /// seeded as [`ROUNDED`](Self::ROUNDED) says.
+    ///
+    /// # Safety
+    ///
+    /// `LANES` elements at `dst + e` are writable.
+    unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut Self, e: usize);
 }
 
-impl ColumnUnroll for u8 {
+impl FixedOutput for u8 {
+    const ROUNDED: bool = true;
     #[inline(always)]
     fn dispatch<V: I16Vector, P: ByLength>(n: usize, pass: P) -> P::Output {
         V::Unroll::dispatch(n, pass)
     }
+    #[inline(always)]
+    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
+        fp.out_u8(acc)
+    }
+    #[inline(always)]
+    unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut u8, e: usize) {
+        // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
+        unsafe { V::pack(V::shift_right(acc, finish.shift)).store_u8(dst.add(e)) }
+    }
 }
 
-impl ColumnUnroll for i16 {
+impl FixedOutput for i16 {
+    const ROUNDED: bool = true;
     #[inline(always)]
     fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
     }
+    #[inline(always)]
+    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
+        fp.out_i16(acc)
+    }
+    #[inline(always)]
+    unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut i16, e: usize) {
+        // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
+        unsafe { V::pack(V::shift_right(acc, finish.shift)).store_i16(dst.add(e)) }
+    }
 }
 
-impl ColumnUnroll for f32 {
+impl FixedOutput for f32 {
+    const ROUNDED: bool = false;
     #[inline(always)]
     fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
+    }
+    #[inline(always)]
+    fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
+        fp.out_f32(acc)
+    }
+    #[inline(always)]
+    unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut f32, e: usize) {
+        // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
+        unsafe { V::store_f32(acc, finish.scale, dst.add(e)) }
     }
 }
 
 /// The final step of the recipe: the shift (integer outputs) or the scale (f32).
 #[derive(Clone, Copy)]
-struct Finish {
+pub(crate) struct Finish {
     shift: u32,
     scale: f32,
 }
@@ -572,7 +597,7 @@ struct ColumnLines<V: I16Vector, const ROWS: usize, const L: usize> {
 
 impl<V: I16Vector, const ROWS: usize, const L: usize> ColumnLines<V, ROWS, L> {
     #[inline(always)]
-    fn new<D: Output<u8>>(passes: &FixedPasses<'_, V, D>, lines: &[i16], offsets: &[usize]) -> Self {
+    fn new<D: FixedOutput>(passes: &FixedPasses<'_, V, D>, lines: &[i16], offsets: &[usize]) -> Self {
         let mut line = [core::ptr::null(); L];
         for (l, &o) in line.iter_mut().zip(offsets) {
             *l = lines.as_ptr().wrapping_add(o);
@@ -593,7 +618,7 @@ impl<V: I16Vector, const ROWS: usize, const L: usize> ColumnLines<V, ROWS, L> {
     }
 }
 
-impl<V: I16Vector, D: ColumnUnroll> Passes for FixedPasses<'_, V, D> {
+impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     type Src = u8;
     type Mid = i16;
     type Dst = D;

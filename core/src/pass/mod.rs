@@ -31,6 +31,7 @@ pub(crate) mod fixed;
 mod geometry;
 mod ring;
 pub(crate) mod row;
+pub(crate) mod wide;
 
 use core::ops::Range;
 

@@ -6,8 +6,8 @@
 //!   [`Avx512`](crate::arch::x86_64::Avx512)), naming its vector types and
 //!   running an [`Op`] compiled for it ([`Simd::vectorize`]: for the x86
 //!   tokens a `#[target_feature]` trampoline, else a direct call).
-//! * [`F32Vector`], [`I16Vector`], [`I32Vector`]: the lanes the f32, u8 and
-//!   int8 engines use.
+//! * [`F32Vector`], [`I16Vector`], [`F64Vector`], [`I32Vector`]: the lanes
+//!   the f32, u8, u16 and int8 engines use.
 //!
 //! Sound by construction: a vector value can only be made by a method that
 //! takes its token ([`F32Vector::splat`], [`F32Vector::load`], …), and a
@@ -21,6 +21,7 @@
 //! without the trampoline's features, and its intrinsics become calls.
 
 mod f32;
+mod f64;
 mod i16;
 mod i32;
 mod portable;
@@ -29,6 +30,7 @@ mod scalar;
 pub mod x86_64;
 
 pub(crate) use f32::F32Vector;
+pub(crate) use f64::F64Vector;
 pub(crate) use i16::{pair, I16Vector};
 pub(crate) use i32::I32Vector;
 pub(crate) use portable::portable_name;
@@ -47,6 +49,9 @@ pub trait Simd: Copy + Send + Sync + sealed::Sealed + 'static {
     #[doc(hidden)]
     /// `i16` lanes with `i32` accumulators (the u8 engine).
     type I16: I16Vector<Token = Self>;
+    #[doc(hidden)]
+    /// `f64` lanes (the u16 engine).
+    type F64: F64Vector<Token = Self>;
     #[doc(hidden)]
     /// `i32` lanes (the int8 depthwise engine).
     type I32: I32Vector<Token = Self>;

@@ -4,10 +4,10 @@
 //! intrinsics for the u8 passes on x86_64 (`x86_64/sse2.rs`) and plain
 //! arrays that the compiler vectorises elsewhere; arrays for int8.
 
-use wide::f32x8;
+use wide::{f32x8, f64x4};
 
 use super::scalar::madd_pair;
-use super::{sealed, F32Vector, Generic, I32Vector, NoStreams, Op, Simd};
+use super::{sealed, F32Vector, F64Vector, Generic, I32Vector, NoStreams, Op, Simd};
 use crate::depthwise::quant::multiply_by_quantized_multiplier;
 
 /// The portable backend's token: `wide` and baseline instructions,
@@ -24,6 +24,7 @@ impl Simd for Portable {
     type I16 = core::arch::x86_64::__m128i;
     #[cfg(not(target_arch = "x86_64"))]
     type I16 = Lanes16;
+    type F64 = f64x4;
     type I32 = Lanes8;
     #[inline(always)]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
@@ -80,6 +81,54 @@ impl F32Vector for f32x8 {
     fn mul_add_one(_: Portable, a: f32, b: f32, c: f32) -> f32 {
         // Whatever `wide` does per lane on this target (fused on NEON).
         f32x8::mul_add(f32x8::splat(a), f32x8::splat(b), f32x8::splat(c)).to_array()[0]
+    }
+}
+
+impl F64Vector for f64x4 {
+    type Token = Portable;
+    const LANES: usize = 4;
+    #[inline(always)]
+    fn splat(_: Portable, x: f64) -> Self {
+        f64x4::splat(x)
+    }
+    #[inline(always)]
+    unsafe fn load_u16(_: Portable, ptr: *const u16) -> Self {
+        // SAFETY: the caller guarantees 4 readable u16s.
+        let v = unsafe { ptr.cast::<[u16; 4]>().read_unaligned() };
+        f64x4::from(v.map(f64::from))
+    }
+    #[inline(always)]
+    unsafe fn load_f32(_: Portable, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable f32s.
+        let v = unsafe { ptr.cast::<[f32; 4]>().read_unaligned() };
+        f64x4::from(v.map(f64::from))
+    }
+    #[inline(always)]
+    unsafe fn store_f32(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 4 writable f32s.
+        unsafe { ptr.cast::<[f32; 4]>().write_unaligned(self.to_array().map(|v| v as f32)) }
+    }
+    #[inline(always)]
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        let v = self.max(f64x4::splat(0.0)).min(f64x4::splat(65535.0)).to_array().map(|v| v as u16);
+        // SAFETY: the caller guarantees 4 writable u16s.
+        unsafe { ptr.cast::<[u16; 4]>().write_unaligned(v) }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        self + b
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        self - b
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        f64x4::mul_add(self, b, c)
+    }
+    #[inline(always)]
+    fn floor_scaled(self, scale: Self) -> Self {
+        (self * scale).floor()
     }
 }
 

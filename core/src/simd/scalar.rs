@@ -1,8 +1,9 @@
 //! One lane: the scalar backend runs the engines' code with plain integer
 //! and float arithmetic (small code, for targets without a vector unit).
 
-use super::{sealed, F32Vector, Generic, I16Vector, I32Vector, NoStreams, Op, Simd};
+use super::{sealed, F32Vector, F64Vector, Generic, I16Vector, I32Vector, NoStreams, Op, Simd};
 use crate::depthwise::quant::multiply_by_quantized_multiplier;
+use crate::fixed16::floor;
 
 /// The scalar backend's token: plain code, available everywhere.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -14,6 +15,7 @@ impl Simd for Scalar {
     const NAME: &'static str = "scalar";
     type F32 = f32;
     type I16 = OneI16;
+    type F64 = f64;
     type I32 = OneI32;
     #[inline(always)]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
@@ -52,6 +54,51 @@ impl F32Vector for f32 {
     fn mul_add(self, b: Self, c: Self) -> Self {
         // Unfused: `f32::mul_add` is a libm call without std.
         self * b + c
+    }
+}
+
+impl F64Vector for f64 {
+    type Token = Scalar;
+    const LANES: usize = 1;
+    #[inline(always)]
+    fn splat(_: Scalar, x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    unsafe fn load_u16(_: Scalar, ptr: *const u16) -> Self {
+        // SAFETY: the caller guarantees `ptr` is readable.
+        unsafe { ptr.read() as f64 }
+    }
+    #[inline(always)]
+    unsafe fn load_f32(_: Scalar, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees `ptr` is readable.
+        unsafe { ptr.read() as f64 }
+    }
+    #[inline(always)]
+    unsafe fn store_f32(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees `ptr` is writable.
+        unsafe { ptr.write(self as f32) }
+    }
+    #[inline(always)]
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: the caller guarantees `ptr` is writable.
+        unsafe { ptr.write(self.clamp(0.0, 65535.0) as u16) }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        self + b
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        self - b
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        self * b + c
+    }
+    #[inline(always)]
+    fn floor_scaled(self, scale: Self) -> Self {
+        floor(self * scale)
     }
 }
 

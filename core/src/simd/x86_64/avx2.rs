@@ -1,10 +1,10 @@
-//! AVX2 + FMA: 8 `f32` lanes, 16 `i16` lanes, 8 `i32` lanes, and the
+//! AVX2 + FMA: 8 `f32` lanes, 16 `i16` lanes, 4 `f64` lanes, 8 `i32` lanes, and the
 //! token's entry point.
 
 use core::arch::x86_64::*;
 
 use crate::arch::x86_64::Avx2;
-use crate::simd::{sealed, F32Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
 
 impl sealed::Sealed for Avx2 {}
 
@@ -12,6 +12,7 @@ impl Simd for Avx2 {
     const NAME: &'static str = "avx2";
     type F32 = F32x8;
     type I16 = I16x16;
+    type F64 = F64x4;
     type I32 = I32x8;
     #[inline(always)]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
@@ -283,5 +284,69 @@ impl I32Vector for I32x8 {
             let words = _mm_packs_epi32(_mm256_castsi256_si128(self.0), _mm256_extracti128_si256::<1>(self.0));
             _mm_storel_epi64(dst.as_mut_ptr().cast(), _mm_packs_epi16(words, words));
         }
+    }
+}
+
+/// 4 `f64` lanes. A value exists only where an [`Avx2`] token did, so the
+/// CPU has every instruction its methods use (the SAFETY of each below).
+#[derive(Clone, Copy)]
+pub struct F64x4(__m256d);
+
+impl F64Vector for F64x4 {
+    type Token = Avx2;
+    const LANES: usize = 4;
+    #[inline(always)]
+    fn splat(_: Avx2, x: f64) -> Self {
+        // SAFETY: the token proves AVX.
+        F64x4(unsafe { _mm256_set1_pd(x) })
+    }
+    #[inline(always)]
+    unsafe fn load_u16(_: Avx2, ptr: *const u16) -> Self {
+        // SAFETY: the caller guarantees 4 readable u16s (8 bytes, the
+        // load's width); the token proves SSE4.1 and AVX.
+        F64x4(unsafe { _mm256_cvtepi32_pd(_mm_cvtepu16_epi32(_mm_loadl_epi64(ptr.cast()))) })
+    }
+    #[inline(always)]
+    unsafe fn load_f32(_: Avx2, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees 4 readable f32s; the token proves AVX.
+        F64x4(unsafe { _mm256_cvtps_pd(_mm_loadu_ps(ptr)) })
+    }
+    #[inline(always)]
+    unsafe fn store_f32(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 4 writable f32s; a value proves AVX.
+        unsafe { _mm_storeu_ps(ptr, _mm256_cvtpd_ps(self.0)) }
+    }
+    #[inline(always)]
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: the caller guarantees 4 writable u16s (8 bytes, the
+        // store's width); a value proves AVX and SSE4.1. The lanes are
+        // integers, clamped to 0..=65535 before the conversion to i32.
+        unsafe {
+            let clamped = _mm256_min_pd(_mm256_max_pd(self.0, _mm256_setzero_pd()), _mm256_set1_pd(65535.0));
+            let words = _mm256_cvttpd_epi32(clamped);
+            _mm_storel_epi64(ptr.cast(), _mm_packus_epi32(words, words));
+        }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX.
+        F64x4(unsafe { _mm256_add_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX.
+        F64x4(unsafe { _mm256_sub_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves FMA.
+        F64x4(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn floor_scaled(self, scale: Self) -> Self {
+        // SAFETY: a value proves AVX.
+        F64x4(unsafe {
+            _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm256_mul_pd(self.0, scale.0))
+        })
     }
 }

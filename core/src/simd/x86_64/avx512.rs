@@ -1,10 +1,10 @@
-//! AVX-512F/BW: 16 `f32` lanes, 32 `i16` lanes, 16 `i32` lanes, and the
+//! AVX-512F/BW: 16 `f32` lanes, 32 `i16` lanes, 8 `f64` lanes, 16 `i32` lanes, and the
 //! token's entry point.
 
 use core::arch::x86_64::*;
 
 use crate::arch::x86_64::Avx512;
-use crate::simd::{sealed, F32Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
 
 impl sealed::Sealed for Avx512 {}
 
@@ -12,6 +12,7 @@ impl Simd for Avx512 {
     const NAME: &'static str = "avx512";
     type F32 = F32x16;
     type I16 = I16x32;
+    type F64 = F64x8;
     type I32 = I32x16;
     #[inline(always)]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
@@ -280,5 +281,70 @@ impl I32Vector for I32x16 {
         // SAFETY: `dst` holds 16 writable bytes; a value proves AVX-512F. The
         // lanes fit i8, so truncating is exact.
         unsafe { _mm_storeu_si128(dst.as_mut_ptr().cast(), _mm512_cvtepi32_epi8(self.0)) }
+    }
+}
+
+/// 8 `f64` lanes. A value exists only where an [`Avx512`] token did, so
+/// the CPU has every instruction its methods use (the SAFETY of each below).
+#[derive(Clone, Copy)]
+pub struct F64x8(__m512d);
+
+impl F64Vector for F64x8 {
+    type Token = Avx512;
+    const LANES: usize = 8;
+    #[inline(always)]
+    fn splat(_: Avx512, x: f64) -> Self {
+        // SAFETY: the token proves AVX-512F.
+        F64x8(unsafe { _mm512_set1_pd(x) })
+    }
+    #[inline(always)]
+    unsafe fn load_u16(_: Avx512, ptr: *const u16) -> Self {
+        // SAFETY: the caller guarantees 8 readable u16s (16 bytes, the
+        // load's width); the token proves AVX2 and AVX-512F.
+        F64x8(unsafe { _mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(ptr.cast()))) })
+    }
+    #[inline(always)]
+    unsafe fn load_f32(_: Avx512, ptr: *const f32) -> Self {
+        // SAFETY: the caller guarantees 8 readable f32s; the token proves AVX-512F.
+        F64x8(unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(ptr)) })
+    }
+    #[inline(always)]
+    unsafe fn store_f32(self, ptr: *mut f32) {
+        // SAFETY: the caller guarantees 8 writable f32s; a value proves AVX-512F.
+        unsafe { _mm256_storeu_ps(ptr, _mm512_cvtpd_ps(self.0)) }
+    }
+    #[inline(always)]
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: the caller guarantees 8 writable u16s (16 bytes, the
+        // store's width); a value proves AVX-512F and AVX2. The lanes are
+        // integers, clamped to 0..=65535 before the conversion to i32.
+        unsafe {
+            let clamped = _mm512_min_pd(_mm512_max_pd(self.0, _mm512_setzero_pd()), _mm512_set1_pd(65535.0));
+            let words = _mm512_cvttpd_epi32(clamped);
+            let packed = _mm_packus_epi32(_mm256_castsi256_si128(words), _mm256_extracti128_si256::<1>(words));
+            _mm_storeu_si128(ptr.cast(), packed);
+        }
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F64x8(unsafe { _mm512_add_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F64x8(unsafe { _mm512_sub_pd(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F64x8(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
+    }
+    #[inline(always)]
+    fn floor_scaled(self, scale: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F64x8(unsafe {
+            _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(_mm512_mul_pd(self.0, scale.0))
+        })
     }
 }
