@@ -351,7 +351,7 @@ fn u8_pipeline<D: Fill>(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buf
     let want = typed::<D>(&mut bufs.want, len);
     want.fill(D::WANT);
     let mut view = ImageViewMut::with_stride(want, o.width, o.height, o.channels, stride).expect("dst");
-    reference::filter_u8(plan, &src, &mut view).expect("reference");
+    reference::filter(plan, &src, &mut view).expect("reference");
     let got = typed::<D>(&mut bufs.got, len);
     got.fill(D::GOT);
     let mut view = ImageViewMut::with_stride(got, o.width, o.height, o.channels, stride).expect("dst");
@@ -446,7 +446,7 @@ fn f32_filter(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buffers, rng:
     bufs.want[..len].fill(f32::WANT);
     let mut view =
         ImageViewMut::with_stride(&mut bufs.want[..len], o.width, o.height, o.channels, stride).expect("dst");
-    reference::filter_f32(plan, &src, &mut view).expect("reference");
+    reference::filter(plan, &src, &mut view).expect("reference");
     bufs.got[..len].fill(f32::GOT);
     let mut view = ImageViewMut::with_stride(&mut bufs.got[..len], o.width, o.height, o.channels, stride).expect("dst");
     plan.filter(b, &src, &mut view, scratch).expect("filter");

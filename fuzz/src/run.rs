@@ -63,7 +63,7 @@ pub(crate) fn run_in_place<S: Sample + Output<S>>(
 pub(crate) fn reference_f32(plan: &Plan, src: &ImageView<'_, f32>) -> Vec<f32> {
     let out = plan.output_shape();
     let mut want = vec![0.0f32; out.width * out.height * out.channels];
-    reference::filter_f32(plan, src, &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap())
+    reference::filter(plan, src, &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap())
         .expect("reference f32");
     want
 }
@@ -140,7 +140,7 @@ pub(crate) fn check_u8_output<D: Output<u8> + std::fmt::Debug>(
     let src = case.src.view(src_buf, s);
     let out = plan.output_shape();
     let mut want = vec![D::zeroed(); out.width * out.height * out.channels];
-    let reference = reference::filter_u8(
+    let reference = reference::filter(
         plan,
         &src,
         &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap(),
