@@ -240,6 +240,7 @@ fn sweeps(c: &mut Criterion) {
         match image.sample {
             SampleType::F32 => bench_sweep::<f32>(c, image),
             SampleType::U8 => bench_sweep::<u8>(c, image),
+            SampleType::U16 => bench_sweep::<u16>(c, image),
         }
     }
 }
@@ -249,6 +250,7 @@ fn workloads(c: &mut Criterion) {
         match w.sample {
             SampleType::F32 => bench_workload::<f32>(c, w),
             SampleType::U8 => bench_workload::<u8>(c, w),
+            SampleType::U16 => bench_workload::<u16>(c, w),
         }
     }
 }

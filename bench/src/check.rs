@@ -12,6 +12,8 @@ use crate::{BenchSample, Input, Naive2d, SampleType};
 pub fn tolerance<S: BenchSample>(row: &[f32], column: &[f32], max_abs_input: f32) -> f32 {
     match S::TYPE {
         SampleType::U8 => 1.0,
+        // Within 1, plus the f32 rounding of sums of values up to 65535.
+        SampleType::U16 => 1.0 + tolerance::<f32>(row, column, max_abs_input),
         SampleType::F32 => {
             let sum = |k: &[f32]| k.iter().map(|w| w.abs()).sum::<f32>();
             let n = (row.len() * column.len() + row.len() + column.len()) as f32;
@@ -92,6 +94,7 @@ mod tests {
             match w.sample {
                 SampleType::F32 => check_small::<f32>(small),
                 SampleType::U8 => check_small::<u8>(small),
+                SampleType::U16 => check_small::<u16>(small),
             }
         }
     }

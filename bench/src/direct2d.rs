@@ -77,6 +77,8 @@ impl Direct2d {
     pub fn tolerance<S: BenchSample>(&self, row: &[f32], column: &[f32], max_abs_input: f32) -> f32 {
         match S::TYPE {
             SampleType::U8 => 1.0,
+            // Within 1, plus the f32 rounding of sums of values up to 65535.
+            SampleType::U16 => 1.0 + self.tolerance::<f32>(row, column, max_abs_input),
             SampleType::F32 => {
                 let sum = |k: &[f32]| k.iter().map(|w| w.abs()).sum::<f32>();
                 2.0 * self.weights.len() as f32 * f32::EPSILON * sum(row) * sum(column) * max_abs_input

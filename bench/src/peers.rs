@@ -147,6 +147,24 @@ impl PeerSample for u8 {
     }
 }
 
+impl PeerSample for u16 {
+    fn peers(input: &Input<u16>) -> Vec<Peer<'_, u16>> {
+        // libblur's `gaussian_blur_u16` runs one of these two (by its
+        // `ConvolutionMode`): f32 sums, or fixed point in u32.
+        let (exact, approx): (Libblur<u16>, Libblur<u16>) = match input.workload.channels {
+            1 => (filter_1d_exact::<u16, f32, 1>, filter_1d_approx::<u16, f32, u32, 1>),
+            3 => (filter_1d_exact::<u16, f32, 3>, filter_1d_approx::<u16, f32, u32, 3>),
+            _ => (filter_1d_exact::<u16, f32, 4>, filter_1d_approx::<u16, f32, u32, 4>),
+        };
+        let mut peers: Vec<_> = libblur_peer(input, "filter_1d_exact", exact).into_iter().collect();
+        peers.extend(libblur_peer(input, "filter_1d_approx", approx));
+        if input.workload.channels == 1 {
+            peers.push(imageproc_peer::<u16, Luma<u16>>(input));
+        }
+        peers
+    }
+}
+
 /// How a peer's answer compares with sepconv's.
 #[derive(Debug, Clone, Copy)]
 pub struct PeerAgreement {

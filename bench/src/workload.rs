@@ -10,6 +10,8 @@ pub enum SampleType {
     F32,
     /// 8-bit samples, u8 output (the fixed-point recipe).
     U8,
+    /// 16-bit samples, u16 output (the exact integer recipe).
+    U16,
 }
 
 impl SampleType {
@@ -18,6 +20,7 @@ impl SampleType {
         match self {
             SampleType::F32 => 4,
             SampleType::U8 => 1,
+            SampleType::U16 => 2,
         }
     }
 }
@@ -41,7 +44,7 @@ pub struct Workload {
 }
 
 /// The workloads of DESIGN.md, in its order.
-pub const WORKLOADS: [Workload; 7] = [
+pub const WORKLOADS: [Workload; 9] = [
     Workload { name: "f32-1080p-5", width: 1920, height: 1080, channels: 1, sample: SampleType::F32, taps: 5 },
     Workload { name: "u8-1080p-5", width: 1920, height: 1080, channels: 1, sample: SampleType::U8, taps: 5 },
     Workload { name: "f32-4k-15", width: 3840, height: 2160, channels: 1, sample: SampleType::F32, taps: 15 },
@@ -49,6 +52,8 @@ pub const WORKLOADS: [Workload; 7] = [
     Workload { name: "rgba8-1080p-9", width: 1920, height: 1080, channels: 4, sample: SampleType::U8, taps: 9 },
     Workload { name: "f32-1080p-31", width: 1920, height: 1080, channels: 1, sample: SampleType::F32, taps: 31 },
     Workload { name: "f32-512-3", width: 512, height: 512, channels: 1, sample: SampleType::F32, taps: 3 },
+    Workload { name: "u16-1080p-5", width: 1920, height: 1080, channels: 1, sample: SampleType::U16, taps: 5 },
+    Workload { name: "u16-4k-15", width: 3840, height: 2160, channels: 1, sample: SampleType::U16, taps: 15 },
 ];
 
 /// The kernel sizes of the default sweep (criterion and report): odd, 3 to 63.
@@ -151,6 +156,19 @@ impl BenchSample for u8 {
     }
 }
 
+impl BenchSample for u16 {
+    const TYPE: SampleType = SampleType::U16;
+    fn from_random(bits: u32) -> Self {
+        (bits >> 16) as u16
+    }
+    fn to_f32(self) -> f32 {
+        self as f32
+    }
+    fn from_f32(v: f32) -> Self {
+        (v + 0.5).max(0.0) as u16
+    }
+}
+
 /// A deterministic pseudo-random image (the test kit's [`XorShift`], seeded
 /// from the workload's name) and its kernel.
 pub struct Input<S> {
@@ -195,7 +213,7 @@ mod tests {
 
     #[test]
     fn workloads_follow_design() {
-        assert_eq!(WORKLOADS.len(), 7);
+        assert_eq!(WORKLOADS.len(), 9);
         let w = Workload::by_name("rgba8-1080p-9").unwrap();
         assert_eq!((w.width, w.height, w.channels, w.taps, w.sample), (1920, 1080, 4, 9, SampleType::U8));
         assert_eq!(w.bytes(), 1920 * 1080 * 4);

@@ -112,6 +112,7 @@ fn report(opts: &Options) -> Result<(), String> {
         let measured = match w.sample {
             SampleType::F32 => measure::<f32>(w, opts, started),
             SampleType::U8 => measure::<u8>(w, opts, started),
+            SampleType::U16 => measure::<u16>(w, opts, started),
         };
         let m = measured.map_err(|msg| {
             format!(
@@ -159,6 +160,7 @@ fn report(opts: &Options) -> Result<(), String> {
             let measured = match image.sample {
                 SampleType::F32 => sweep::<f32>(image, opts, started, &subtitle),
                 SampleType::U8 => sweep::<u8>(image, opts, started, &subtitle),
+                SampleType::U16 => sweep::<u16>(image, opts, started, &subtitle),
             };
             out.emit(measured.map_err(|e| format!("sweep: {e}"))?.blocks());
         }

@@ -31,6 +31,7 @@ pub(super) fn workload_table(m: &Measured) -> Vec<Block> {
     let kind = match w.sample {
         SampleType::F32 => "f32",
         SampleType::U8 => "u8",
+        SampleType::U16 => "u16",
     };
     let title =
         format!("{} — {}×{}×{} {kind}, {} taps (σ {sigma}), Reflect101", w.name, w.width, w.height, w.channels, w.taps);

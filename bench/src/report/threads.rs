@@ -150,6 +150,7 @@ pub(super) fn scaling(opts: &Options, started: Instant, subtitle: &str) -> Resul
         let points = match w.sample {
             SampleType::F32 => scale_workload::<f32>(w, cores, opts, started)?,
             SampleType::U8 => scale_workload::<u8>(w, cores, opts, started)?,
+            SampleType::U16 => scale_workload::<u16>(w, cores, opts, started)?,
         };
         let one = points[0].1;
         series.push(Series {
@@ -199,6 +200,7 @@ pub(super) fn scaling(opts: &Options, started: Instant, subtitle: &str) -> Resul
             let (one, two) = match sample {
                 SampleType::F32 => one_vs_two::<f32>(w, opts),
                 SampleType::U8 => one_vs_two::<u8>(w, opts),
+                SampleType::U16 => one_vs_two::<u16>(w, opts),
             };
             points.push((w.pixels(), one, two));
         }
