@@ -1,9 +1,9 @@
-//! The machine and build the figures are quoted beside: CPU model, load average, compiler, commit, date.
+//! The machine and build the figures are quoted beside: CPU model, system load, compiler, commit, date.
 
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The 1, 5 and 15 minute load averages (`/proc/loadavg`), as printed
+/// The 1, 5 and 15 minute system loads (`/proc/loadavg`), as printed
 /// there, or `"unknown"`: timing figures are quoted beside it.
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")

@@ -45,7 +45,7 @@ fn run(args: &[String]) -> Result<(), String> {
     }
     let (row_taps, column_taps) = taps.ok_or("usage: shapes ROW,COLUMN WxH... [--backend NAME] [--rounds R]")?;
     let (row, column) = (gaussian(row_taps)?, gaussian(column_taps)?);
-    println!("backend {}, load average {}", Backend::name(&backend), load_average());
+    println!("backend {}, system load {}", Backend::name(&backend), load_average());
     for round in 1..=rounds {
         for &(w, h) in &shapes {
             let plan = Plan::new(

@@ -15,7 +15,7 @@ usage: report [--json | --markdown] [--workload NAME]... [--threads N] [--backen
                    {\"workload\": ..., \"system\": ..., \"mpix_s\": ..., \"threads\": ..., \"backend\": ...}
   --markdown       the whole report as one Markdown page on stdout (for
                    docs/benchmarks-<arch>.md): the command that regenerates
-                   it, CPU, backend, rustc, commit, date and load averages,
+                   it, CPU, backend, rustc, commit, date and system loads,
                    then every section's tables
   --workload NAME  only this workload (repeatable); default: all of DESIGN.md
   --threads N      sepconv filters row bands on N threads (default 1);

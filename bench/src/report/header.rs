@@ -55,7 +55,7 @@ impl Header {
                 self.simd_2d,
                 self.threads
             )),
-            Block::Line(format!("load average (1, 5, 15 min) at the start: {}", self.load_before)),
+            Block::Line(format!("system load (1, 5, 15 min) at the start: {}", self.load_before)),
             Self::legend(),
             Block::Blank,
         ]
@@ -81,8 +81,8 @@ impl Header {
             ("rustc", rustc_version().to_string()),
             ("git commit", git_commit()),
             ("date", self.date.clone()),
-            ("load average (1, 5, 15 min) at the start", self.load_before.clone()),
-            ("load average at the end", load_after.to_string()),
+            ("system load (1, 5, 15 min) at the start", self.load_before.clone()),
+            ("system load at the end", load_after.to_string()),
             ("total time", format!("{seconds:.1} s")),
         ] {
             t.row(vec![what.to_string(), value]);

@@ -14,7 +14,7 @@
 //!    SIMD 2D against naive 2D, the crossover, `sweep-*.svg`.
 //! 3. Threads: 1, 2, … cores on f32-4k-15 and u8-4k-15 (`threads.svg`), and
 //!    the 1-against-2-thread crossover over image sizes that justifies
-//!    `PARALLEL_MIN_PIXELS` (`threads-crossover.svg`), with the load average.
+//!    `PARALLEL_MIN_PIXELS` (`threads-crossover.svg`), with the system load.
 //! 4. The depthwise-separable section (`crate::depthwise`), also with
 //!    `--workload`.
 //! 5. The separability section (`crate::separability`).
@@ -26,7 +26,7 @@
 //! Each section is measured once into its own data, which becomes
 //! [`Block`]s once; they are printed as text as each section ends, or
 //! kept for one Markdown page (`--markdown`) under a header written last
-//! (it quotes the load average at the end). `--json` prints the workload
+//! (it quotes the system load at the end). `--json` prints the workload
 //! figures alone, one JSON object per line.
 
 use std::path::PathBuf;
@@ -189,7 +189,7 @@ fn report(opts: &Options) -> Result<(), String> {
     out.emit(vec![
         Block::Blank,
         Block::Line(format!(
-            "total time {seconds:.1} s; load average at the start {}, at the end {load_after}",
+            "total time {seconds:.1} s; system load at the start {}, at the end {load_after}",
             header.load_before
         )),
     ]);

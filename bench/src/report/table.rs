@@ -103,7 +103,7 @@ pub(super) fn summary(measured: &[Measured], load_average: &str) -> Vec<Block> {
         Block::Heading(
             3,
             format!(
-                "Summary (sepconv Mpix/s and how many times faster than each system; load average now {load_average}):"
+                "Summary (sepconv Mpix/s and how many times faster than each system; system load now {load_average}):"
             ),
         ),
         Block::Table(t),

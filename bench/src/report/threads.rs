@@ -117,12 +117,12 @@ impl Scaling {
                 3,
                 format!(
                     "Threads: filter_parallel on 1..{} row bands (rayon's pool with sepconv's default features), \
-                     backend {}; load average before: {}",
+                     backend {}; system load before: {}",
                     self.cores, self.backend, self.load_before
                 ),
             ),
             Block::Table(t),
-            Block::Line(format!("  load average after: {}", self.load_after)),
+            Block::Line(format!("  system load after: {}", self.load_after)),
             Block::Line(format!("  plot: {}", self.plot.display())),
             Block::Blank,
             Block::Heading(
@@ -172,7 +172,7 @@ pub(super) fn scaling(opts: &Options, started: Instant, subtitle: &str) -> Resul
         "threads.svg",
         &Chart {
             title: "Throughput against threads (row bands)".to_string(),
-            subtitle: format!("{subtitle}; load average {load_after}"),
+            subtitle: format!("{subtitle}; system load {load_after}"),
             x_label: "threads (bands)".to_string(),
             y_label: "Mpix/s".to_string(),
             log_y: false,
@@ -223,7 +223,7 @@ pub(super) fn scaling(opts: &Options, started: Instant, subtitle: &str) -> Resul
         "threads-crossover.svg",
         &Chart {
             title: "2 threads against 1 by image size (3-tap Gaussian)".to_string(),
-            subtitle: format!("{subtitle}; load average {}", load_average()),
+            subtitle: format!("{subtitle}; system load {}", load_average()),
             x_label: "pixels (log)".to_string(),
             y_label: "speed on 2 threads / speed on 1".to_string(),
             log_y: false,

@@ -110,7 +110,7 @@ pub fn deriv(order: usize, ksize: i32, normalize: bool, out: &mut [f32]) -> Resu
 /// to 1 (order 1) and `x²` to 2 (order 2). The sign follows [`deriv`]:
 /// negative taps on the left for order 1. `sigma <= 0` asks for OpenCV's
 /// default σ for the length ([`default_sigma`]). Order 0 is the plain sampled
-/// Gaussian; OpenCV's exact taps (tables, even lengths) are [`gaussian`]'s.
+/// Gaussian; OpenCV's exact taps (tables, even lengths) are [`gaussian`](super::gaussian)'s.
 ///
 /// ```
 /// let mut buf = [0.0f32; 7];
@@ -126,7 +126,7 @@ pub fn deriv(order: usize, ksize: i32, normalize: bool, out: &mut [f32]) -> Resu
 /// `order + 1` taps, or a σ so small (or so large) that the taps cannot carry
 /// the derivative (every outer weight underflows);
 /// [`Error::NonFiniteWeight`] for a NaN or infinite `sigma`; and the errors of
-/// [`gaussian`] for the length and the buffer.
+/// [`gaussian`](super::gaussian) for the length and the buffer.
 pub fn gaussian_derivative(len: usize, sigma: f64, order: usize, out: &mut [f32]) -> Result<&[f32]> {
     if !sigma.is_finite() {
         return Err(Error::NonFiniteWeight);
