@@ -3,16 +3,21 @@
 //! `2^53`, so sums are exact in any order: the passes fold symmetric row
 //! taps and keep two column rows in flight and still give the recipe's bits.
 //!
-//! * Row pass: `LANES` outputs per vector, `acc = 2^(d−1) + Σ qr[i]·x[i]`
-//!   (folded: `qr[i]·(x[i] ± x[n−1−i])`), then `⌊acc · 2^−d⌋` stored as an
-//!   `f32` line (exact: the intermediate has at most 24 bits).
+//! * Row pass: the samples are converted to f64 once (a chunk of the row at
+//!   a time), then `LANES` outputs per vector,
+//!   `acc = 2^(d−1) + Σ qr[i]·x[i]` (folded: `qr[i]·(x[i] ± x[n−1−i])`),
+//!   and `⌊acc · 2^−d⌋` stored as an `f32` line (exact: the intermediate has
+//!   at most 24 bits).
 //! * Column pass: two output rows per step share the `n + 1` lines' loads,
 //!   as the f32 and u8 column passes do; then `⌊acc · 2^−D⌋` saturated to
 //!   u16, or `acc · 2^−D` rounded once to f32.
 //!
-//! The loops are generic over the length (no unrolled copies): each pass
-//! call is an [`Op`] of its own through [`Simd::vectorize`].
+//! The backends' unrolled lengths ([`F64Vector::Unroll`]) get copies with a
+//! constant tap count: symmetric rows, and the two-row columns of u16
+//! output. Each pass call is an [`Op`] of its own through
+//! [`Simd::vectorize`], which keeps every function small for the compiler.
 
+use core::cell::RefCell;
 use core::marker::PhantomData;
 
 use super::blocks::{drive, Blocks};
@@ -21,7 +26,16 @@ use super::Passes;
 use crate::fixed16::FixedPoint16;
 use crate::kernel::{Symmetry, MAX_TAPS};
 use crate::sample::Output;
-use crate::simd::{F64Vector, Op, Simd};
+use crate::simd::{ByLength, F64Vector, Op, Simd, Unroll};
+
+/// Outputs a row pass converts and filters at a time.
+const ROW_CHUNK: usize = 512;
+
+/// A row chunk's samples as f64 (made once per filter call: 14 KB).
+type Samples = [f64; ROW_CHUNK + ROW_CHUNK / 2 + 4 * (MAX_TAPS - 1)];
+
+/// Taps an unrolled copy holds in locals (the longest unrolled length is 15).
+const UNROLLED: usize = 16;
 
 /// The u16 passes on vector type `V`, output `D`.
 pub(crate) struct WidePasses<'r, V: F64Vector, D> {
@@ -30,6 +44,8 @@ pub(crate) struct WidePasses<'r, V: F64Vector, D> {
     /// The integer taps as doubles (exact).
     row: [f64; MAX_TAPS],
     column: [f64; MAX_TAPS],
+    /// The row pass's f64 copy of a chunk of samples.
+    wide: RefCell<Samples>,
     _out: PhantomData<D>,
 }
 
@@ -48,16 +64,21 @@ impl<'r, V: F64Vector, D: WideOutput> WidePasses<'r, V, D> {
             recipe,
             row: doubles(recipe.row().taps()),
             column: doubles(recipe.column().taps()),
+            wide: RefCell::new([0.0; ROW_CHUNK + ROW_CHUNK / 2 + 4 * (MAX_TAPS - 1)]),
             _out: PhantomData,
         }
     }
 }
 
-/// The output types of the u16 recipe (`u16`, `f32`): its last step for each.
+/// The output types of the u16 recipe (`u16`, `f32`): its last step for
+/// each, and which column lengths are unrolled for it.
 pub(crate) trait WideOutput: Output<u16> {
     /// Integer outputs are rounded (the column sums start at the rounding
     /// term); f32 outputs are scaled.
     const ROUNDED: bool;
+    /// `pass` for `n` taps: unrolled for u16 (the blurs), generic for f32
+    /// (derivatives), which keeps half the copies out of the build.
+    fn dispatch<V: F64Vector, P: ByLength>(n: usize, pass: P) -> P::Output;
     /// The output of a column sum `acc` (without the rounding term).
     fn finish(recipe: &FixedPoint16, acc: f64) -> Self;
     /// The last step for `LANES` sums `acc` (seeded as
@@ -72,6 +93,10 @@ pub(crate) trait WideOutput: Output<u16> {
 impl WideOutput for u16 {
     const ROUNDED: bool = true;
     #[inline(always)]
+    fn dispatch<V: F64Vector, P: ByLength>(n: usize, pass: P) -> P::Output {
+        V::Unroll::dispatch(n, pass)
+    }
+    #[inline(always)]
     fn finish(recipe: &FixedPoint16, acc: f64) -> Self {
         recipe.out_u16(acc)
     }
@@ -84,6 +109,10 @@ impl WideOutput for u16 {
 
 impl WideOutput for f32 {
     const ROUNDED: bool = false;
+    #[inline(always)]
+    fn dispatch<V: F64Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
+        pass.generic()
+    }
     #[inline(always)]
     fn finish(recipe: &FixedPoint16, acc: f64) -> Self {
         recipe.out_f32(acc)
@@ -104,16 +133,12 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
     #[inline(always)]
     fn row(&self, input: &[u16], out: &mut [f32], step: usize) {
         let n = self.recipe.row().taps().len();
-        let row = RowPass::<V> {
-            simd: self.simd,
-            recipe: self.recipe,
-            taps: &self.row[..n],
-            fold: self.recipe.row().symmetry(),
-            input,
-            out,
-            step,
-        };
-        self.simd.vectorize(row);
+        let row = RowCall::<V> { passes: self.core(), taps: &self.row[..n], input, out, step, wide: &self.wide };
+        match self.recipe.row().symmetry() {
+            // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
+            Symmetry::Symmetric => V::Unroll::dispatch(n, row),
+            _ => row.generic(),
+        }
     }
     #[inline(always)]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
@@ -121,31 +146,16 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
         let n = self.recipe.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
         assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
-        let taps = &self.column[..n];
+        let (passes, taps) = (self.core(), &self.column[..n]);
         match out1 {
             Some(out1) => {
                 assert!(offsets.len() == n + 1 && out1.len() == len);
-                let out = [out0, out1];
-                self.simd.vectorize(ColumnPass::<V, D, 2> {
-                    simd: self.simd,
-                    recipe: self.recipe,
-                    taps,
-                    lines,
-                    offsets,
-                    out,
-                });
+                D::dispatch::<V, _>(n, ColumnCall { passes, taps, lines, offsets, out: [out0, out1] });
             }
             None => {
                 assert!(offsets.len() == n);
-                let out = [out0];
-                self.simd.vectorize(ColumnPass::<V, D, 1> {
-                    simd: self.simd,
-                    recipe: self.recipe,
-                    taps,
-                    lines,
-                    offsets,
-                    out,
-                });
+                let call = ColumnPass::<V, D, 1, 0, { MAX_TAPS + 1 }> { passes, taps, lines, offsets, out: [out0] };
+                self.simd.vectorize(call);
             }
         }
     }
@@ -155,78 +165,139 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
     }
 }
 
-/// One row pass call, as an op (out of line on x86).
-struct RowPass<'a, V: F64Vector> {
+/// What every pass call needs: the token and the recipe.
+#[derive(Clone, Copy)]
+struct Core<'r, V: F64Vector> {
     simd: V::Token,
-    recipe: &'a FixedPoint16,
+    recipe: &'r FixedPoint16,
+}
+
+impl<V: F64Vector, D> WidePasses<'_, V, D> {
+    #[inline(always)]
+    fn core(&self) -> Core<'_, V> {
+        Core { simd: self.simd, recipe: self.recipe }
+    }
+}
+
+/// `taps` as a slice of `N` (or, for `N = 0`, all of them): for an
+/// unrolled length, a local array the loops index with constants.
+#[inline(always)]
+fn local_taps<const N: usize>(taps: &[f64]) -> ([f64; UNROLLED], usize) {
+    let mut few = [0.0; UNROLLED];
+    if N > 0 {
+        few[..N].copy_from_slice(&taps[..N]);
+    }
+    (few, if N == 0 { taps.len() } else { N })
+}
+
+/// A row pass call.
+struct RowCall<'a, V: F64Vector> {
+    passes: Core<'a, V>,
     taps: &'a [f64],
-    fold: Symmetry,
     input: &'a [u16],
     out: &'a mut [f32],
     step: usize,
+    wide: &'a RefCell<Samples>,
 }
 
-impl<V: F64Vector> Op for RowPass<'_, V> {
+impl<V: F64Vector> ByLength for RowCall<'_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn unrolled<const N: usize, const L: usize>(self) {
+        self.passes.simd.vectorize(RowPass::<V, N>(self));
+    }
+    #[inline(always)]
+    fn generic(self) {
+        self.passes.simd.vectorize(RowPass::<V, 0>(self));
+    }
+}
+
+/// The row pass for `N` taps (0: any), as an op of its own (out of line on x86).
+struct RowPass<'a, V: F64Vector, const N: usize>(RowCall<'a, V>);
+
+impl<V: F64Vector, const N: usize> Op for RowPass<'_, V, N> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, _: S) {
-        let RowPass { simd, recipe, taps, fold, input, out, step } = self;
+        let RowCall { passes, taps, input, out, step, wide } = self.0;
+        let Core { simd, recipe } = passes;
         let (len, n) = (out.len(), taps.len());
-        // The one check the loads below rely on.
-        assert!(n >= 1 && input.len() >= len + (n - 1) * step);
-        let mut blocks = RowBlocks::<V> {
-            simd,
-            recipe,
-            taps,
-            fold,
-            half: V::splat(simd, recipe.mid_half()),
-            scale: V::splat(simd, recipe.mid_scale()),
-            input,
-            dst: out.as_mut_ptr(),
-            step,
-        };
-        drive::<_, 2>(&mut blocks, 0..len, true);
+        let reach = (n - 1) * step;
+        // The one check the loads below rely on (and, unrolled, the taps' count).
+        assert!(n >= 1 && input.len() >= len + reach && (N == 0 || n == N));
+        let (few, _) = local_taps::<N>(taps);
+        let taps = if N == 0 { taps } else { &few[..N] };
+        let fold = recipe.row().symmetry();
+        let mut wide = wide.borrow_mut();
+        let mut start = 0;
+        while start < len {
+            let rest = len - start;
+            // The last chunk takes up to half a chunk more, so that no chunk
+            // is shorter than a vector (the driver's overlapping last vector).
+            let count = if rest < ROW_CHUNK + ROW_CHUNK / 2 { rest } else { ROW_CHUNK };
+            // The samples are converted once, not once per tap: the taps'
+            // loads then feed the adds and FMAs directly.
+            for (w, &x) in wide.iter_mut().zip(&input[start..start + count + reach]) {
+                *w = x as f64;
+            }
+            let mut blocks = RowBlocks::<V, N> {
+                simd,
+                recipe,
+                taps,
+                fold,
+                half: V::splat(simd, recipe.mid_half()),
+                scale: V::splat(simd, recipe.mid_scale()),
+                input: &wide[..count + reach],
+                dst: out[start..].as_mut_ptr(),
+                step,
+            };
+            drive::<_, 2>(&mut blocks, 0..count, true);
+            start += count;
+        }
     }
 }
 
 /// The row pass's blocks (`input` and `dst` checked by [`RowPass::run`]).
-struct RowBlocks<'a, V: F64Vector> {
+struct RowBlocks<'a, V: F64Vector, const N: usize> {
     simd: V::Token,
     recipe: &'a FixedPoint16,
     taps: &'a [f64],
     fold: Symmetry,
     half: V,
     scale: V,
-    input: &'a [u16],
+    /// The chunk's samples as f64 (the checked length: count + (n − 1)·step).
+    input: &'a [f64],
     dst: *mut f32,
     step: usize,
 }
 
-impl<V: F64Vector> RowBlocks<'_, V> {
+impl<V: F64Vector, const N: usize> RowBlocks<'_, V, N> {
     /// `LANES` samples of tap `i` for the outputs from `at` (a method: a
     /// closure holding vector code is compiled without the trampoline's
     /// target features).
     #[inline(always)]
     fn load(&self, at: usize, i: usize) -> V {
-        // SAFETY: the driver keeps at + LANES ≤ len, and `input` holds
-        // len + (n − 1)·step samples (checked in `run`), so
+        // SAFETY: the driver keeps at + LANES ≤ count, and `input` holds
+        // count + (n − 1)·step samples (checked in `run`), so
         // `at + i·step + LANES ≤ input.len()` for every tap i < n.
-        unsafe { V::load_u16(self.simd, self.input.as_ptr().add(at + i * self.step)) }
+        unsafe { V::load(self.simd, self.input.as_ptr().add(at + i * self.step)) }
     }
 }
 
-impl<V: F64Vector> Blocks for RowBlocks<'_, V> {
+impl<V: F64Vector, const N: usize> Blocks for RowBlocks<'_, V, N> {
     const LANES: usize = V::LANES;
     #[inline(always)]
     fn block<const U: usize>(&mut self, e: usize) {
-        let (simd, taps, n) = (self.simd, self.taps, self.taps.len());
+        let (simd, taps) = (self.simd, self.taps);
+        let n = if N == 0 { taps.len() } else { N };
         for u in 0..U {
             let at = e + u * V::LANES;
             let mut acc = self.half;
             match self.fold {
                 Symmetry::Symmetric => {
                     for (i, &q) in taps[..n / 2].iter().enumerate() {
-                        acc = self.load(at, i).add(self.load(at, n - 1 - i)).mul_add(V::splat(simd, q), acc);
+                        let pair = self.load(at, i).add(self.load(at, n - 1 - i));
+                        acc = pair.mul_add(V::splat(simd, q), acc);
                     }
                     if !n.is_multiple_of(2) {
                         acc = self.load(at, n / 2).mul_add(V::splat(simd, taps[n / 2]), acc);
@@ -235,16 +306,17 @@ impl<V: F64Vector> Blocks for RowBlocks<'_, V> {
                 // The centre tap of an odd antisymmetric kernel is 0.
                 Symmetry::Antisymmetric => {
                     for (i, &q) in taps[..n / 2].iter().enumerate() {
-                        acc = self.load(at, i).sub(self.load(at, n - 1 - i)).mul_add(V::splat(simd, q), acc);
+                        let pair = self.load(at, i).sub(self.load(at, n - 1 - i));
+                        acc = pair.mul_add(V::splat(simd, q), acc);
                     }
                 }
                 Symmetry::None => {
-                    for (i, &q) in taps.iter().enumerate() {
+                    for (i, &q) in taps[..n].iter().enumerate() {
                         acc = self.load(at, i).mul_add(V::splat(simd, q), acc);
                     }
                 }
             }
-            // SAFETY: at + LANES ≤ len elements of `dst` are writable.
+            // SAFETY: at + LANES ≤ count elements of `dst` are writable.
             unsafe { acc.floor_scaled(self.scale).store_f32(self.dst.add(at)) };
         }
     }
@@ -252,35 +324,68 @@ impl<V: F64Vector> Blocks for RowBlocks<'_, V> {
     fn one(&mut self, k: usize) {
         // From +0.0, as the vector sums (`Sum` starts at −0.0, which the
         // integers of the recipe do not have).
-        let acc = self.taps.iter().enumerate().fold(0.0, |acc, (i, &q)| q * self.input[k + i * self.step] as f64 + acc);
-        // SAFETY: the driver calls `one` for k < len, the length of the output.
+        let acc = self.taps.iter().enumerate().fold(0.0, |acc, (i, &q)| q * self.input[k + i * self.step] + acc);
+        // SAFETY: the driver calls `one` for k < count, the length of the output.
         unsafe { self.dst.add(k).write(self.recipe.mid(acc)) };
     }
 }
 
-/// One column pass call of `ROWS` (1 or 2) output rows, as an op.
-struct ColumnPass<'a, V: F64Vector, D, const ROWS: usize> {
-    simd: V::Token,
-    recipe: &'a FixedPoint16,
+/// A two-row column pass call.
+struct ColumnCall<'a, V: F64Vector, D> {
+    passes: Core<'a, V>,
+    taps: &'a [f64],
+    lines: &'a [f32],
+    offsets: &'a [usize],
+    out: [&'a mut [D]; 2],
+}
+
+impl<V: F64Vector, D: WideOutput> ByLength for ColumnCall<'_, V, D> {
+    type Output = ();
+    #[inline(always)]
+    fn unrolled<const N: usize, const L: usize>(self) {
+        let ColumnCall { passes, taps, lines, offsets, out } = self;
+        passes.simd.vectorize(ColumnPass::<V, D, 2, N, L> { passes, taps, lines, offsets, out });
+    }
+    #[inline(always)]
+    fn generic(self) {
+        let ColumnCall { passes, taps, lines, offsets, out } = self;
+        passes.simd.vectorize(ColumnPass::<V, D, 2, 0, { MAX_TAPS + 1 }> { passes, taps, lines, offsets, out });
+    }
+}
+
+/// One column pass call of `ROWS` (1 or 2) output rows over `N` taps (0:
+/// any) and room for `L` lines, as an op.
+struct ColumnPass<'a, V: F64Vector, D, const ROWS: usize, const N: usize, const L: usize> {
+    passes: Core<'a, V>,
     taps: &'a [f64],
     lines: &'a [f32],
     offsets: &'a [usize],
     out: [&'a mut [D]; ROWS],
 }
 
-impl<V: F64Vector, D: WideOutput, const ROWS: usize> Op for ColumnPass<'_, V, D, ROWS> {
+impl<V: F64Vector, D: WideOutput, const ROWS: usize, const N: usize, const L: usize> Op
+    for ColumnPass<'_, V, D, ROWS, N, L>
+{
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, _: S) {
-        let ColumnPass { simd, recipe, taps, lines, offsets, mut out } = self;
-        let len = out[0].len();
+        let ColumnPass { passes, taps, lines, offsets, mut out } = self;
+        let Core { simd, recipe } = passes;
+        let (len, n) = (out[0].len(), taps.len());
+        assert!((N == 0 || n == N) && offsets.len() == n + ROWS - 1 && offsets.len() <= L);
+        let (few, _) = local_taps::<N>(taps);
+        let taps = if N == 0 { taps } else { &few[..N] };
         let seed = if D::ROUNDED { recipe.out_half() } else { 0.0 };
         let mut dst = [core::ptr::null_mut(); ROWS];
         // Pointers from `as_mut_ptr`: the stores through them need write provenance.
         for (d, o) in dst.iter_mut().zip(out.iter_mut()) {
             *d = o.as_mut_ptr();
         }
-        let mut blocks = ColumnBlocks::<V, D, ROWS> {
+        let mut line = [core::ptr::null(); L];
+        for (l, &o) in line.iter_mut().zip(offsets) {
+            *l = lines.as_ptr().wrapping_add(o);
+        }
+        let mut blocks = ColumnBlocks::<V, D, ROWS, N, L> {
             simd,
             recipe,
             taps,
@@ -288,6 +393,7 @@ impl<V: F64Vector, D: WideOutput, const ROWS: usize> Op for ColumnPass<'_, V, D,
             scale: V::splat(simd, recipe.out_scale()),
             lines,
             offsets,
+            line,
             dst,
         };
         drive::<_, 2>(&mut blocks, 0..len, true);
@@ -296,7 +402,7 @@ impl<V: F64Vector, D: WideOutput, const ROWS: usize> Op for ColumnPass<'_, V, D,
 
 /// The column pass's blocks (every line holds `len` elements: checked by
 /// [`Passes::column`]; `dst` has `ROWS` rows of `len`).
-struct ColumnBlocks<'a, V: F64Vector, D, const ROWS: usize> {
+struct ColumnBlocks<'a, V: F64Vector, D, const ROWS: usize, const N: usize, const L: usize> {
     simd: V::Token,
     recipe: &'a FixedPoint16,
     taps: &'a [f64],
@@ -304,26 +410,50 @@ struct ColumnBlocks<'a, V: F64Vector, D, const ROWS: usize> {
     scale: V,
     lines: &'a [f32],
     offsets: &'a [usize],
+    /// Start of each line (`n + ROWS − 1` of them).
+    line: [*const f32; L],
     dst: [*mut D; ROWS],
 }
 
-impl<V: F64Vector, D: WideOutput, const ROWS: usize> Blocks for ColumnBlocks<'_, V, D, ROWS> {
+impl<V: F64Vector, D, const ROWS: usize, const N: usize, const L: usize> ColumnBlocks<'_, V, D, ROWS, N, L> {
+    /// `LANES` values of line `j` from element `at` (a method: a closure
+    /// holding vector code is compiled without the trampoline's features).
+    #[inline(always)]
+    fn load(&self, j: usize, at: usize) -> V {
+        // SAFETY: every line holds `len` elements from its offset (checked
+        // by `Passes::column`), and the driver keeps at + LANES ≤ len.
+        unsafe { V::load_f32(self.simd, self.line[j].add(at)) }
+    }
+}
+
+impl<V: F64Vector, D: WideOutput, const ROWS: usize, const N: usize, const L: usize> Blocks
+    for ColumnBlocks<'_, V, D, ROWS, N, L>
+{
     const LANES: usize = V::LANES;
     #[inline(always)]
     fn block<const U: usize>(&mut self, e: usize) {
-        let simd = self.simd;
+        let (simd, taps) = (self.simd, self.taps);
+        let n = if N == 0 { taps.len() } else { N };
         let mut acc = [[self.seed; U]; ROWS];
-        // Line j feeds row r with tap j − r: each line is loaded once for both rows.
-        for (j, &offset) in self.offsets.iter().enumerate() {
-            let line = self.lines.as_ptr().wrapping_add(offset);
+        // Row 0 takes line j with tap j, row 1 line j + 1 with tap j: the
+        // line loaded for row 1 is row 0's next, so each is loaded once.
+        let mut v = [self.seed; U];
+        for (u, v) in v.iter_mut().enumerate() {
+            *v = self.load(0, e + u * V::LANES);
+        }
+        for (j, &q) in taps[..n].iter().enumerate() {
+            let q = V::splat(simd, q);
             for u in 0..U {
-                // SAFETY: every line holds `len` elements from its offset
-                // (checked by `Passes::column`) and e + U·LANES ≤ len.
-                let v = unsafe { V::load_f32(simd, line.add(e + u * V::LANES)) };
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    if let Some(&q) = j.checked_sub(r).and_then(|t| self.taps.get(t)) {
-                        acc[u] = v.mul_add(V::splat(simd, q), acc[u]);
-                    }
+                acc[0][u] = v[u].mul_add(q, acc[0][u]);
+            }
+            if ROWS == 2 || j + 1 < n {
+                for (u, v) in v.iter_mut().enumerate() {
+                    *v = self.load(j + 1, e + u * V::LANES);
+                }
+            }
+            if ROWS == 2 {
+                for u in 0..U {
+                    acc[ROWS - 1][u] = v[u].mul_add(q, acc[ROWS - 1][u]);
                 }
             }
         }

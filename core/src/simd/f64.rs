@@ -1,7 +1,7 @@
 //! `f64` lanes: the vocabulary of the u16 passes, whose integers
 //! ([`crate::fixed16`]) are exact in a double's 53-bit significand.
 
-use super::Simd;
+use super::{Simd, Unroll};
 
 /// A vector of `f64` lanes holding integers below `2^53` in magnitude.
 /// Values are made only by the methods that take the token (see the module
@@ -11,14 +11,16 @@ pub trait F64Vector: Copy {
     type Token: Simd;
     /// Lanes per vector.
     const LANES: usize;
+    /// The kernel lengths the u16 passes unroll (only the x86 backends).
+    type Unroll: Unroll;
     /// All lanes `x`.
     fn splat(t: Self::Token, x: f64) -> Self;
-    /// Loads `LANES` u16 samples.
+    /// Loads `LANES` values.
     ///
     /// # Safety
     ///
-    /// `ptr .. ptr + LANES` must be readable `u16`s.
-    unsafe fn load_u16(t: Self::Token, ptr: *const u16) -> Self;
+    /// `ptr .. ptr + LANES` must be readable `f64`s.
+    unsafe fn load(t: Self::Token, ptr: *const f64) -> Self;
     /// Loads `LANES` f32 values (exactly: every f32 is a double).
     ///
     /// # Safety

@@ -87,15 +87,15 @@ impl F32Vector for f32x8 {
 impl F64Vector for f64x4 {
     type Token = Portable;
     const LANES: usize = 4;
+    type Unroll = Generic;
     #[inline(always)]
     fn splat(_: Portable, x: f64) -> Self {
         f64x4::splat(x)
     }
     #[inline(always)]
-    unsafe fn load_u16(_: Portable, ptr: *const u16) -> Self {
-        // SAFETY: the caller guarantees 4 readable u16s.
-        let v = unsafe { ptr.cast::<[u16; 4]>().read_unaligned() };
-        f64x4::from(v.map(f64::from))
+    unsafe fn load(_: Portable, ptr: *const f64) -> Self {
+        // SAFETY: the caller guarantees 4 readable f64s.
+        f64x4::from(unsafe { ptr.cast::<[f64; 4]>().read_unaligned() })
     }
     #[inline(always)]
     unsafe fn load_f32(_: Portable, ptr: *const f32) -> Self {

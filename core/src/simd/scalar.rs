@@ -60,14 +60,15 @@ impl F32Vector for f32 {
 impl F64Vector for f64 {
     type Token = Scalar;
     const LANES: usize = 1;
+    type Unroll = Generic;
     #[inline(always)]
     fn splat(_: Scalar, x: f64) -> Self {
         x
     }
     #[inline(always)]
-    unsafe fn load_u16(_: Scalar, ptr: *const u16) -> Self {
+    unsafe fn load(_: Scalar, ptr: *const f64) -> Self {
         // SAFETY: the caller guarantees `ptr` is readable.
-        unsafe { ptr.read() as f64 }
+        unsafe { ptr.read() }
     }
     #[inline(always)]
     unsafe fn load_f32(_: Scalar, ptr: *const f32) -> Self {

@@ -295,16 +295,16 @@ pub struct F64x4(__m256d);
 impl F64Vector for F64x4 {
     type Token = Avx2;
     const LANES: usize = 4;
+    type Unroll = UpTo15;
     #[inline(always)]
     fn splat(_: Avx2, x: f64) -> Self {
         // SAFETY: the token proves AVX.
         F64x4(unsafe { _mm256_set1_pd(x) })
     }
     #[inline(always)]
-    unsafe fn load_u16(_: Avx2, ptr: *const u16) -> Self {
-        // SAFETY: the caller guarantees 4 readable u16s (8 bytes, the
-        // load's width); the token proves SSE4.1 and AVX.
-        F64x4(unsafe { _mm256_cvtepi32_pd(_mm_cvtepu16_epi32(_mm_loadl_epi64(ptr.cast()))) })
+    unsafe fn load(_: Avx2, ptr: *const f64) -> Self {
+        // SAFETY: the caller guarantees 4 readable f64s; the token proves AVX.
+        F64x4(unsafe { _mm256_loadu_pd(ptr) })
     }
     #[inline(always)]
     unsafe fn load_f32(_: Avx2, ptr: *const f32) -> Self {

@@ -292,16 +292,16 @@ pub struct F64x8(__m512d);
 impl F64Vector for F64x8 {
     type Token = Avx512;
     const LANES: usize = 8;
+    type Unroll = UpTo15;
     #[inline(always)]
     fn splat(_: Avx512, x: f64) -> Self {
         // SAFETY: the token proves AVX-512F.
         F64x8(unsafe { _mm512_set1_pd(x) })
     }
     #[inline(always)]
-    unsafe fn load_u16(_: Avx512, ptr: *const u16) -> Self {
-        // SAFETY: the caller guarantees 8 readable u16s (16 bytes, the
-        // load's width); the token proves AVX2 and AVX-512F.
-        F64x8(unsafe { _mm512_cvtepi32_pd(_mm256_cvtepu16_epi32(_mm_loadu_si128(ptr.cast()))) })
+    unsafe fn load(_: Avx512, ptr: *const f64) -> Self {
+        // SAFETY: the caller guarantees 8 readable f64s; the token proves AVX-512F.
+        F64x8(unsafe { _mm512_loadu_pd(ptr) })
     }
     #[inline(always)]
     unsafe fn load_f32(_: Avx512, ptr: *const f32) -> Self {
