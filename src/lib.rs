@@ -110,8 +110,8 @@ pub use owned::Image;
 #[cfg(feature = "tuning")]
 pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{
-    direct2d, fixed, generate, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Op, Output,
-    Plan, Region, Result, Sample, Shape, Simd, Symmetry, MAX_TAPS,
+    direct2d, fixed, generate, reference, Backend, Border, Borders, BoxFilter, Error, ImageView, ImageViewMut, Kernel,
+    Op, Output, Plan, Region, Result, Sample, Shape, Simd, Symmetry, MAX_TAPS,
 };
 pub use source::{Blurrable, Element, Source, SourceSample};
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};

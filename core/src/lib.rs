@@ -94,6 +94,7 @@
 pub mod arch;
 mod backend;
 mod border;
+mod box_filter;
 pub mod depthwise;
 pub mod direct2d;
 mod error;
@@ -110,6 +111,7 @@ mod simd;
 
 pub use backend::Backend;
 pub use border::{Border, Borders};
+pub use box_filter::BoxFilter;
 pub use error::{Error, Result};
 pub use image::{ImageView, ImageViewMut, Shape};
 pub use kernel::{Kernel, Symmetry, MAX_TAPS};

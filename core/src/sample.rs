@@ -33,6 +33,13 @@ pub trait Sample: Pod + sealed::Sealed {
     #[doc(hidden)]
     /// Hands `image`, to be filtered in place, to the visitor method of this type.
     fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, Self>) -> P::Output;
+    #[doc(hidden)]
+    /// The value as `f64` (exact).
+    fn to_f64(self) -> f64;
+    #[doc(hidden)]
+    /// A mean of samples as this type: rounded half up for the integer
+    /// types (a mean lies within the samples' range), rounded once for f32.
+    fn from_mean(v: f64) -> Self;
 }
 
 /// An output type for source samples `S`: `f32 → f32`, `u8 → u8`,
@@ -84,6 +91,14 @@ impl Sample for f32 {
     fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, f32>) -> P::Output {
         p.f32_in_place(image)
     }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn from_mean(v: f64) -> Self {
+        v as f32
+    }
 }
 
 impl Sample for u8 {
@@ -100,6 +115,16 @@ impl Sample for u8 {
     fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, u8>) -> P::Output {
         p.u8_in_place(image)
     }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn from_mean(v: f64) -> Self {
+        // A mean of samples is ≥ 0: truncating `v + ½` rounds it half up
+        // (and `as` saturates).
+        (v + 0.5) as u8
+    }
 }
 
 impl Sample for u16 {
@@ -115,6 +140,16 @@ impl Sample for u16 {
     #[inline]
     fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, u16>) -> P::Output {
         p.u16_in_place(image)
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn from_mean(v: f64) -> Self {
+        // A mean of samples is ≥ 0: truncating `v + ½` rounds it half up
+        // (and `as` saturates).
+        (v + 0.5) as u16
     }
 }
 
