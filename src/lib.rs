@@ -51,7 +51,7 @@ pub use owned::Image;
 pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{
     direct2d, fixed, generate, reference, Backend, Border, Borders, Error, ImageView, ImageViewMut, Kernel, Op, Output,
-    Plan, Region, Result, Sample, Shape, Simd, Symmetry, MAX_TAPS,
+    Plan, Region, Result, Sample, Shape, Simd, Stream, Symmetry, MAX_TAPS,
 };
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 

@@ -104,6 +104,7 @@ mod plan;
 pub mod reference;
 mod sample;
 mod simd;
+mod stream;
 
 pub use backend::Backend;
 pub use border::{Border, Borders};
@@ -115,3 +116,4 @@ pub use plan::ColumnStrategy;
 pub use plan::{Plan, Region};
 pub use sample::{Output, Sample};
 pub use simd::{Op, Portable, Scalar, Simd};
+pub use stream::Stream;

@@ -10,7 +10,7 @@ use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
 use crate::pass::fixed::{ColumnUnroll, FixedPasses};
-use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
+use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate, Work};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
 
@@ -312,7 +312,25 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        D::pair(Call { plan: self, backend, rows, scratch }, src, dst)
+        self.run(backend, src, dst, Work::Rows(rows), scratch)
+    }
+
+    /// Hands `work` on `src` and `dst` to the engine of the pair `(S, D)`;
+    /// the caller has checked the shapes and the scratch.
+    pub(crate) fn run<S: Sample, D: Output<S>>(
+        &self,
+        backend: Backend,
+        src: &ImageView<'_, S>,
+        dst: &mut ImageViewMut<'_, D>,
+        work: Work,
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        D::pair(Call { plan: self, backend, work, scratch }, src, dst)
+    }
+
+    /// The shapes the engine works on.
+    pub(crate) fn geometry(&self) -> &Geometry {
+        &self.geometry
     }
 
     /// Filters `image` in place (same-size plans only). The result equals
@@ -330,7 +348,7 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        S::in_place(Call { plan: self, backend, rows: 0..self.output.height, scratch }, image)
+        S::in_place(Call { plan: self, backend, work: Work::Rows(0..self.output.height), scratch }, image)
     }
 
     fn check_scratch<S: Sample>(&self, scratch: &[f32]) -> Result<()> {
@@ -341,7 +359,8 @@ impl<'k> Plan<'k> {
         Ok(())
     }
 
-    fn constants<S: Sample>(&self) -> Result<(S, S)> {
+    /// The border constants in the source type.
+    pub(crate) fn constants<S: Sample>(&self) -> Result<(S, S)> {
         let value = |b: Border| b.constant().map_or(Ok(S::zeroed()), S::border_value);
         Ok((value(self.borders.horizontal)?, value(self.borders.vertical)?))
     }
@@ -352,26 +371,26 @@ impl<'k> Plan<'k> {
 struct Call<'a, 'k> {
     plan: &'a Plan<'k>,
     backend: Backend,
-    rows: Range<usize>,
+    work: Work,
     scratch: &'a mut [f32],
 }
 
 impl Pairs for Call<'_, '_> {
     type Output = Result<()>;
     fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.f32_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8_i16(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Result<()> {
@@ -385,9 +404,9 @@ impl Pairs for Call<'_, '_> {
 impl Call<'_, '_> {
     fn f32_frames(self, frames: &mut dyn Frames<f32, f32>) -> Result<()> {
         let plan = self.plan;
-        let geometry = plan.geometry_for::<f32>();
+        let geometry = self.work.geometry(plan.geometry_for::<f32>());
         let job =
-            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterF32 { row: plan.row.taps(), column: plan.column.taps(), job });
         Ok(())
     }
@@ -395,9 +414,9 @@ impl Call<'_, '_> {
     fn u8_frames<D: ColumnUnroll>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
         let plan = self.plan;
         let fp = plan.fixed_point()?;
-        let geometry = plan.geometry_for::<u8>();
+        let geometry = self.work.geometry(plan.geometry_for::<u8>());
         let job =
-            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterU8 { fp, job });
         Ok(())
     }

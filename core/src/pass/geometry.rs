@@ -68,9 +68,25 @@ impl Geometry {
         })
     }
 
+    /// How a stream (`super::stream`) cuts its scratch: a ring of one line
+    /// per column tap, indexed by source row, and no lines below the image
+    /// (their rows are in the ring when the last output rows are made).
+    pub(super) fn stream_layout(&self) -> Option<Layout> {
+        let whole = self.layout()?;
+        Some(Layout { ring_lines: self.column_taps, bottom_lines: 0, ..whole })
+    }
+
     /// Scratch `f32` elements for a source type `S` and line type `M`.
     pub(crate) fn scratch_len<S, M>(&self) -> Option<usize> {
-        let l = self.layout()?;
+        Self::len_of::<S, M>(&self.layout()?)
+    }
+
+    /// Scratch `f32` elements the engine's part of a stream needs.
+    pub(crate) fn stream_scratch_len<S, M>(&self) -> Option<usize> {
+        Self::len_of::<S, M>(&self.stream_layout()?)
+    }
+
+    fn len_of<S, M>(l: &Layout) -> Option<usize> {
         let mid_bytes = l.mid_lines().checked_mul(l.line_stride)?.checked_mul(core::mem::size_of::<M>())?;
         let edge_bytes = l.edge_len.checked_mul(core::mem::size_of::<S>())?;
         bytes_to_f32s(mid_bytes).checked_add(bytes_to_f32s(edge_bytes))

@@ -31,6 +31,7 @@ pub(crate) mod fixed;
 mod geometry;
 mod ring;
 pub(crate) mod row;
+mod stream;
 
 use core::ops::Range;
 
@@ -40,6 +41,7 @@ use crate::simd::F32Vector;
 
 pub(crate) use geometry::Geometry;
 pub(crate) use ring::{Frames, InPlace, Separate};
+pub(crate) use stream::rows_read;
 
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
@@ -132,11 +134,44 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
     }
 }
 
+/// What one engine call does: a whole image (or a band), or one step of a
+/// stream (`crate::stream`), whose frames hold one source row and one output row.
+#[derive(Debug, Clone)]
+pub(crate) enum Work {
+    /// Output rows `rows`, by the ring driver.
+    Rows(Range<usize>),
+    /// Row-filters source row `y` (the frames' row 0) into the stream's ring.
+    Line(usize),
+    /// Makes output row `y` (the frames' output row) from the stream's ring.
+    Output(usize),
+}
+
+impl Work {
+    /// The output row the frames' destination starts at.
+    pub(crate) fn first_row(&self) -> usize {
+        match *self {
+            Work::Rows(ref rows) => rows.start,
+            Work::Line(_) => 0,
+            Work::Output(y) => y,
+        }
+    }
+
+    /// The geometry to run with: a stream makes one row per column step,
+    /// with plain stores (the direct column pass, whose single row has the
+    /// bits of its pairs).
+    pub(crate) fn geometry(&self, geometry: Geometry) -> Geometry {
+        match self {
+            Work::Rows(_) => geometry,
+            Work::Line(_) | Work::Output(_) => Geometry { column_rows: 1, stream: false, ..geometry },
+        }
+    }
+}
+
 /// The arguments of one filter call, handed to an instruction-set entry point.
 pub(crate) struct Job<'j, S, D> {
     pub geometry: &'j Geometry,
     pub frames: &'j mut dyn Frames<S, D>,
-    pub rows: Range<usize>,
+    pub work: Work,
     pub constants: (S, S),
     pub scratch: &'j mut [f32],
 }
@@ -145,7 +180,15 @@ impl<S: Pod, D: Pod> Job<'_, S, D> {
     /// Runs the engine with the given passes.
     #[inline(always)]
     pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
-        ring::run(passes, self.geometry, self.frames, self.rows, self.constants, self.scratch);
+        let Job { geometry, frames, work, constants, scratch } = self;
+        match work {
+            Work::Rows(rows) => ring::run(passes, geometry, frames, rows, constants, scratch),
+            Work::Line(y) => stream::line(passes, geometry, frames.source_row(0), y, constants, scratch),
+            Work::Output(y) => {
+                let (out, _) = frames.dest_block(y, 1);
+                stream::output(passes, geometry, y, out, scratch);
+            }
+        }
         passes.finish();
     }
 }
