@@ -137,3 +137,21 @@ impl core::error::Error for Error {}
 
 /// Shorthand used throughout the crate.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// `?` for `const fn`s (where the operator is not available yet): the value
+/// of an `Ok` or `Some`, or an early return of the error or `None`.
+macro_rules! attempt {
+    (Some $e:expr) => {
+        match $e {
+            Some(v) => v,
+            None => return None,
+        }
+    };
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err(e),
+        }
+    };
+}
+pub(crate) use attempt;

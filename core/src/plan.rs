@@ -5,7 +5,7 @@ use core::ops::Range;
 
 use crate::backend::Backend;
 use crate::border::{Border, Borders};
-use crate::error::{Error, Result};
+use crate::error::{attempt, Error, Result};
 use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
@@ -99,14 +99,34 @@ pub struct Plan<'k> {
 
 impl<'k> Plan<'k> {
     /// A plan whose output has the input's shape, with the given borders.
-    pub fn new(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders) -> Result<Self> {
+    ///
+    /// A `const fn`, as are the kernel and shape constructors: a plan in a
+    /// `static` is validated and its u8 recipe quantised at compile time,
+    /// where an invalid one is a compile error, and firmware runs none of
+    /// that code.
+    ///
+    /// ```
+    /// use sepconv_core::{Border, Borders, Kernel, Plan, Shape};
+    ///
+    /// static TAPS: [f32; 5] = [0.0625, 0.25, 0.375, 0.25, 0.0625];
+    /// static BLUR: Plan<'static> = match (Shape::new(640, 480, 1), Kernel::new(&TAPS)) {
+    ///     (Ok(shape), Ok(k)) => match Plan::new(shape, k, k, Borders::uniform(Border::Reflect101)) {
+    ///         Ok(plan) => plan,
+    ///         Err(_) => panic!("invalid plan"),
+    ///     },
+    ///     _ => panic!("invalid shape or kernel"),
+    /// };
+    /// assert_eq!(BLUR.fixed_point()?.row().taps(), [4096, 16384, 24576, 16384, 4096]);
+    /// # Ok::<(), sepconv_core::Error>(())
+    /// ```
+    pub const fn new(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders) -> Result<Self> {
         Self::build(input, row, column, borders, Region::Same)
     }
 
     /// A plan computing only the outputs whose kernel footprint lies inside
     /// the image (no border).
-    pub fn valid(input: Shape, row: Kernel<'k>, column: Kernel<'k>) -> Result<Self> {
-        Self::build(input, row, column, Borders::default(), Region::Valid)
+    pub const fn valid(input: Shape, row: Kernel<'k>, column: Kernel<'k>) -> Result<Self> {
+        Self::build(input, row, column, Borders::uniform(Border::Reflect101), Region::Valid)
     }
 
     /// A plan computing `region` of the filtered image: all of it
@@ -134,7 +154,7 @@ impl<'k> Plan<'k> {
     /// As [`new`](Self::new); [`Error::EmptyOutput`] for a valid region of
     /// an image smaller than the kernel; [`Error::WindowOutOfRange`] for an
     /// empty rectangle or one not inside the image.
-    pub fn for_region(
+    pub const fn for_region(
         input: Shape,
         row: Kernel<'k>,
         column: Kernel<'k>,
@@ -144,12 +164,19 @@ impl<'k> Plan<'k> {
         Self::build(input, row, column, borders, region)
     }
 
-    fn build(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders, region: Region) -> Result<Self> {
-        input.validate()?;
-        for b in [borders.horizontal, borders.vertical] {
-            if let Border::Constant(v) = b {
-                f32::border_value(v)?;
-            }
+    /// `const`, so that firmware can build its plans at compile time (a
+    /// `static` plan quantises its kernels then, and the device runs no
+    /// f64 code); `attempt!` stands for `?`, which `const fn`s lack.
+    const fn build(
+        input: Shape,
+        row: Kernel<'k>,
+        column: Kernel<'k>,
+        borders: Borders,
+        region: Region,
+    ) -> Result<Self> {
+        attempt!(input.validate());
+        if !finite_constant(borders.horizontal) || !finite_constant(borders.vertical) {
+            return Err(Error::InvalidBorderValue);
         }
         let (output, x_origin, y_origin) = match region {
             Region::Same => (input, -(row.anchor() as isize), -(column.anchor() as isize)),
@@ -165,9 +192,6 @@ impl<'k> Plan<'k> {
                 (out, 0, 0)
             }
             Region::Window { x, y, width, height } => {
-                let inside = |start: usize, len: usize, all: usize| {
-                    len > 0 && start.checked_add(len).is_some_and(|end| end <= all)
-                };
                 if !inside(x, width, input.width) || !inside(y, height, input.height) {
                     return Err(Error::WindowOutOfRange);
                 }
@@ -192,8 +216,9 @@ impl<'k> Plan<'k> {
         };
         // f32 needs the most scratch of all calls (and the transposed tile
         // more than direct): check it fits.
-        for column_rows in [DIRECT_ROWS, crate::pass::MAX_COLUMN_ROWS] {
-            Geometry { column_rows, ..geometry }.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
+        let tiles = Geometry { column_rows: crate::pass::MAX_COLUMN_ROWS, ..geometry };
+        if geometry.scratch_len::<f32, f32>().is_none() || tiles.scratch_len::<f32, f32>().is_none() {
+            return Err(Error::SizeOverflow);
         }
         let fixed = FixedPoint::new(&row, &column);
         Ok(Plan { row, column, borders, region, input, output, geometry, fixed })
@@ -363,6 +388,22 @@ impl<'k> Plan<'k> {
     pub(crate) fn constants<S: Sample>(&self) -> Result<(S, S)> {
         let value = |b: Border| b.constant().map_or(Ok(S::zeroed()), S::border_value);
         Ok((value(self.borders.horizontal)?, value(self.borders.vertical)?))
+    }
+}
+
+/// Whether a `Border::Constant` value is finite (any other border is).
+const fn finite_constant(border: Border) -> bool {
+    match border {
+        Border::Constant(v) => v.is_finite(),
+        _ => true,
+    }
+}
+
+/// Whether `start .. start + len` is a non-empty range inside `0..all`.
+const fn inside(start: usize, len: usize, all: usize) -> bool {
+    match start.checked_add(len) {
+        Some(end) => len > 0 && end <= all,
+        None => false,
     }
 }
 
