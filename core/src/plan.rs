@@ -10,7 +10,7 @@ use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
 use crate::pass::fixed::{ColumnUnroll, FixedPasses};
-use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate, Work};
+use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Rows, Separate, Work};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
 
@@ -261,27 +261,27 @@ impl<'k> Plan<'k> {
     }
 
     /// The input shape.
-    pub fn input_shape(&self) -> Shape {
+    pub const fn input_shape(&self) -> Shape {
         self.input
     }
     /// The output shape (the input's, or smaller for [`Region::Valid`] and [`Region::Window`]).
-    pub fn output_shape(&self) -> Shape {
+    pub const fn output_shape(&self) -> Shape {
         self.output
     }
     /// The row (horizontal) kernel.
-    pub fn row_kernel(&self) -> Kernel<'k> {
+    pub const fn row_kernel(&self) -> Kernel<'k> {
         self.row
     }
     /// The column (vertical) kernel.
-    pub fn column_kernel(&self) -> Kernel<'k> {
+    pub const fn column_kernel(&self) -> Kernel<'k> {
         self.column
     }
     /// The border modes.
-    pub fn borders(&self) -> Borders {
+    pub const fn borders(&self) -> Borders {
         self.borders
     }
     /// Which outputs the plan computes.
-    pub fn region(&self) -> Region {
+    pub const fn region(&self) -> Region {
         self.region
     }
     /// The u8 fixed-point recipe for these kernels, or why they have none.
@@ -337,24 +337,24 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        self.run(backend, src, dst, Work::Rows(rows), scratch)
+        self.run(backend, src, dst, Rows(rows), scratch)
     }
 
     /// Hands `work` on `src` and `dst` to the engine of the pair `(S, D)`;
     /// the caller has checked the shapes and the scratch.
-    pub(crate) fn run<S: Sample, D: Output<S>>(
+    pub(crate) fn run<S: Sample, D: Output<S>, W: Work>(
         &self,
         backend: Backend,
         src: &ImageView<'_, S>,
         dst: &mut ImageViewMut<'_, D>,
-        work: Work,
+        work: W,
         scratch: &mut [f32],
     ) -> Result<()> {
         D::pair(Call { plan: self, backend, work, scratch }, src, dst)
     }
 
     /// The shapes the engine works on.
-    pub(crate) fn geometry(&self) -> &Geometry {
+    pub(crate) const fn geometry(&self) -> &Geometry {
         &self.geometry
     }
 
@@ -373,7 +373,7 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        S::in_place(Call { plan: self, backend, work: Work::Rows(0..self.output.height), scratch }, image)
+        S::in_place(Call { plan: self, backend, work: Rows(0..self.output.height), scratch }, image)
     }
 
     fn check_scratch<S: Sample>(&self, scratch: &[f32]) -> Result<()> {
@@ -409,14 +409,14 @@ const fn inside(start: usize, len: usize, all: usize) -> bool {
 
 /// One checked filter call, handed to the pair's visitor method: the
 /// methods are not generic, so the engines are compiled here, once.
-struct Call<'a, 'k> {
+struct Call<'a, 'k, W> {
     plan: &'a Plan<'k>,
     backend: Backend,
-    work: Work,
+    work: W,
     scratch: &'a mut [f32],
 }
 
-impl Pairs for Call<'_, '_> {
+impl<W: Work> Pairs for Call<'_, '_, W> {
     type Output = Result<()>;
     fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
         let first_row = self.work.first_row();
@@ -442,7 +442,7 @@ impl Pairs for Call<'_, '_> {
     }
 }
 
-impl Call<'_, '_> {
+impl<W: Work> Call<'_, '_, W> {
     fn f32_frames(self, frames: &mut dyn Frames<f32, f32>) -> Result<()> {
         let plan = self.plan;
         let geometry = self.work.geometry(plan.geometry_for::<f32>());
@@ -464,13 +464,13 @@ impl Call<'_, '_> {
 }
 
 /// The f32 engine as an op.
-struct FilterF32<'a> {
+struct FilterF32<'a, W> {
     row: &'a [f32],
     column: &'a [f32],
-    job: Job<'a, f32, f32>,
+    job: Job<'a, f32, f32, W>,
 }
 
-impl Op for FilterF32<'_> {
+impl<W: Work> Op for FilterF32<'_, W> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {
@@ -480,12 +480,12 @@ impl Op for FilterF32<'_> {
 }
 
 /// The u8 engine with output `D` as an op (each pass runs as an op of its own).
-struct FilterU8<'a, D> {
+struct FilterU8<'a, D, W> {
     fp: &'a FixedPoint,
-    job: Job<'a, u8, D>,
+    job: Job<'a, u8, D, W>,
 }
 
-impl<D: ColumnUnroll> Op for FilterU8<'_, D> {
+impl<D: ColumnUnroll, W: Work> Op for FilterU8<'_, D, W> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {

@@ -13,7 +13,7 @@ use crate::backend::Backend;
 use crate::border::Border;
 use crate::error::{Error, Result};
 use crate::image::{ImageView, ImageViewMut};
-use crate::pass::{rows_read, Work};
+use crate::pass::{rows_read, stream_geometry, StreamLine, StreamRow, Work};
 use crate::plan::Plan;
 use crate::sample::{Output, Sample};
 
@@ -65,16 +65,21 @@ pub struct Stream<'a, S, D> {
 impl<'a, S: Sample, D: Output<S>> Stream<'a, S, D> {
     /// Elements of `f32` scratch a stream of `plan` needs: `n` row-filtered
     /// lines, a constant line for a constant vertical border, the edge copy
-    /// and one output row.
-    pub fn scratch_len(plan: &Plan<'_>) -> usize {
-        Self::lens(plan).map_or(usize::MAX, |(engine, row)| engine.saturating_add(row))
+    /// and one output row. A `const fn`, so that firmware can size a static
+    /// array by it.
+    pub const fn scratch_len(plan: &Plan<'_>) -> usize {
+        match Self::lens(plan) {
+            Some((engine, row)) => engine.saturating_add(row),
+            None => usize::MAX,
+        }
     }
 
     /// The engine's part and the output row's, in `f32` elements.
-    fn lens(plan: &Plan<'_>) -> Option<(usize, usize)> {
-        let geometry = Work::Line(0).geometry(*plan.geometry());
-        let engine = geometry.stream_scratch_len::<S, S::Mid>()?;
-        let row_bytes = plan.output_shape().row_len()?.checked_mul(core::mem::size_of::<D>())?;
+    const fn lens(plan: &Plan<'_>) -> Option<(usize, usize)> {
+        let geometry = stream_geometry(*plan.geometry());
+        let Some(engine) = geometry.stream_scratch_len::<S, S::Mid>() else { return None };
+        let Some(row_len) = plan.output_shape().row_len() else { return None };
+        let Some(row_bytes) = row_len.checked_mul(core::mem::size_of::<D>()) else { return None };
         Some((engine, row_bytes.div_ceil(core::mem::size_of::<f32>())))
     }
 
@@ -126,7 +131,7 @@ impl<'a, S: Sample, D: Output<S>> Stream<'a, S, D> {
             return Err(Error::ShapeMismatch);
         }
         let src = ImageView::new(row, input.width, 1, input.channels)?;
-        self.run(&src, Work::Line(self.pushed))?;
+        self.run(&src, StreamLine(self.pushed))?;
         self.pushed += 1;
         let geometry = self.plan.geometry();
         while self.emitted < output.height {
@@ -140,7 +145,7 @@ impl<'a, S: Sample, D: Output<S>> Stream<'a, S, D> {
                     return Err(Error::WrapNotStreamable);
                 }
             }
-            self.run(&src, Work::Output(y))?;
+            self.run(&src, StreamRow(y))?;
             emit(y, self.output_row());
             self.emitted += 1;
         }
@@ -160,7 +165,7 @@ impl<'a, S: Sample, D: Output<S>> Stream<'a, S, D> {
     }
 
     /// Runs one step of the engine on the source row `src` and the output row.
-    fn run(&mut self, src: &ImageView<'_, S>, work: Work) -> Result<()> {
+    fn run<W: Work>(&mut self, src: &ImageView<'_, S>, work: W) -> Result<()> {
         let output = self.plan.output_shape();
         let (engine, row) = self.scratch.split_at_mut(self.engine_len);
         let row = &mut bytemuck::cast_slice_mut::<f32, D>(row)[..output.row_len().unwrap_or(0)];
@@ -168,7 +173,7 @@ impl<'a, S: Sample, D: Output<S>> Stream<'a, S, D> {
         self.plan.run(self.backend, src, &mut dst, work, engine)
     }
 
-    /// The output row the last [`Work::Output`] made.
+    /// The output row the last [`StreamRow`] made.
     fn output_row(&self) -> &[D] {
         let len = self.plan.output_shape().row_len().unwrap_or(0);
         &bytemuck::cast_slice::<f32, D>(&self.scratch[self.engine_len..])[..len]

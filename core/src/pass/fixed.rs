@@ -57,6 +57,39 @@ pub(crate) fn column_acc(taps: &[i16], lines: &[i16], offsets: &[usize], e: usiz
     taps.iter().zip(offsets).map(|(&q, &o)| q as i32 * lines[o + e] as i32).sum()
 }
 
+// One lane (the scalar backend) runs the recipe's plain loops below
+// instead of the paired, unrolled engine on one lane: the same integer sums
+// (exact in any order, so the same bits), in a fraction of the code — what
+// a microcontroller's flash holds (the firmware example: `docs/embedded.md`).
+
+/// The row pass as the recipe reads: `out[e] = mid(Σ qr[i] · input[e + i·step])`.
+#[inline(always)]
+fn plain_row(fp: &FixedPoint, input: &[u8], out: &mut [i16], step: usize) {
+    let taps = fp.row().taps();
+    for (e, o) in out.iter_mut().enumerate() {
+        *o = fp.mid(row_acc(taps, input, e, step));
+    }
+}
+
+/// The column pass as the recipe reads, `rows` rows of `len` at `out[r·stride..]`.
+#[inline(always)]
+fn plain_column<D: Output<u8>>(
+    fp: &FixedPoint,
+    lines: &[i16],
+    offsets: &[usize],
+    out: &mut [D],
+    stride: usize,
+    rows: usize,
+    len: usize,
+) {
+    let taps = fp.column().taps();
+    for r in 0..rows {
+        for (e, o) in out[r * stride..r * stride + len].iter_mut().enumerate() {
+            *o = D::from_fixed(fp, column_acc(taps, lines, &offsets[r..], e));
+        }
+    }
+}
+
 /// Weight pairs for `pmaddwd`, packed once per filter call.
 const PAIRS: usize = MAX_TAPS / 2 + 1;
 
@@ -599,6 +632,9 @@ impl<V: I16Vector, D: ColumnUnroll> Passes for FixedPasses<'_, V, D> {
     type Dst = D;
     #[inline(always)]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
+        if V::LANES == 1 {
+            return plain_row(self.row.fp, input, out, step);
+        }
         let (recipe, pairs) = (&self.row, &self.row_pairs);
         match recipe.fold {
             // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
@@ -609,6 +645,9 @@ impl<V: I16Vector, D: ColumnUnroll> Passes for FixedPasses<'_, V, D> {
     }
     #[inline(always)]
     fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
+        if V::LANES == 1 {
+            return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);
+        }
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.

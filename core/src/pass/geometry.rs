@@ -82,8 +82,8 @@ impl Geometry {
     /// How a stream (`super::stream`) cuts its scratch: a ring of one line
     /// per column tap, indexed by source row, and no lines below the image
     /// (their rows are in the ring when the last output rows are made).
-    pub(super) fn stream_layout(&self) -> Option<Layout> {
-        let whole = self.layout()?;
+    pub(super) const fn stream_layout(&self) -> Option<Layout> {
+        let whole = attempt!(Some self.layout());
         Some(Layout { ring_lines: self.column_taps, bottom_lines: 0, ..whole })
     }
 
@@ -93,8 +93,8 @@ impl Geometry {
     }
 
     /// Scratch `f32` elements the engine's part of a stream needs.
-    pub(crate) fn stream_scratch_len<S, M>(&self) -> Option<usize> {
-        Self::len_of::<S, M>(&self.stream_layout()?)
+    pub(crate) const fn stream_scratch_len<S, M>(&self) -> Option<usize> {
+        Self::len_of::<S, M>(&attempt!(Some self.stream_layout()))
     }
 
     const fn len_of<S, M>(l: &Layout) -> Option<usize> {

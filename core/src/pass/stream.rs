@@ -39,6 +39,13 @@ pub(crate) fn rows_read(geo: &Geometry, y: usize) -> Option<(usize, usize)> {
     range
 }
 
+/// The geometry a stream runs with: one output row per column step, with
+/// plain stores (the direct column pass, whose single row has the bits of
+/// its pairs).
+pub(crate) const fn stream_geometry(geometry: Geometry) -> Geometry {
+    Geometry { column_rows: 1, stream: false, ..geometry }
+}
+
 /// Where a stream's lines live: `n` ring slots, then the constant line.
 fn layout(geo: &Geometry) -> Option<(Layout, usize)> {
     let layout = geo.stream_layout()?;
