@@ -122,17 +122,19 @@ impl FixedKernel {
 // `Plan::new`'s stack small: a tap that leaves `i16` fails the kernel
 // either way, since every move of the sum's difference goes one direction.
 
-/// Quantises with the largest shift `≤ max_shift` such that every tap fits
-/// in `i16` and `input_bound · Σ|q| ≤ budget`.
-const fn quantize(kernel: &Kernel<'_>, input_bound: i64, budget: i64, max_shift: u32) -> Option<FixedKernel> {
+/// Quantises into `out` with the largest shift `≤ max_shift` such that
+/// every tap fits in `i16` and `input_bound · Σ|q| ≤ budget`; false if none
+/// does. (An out-parameter: a kernel returned by value is copied at each
+/// level, half a kilobyte of stack each.)
+const fn quantize(kernel: &Kernel<'_>, input_bound: i64, budget: i64, max_shift: u32, out: &mut FixedKernel) -> bool {
     let mut shift = max_shift as i32;
     while shift >= 0 {
-        if let Some(k) = quantize_at(kernel, shift as u32, input_bound, budget) {
-            return Some(k);
+        if quantize_at(kernel, shift as u32, input_bound, budget, out) {
+            return true;
         }
         shift -= 1;
     }
-    None
+    false
 }
 
 /// `(w·2^s − q) · dir`: how far rounding moved tap `q` against `dir`.
@@ -150,11 +152,12 @@ const fn moved(q: i16, by: i64) -> Option<i16> {
     }
 }
 
-const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -> Option<FixedKernel> {
+const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64, out: &mut FixedKernel) -> bool {
     let weights = kernel.taps();
     let n = weights.len();
     let scale = pow2(shift as i32);
-    let mut taps = [0i16; MAX_TAPS];
+    *out = FixedKernel { taps: [0; MAX_TAPS], len: n, anchor: kernel.anchor(), shift };
+    let taps = &mut out.taps;
     let mut sum_q = 0i64;
     let mut i = 0;
     while i < n {
@@ -162,11 +165,11 @@ const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: 
         // Refuse before rounding: `round` goes through `i64`, which a huge
         // weight (|w| · 2^shift ≥ 2^63) would overflow.
         if x.abs() >= (I16_MAX + 1) as f64 {
-            return None;
+            return false;
         }
         let q = round(x);
         if q.abs() > I16_MAX {
-            return None;
+            return false;
         }
         taps[i] = q as i16;
         sum_q += q;
@@ -178,7 +181,8 @@ const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: 
         if (sum - round(sum) as f64).abs() <= noise { round(sum) * (1i64 << shift) } else { round(sum * scale) };
     let mut diff = target - sum_q;
     if matches!(kernel.symmetry(), Symmetry::Symmetric) {
-        diff = attempt!(Some spread_symmetric(weights, scale, &mut taps, diff));
+        let Some(left) = spread_symmetric(weights, scale, taps, diff) else { return false };
+        diff = left;
     }
     // One unit at a time (what a symmetric kernel leaves: an odd difference
     // on an even length, which no symmetric change can make up).
@@ -193,21 +197,21 @@ const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: 
             }
             i += 1;
         }
-        taps[best] = attempt!(Some moved(taps[best], dir));
+        let Some(q) = moved(taps[best], dir) else { return false };
+        taps[best] = q;
         diff -= dir;
     }
-    let kernel_q = FixedKernel { taps, len: n, anchor: kernel.anchor(), shift };
     let mut i = 0;
     while i < n {
         if taps[i] == i16::MIN {
-            return None;
+            return false;
         }
         i += 1;
     }
-    if attempt!(Some kernel_q.abs_sum().checked_mul(input_bound)) > budget {
-        return None;
+    match out.abs_sum().checked_mul(input_bound) {
+        Some(total) => total <= budget,
+        None => false,
     }
-    Some(kernel_q)
 }
 
 /// Spreads the sum's difference `diff` over a symmetric kernel's rounded
@@ -300,12 +304,18 @@ impl FixedPoint {
     /// Quantises a row and a column kernel for u8 input. A `const fn`:
     /// `Plan::new` in a `static` quantises at compile time.
     pub const fn new(row: &Kernel<'_>, column: &Kernel<'_>) -> Result<Self> {
-        let Some(row_q) = quantize(row, U8_MAX, ROW_BUDGET, MAX_SHIFT) else { return Err(Error::WeightsOutOfRange) };
-        let row_abs = row_q.abs_sum();
+        // Built in place (see `quantize`).
+        let empty = FixedKernel { taps: [0; MAX_TAPS], len: 0, anchor: 0, shift: 0 };
+        let mut fp =
+            FixedPoint { row: empty, column: empty, mid_shift: 0, out_shift: 0, mid_bound: 0, error_bound: 0.0 };
+        if !quantize(row, U8_MAX, ROW_BUDGET, MAX_SHIFT, &mut fp.row) {
+            return Err(Error::WeightsOutOfRange);
+        }
+        let row_abs = fp.row.abs_sum();
         // F: the largest fraction count ≤ sr with T ≤ i16::MAX.
-        let sr = row_q.shift as i64;
+        let sr = fp.row.shift as i64;
         let mut frac = sr;
-        let (mid_shift, mid_bound) = loop {
+        loop {
             if frac < -(MAX_SHIFT as i64) {
                 return Err(Error::WeightsOutOfRange);
             }
@@ -313,11 +323,12 @@ impl FixedPoint {
             if d <= MAX_SHIFT as i64 {
                 let t = ((U8_MAX * row_abs) >> d) + 1;
                 if t <= I16_MAX {
-                    break (d as u32, t);
+                    (fp.mid_shift, fp.mid_bound) = (d as u32, t);
+                    break;
                 }
             }
             frac -= 1;
-        };
+        }
         let room = MAX_SHIFT as i64 - frac;
         let max_col_shift = if room < 0 {
             0
@@ -326,20 +337,21 @@ impl FixedPoint {
         } else {
             room as u32
         };
-        let Some(column_q) = quantize(column, mid_bound, COLUMN_BUDGET, max_col_shift) else {
+        if !quantize(column, fp.mid_bound, COLUMN_BUDGET, max_col_shift, &mut fp.column) {
             return Err(Error::WeightsOutOfRange);
-        };
-        let out_shift = column_q.shift as i64 + frac;
+        }
+        let out_shift = fp.column.shift as i64 + frac;
         if out_shift < 0 || out_shift > MAX_SHIFT as i64 {
             return Err(Error::WeightsOutOfRange);
         }
-        let (rp, rn) = row_q.error_parts(row);
-        let (cp, cn) = column_q.error_parts(column);
-        let col_abs_hat = column_q.abs_sum() as f64 / pow2(column_q.shift as i32);
-        let error_bound = 255.0 * col_abs_hat * rp.max(rn)
+        fp.out_shift = out_shift as u32;
+        let (rp, rn) = fp.row.error_parts(row);
+        let (cp, cn) = fp.column.error_parts(column);
+        let col_abs_hat = fp.column.abs_sum() as f64 / pow2(fp.column.shift as i32);
+        fp.error_bound = 255.0 * col_abs_hat * rp.max(rn)
             + col_abs_hat * 0.5 * pow2(-(frac as i32))
             + 255.0 * row.abs_sum() * cp.max(cn);
-        Ok(FixedPoint { row: row_q, column: column_q, mid_shift, out_shift: out_shift as u32, mid_bound, error_bound })
+        Ok(fp)
     }
 
     /// The quantised row kernel.
