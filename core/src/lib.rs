@@ -10,7 +10,10 @@
 //! * [`Kernel`]: 1D taps with an anchor; [`Border`] per axis (OpenCV's five modes).
 //! * [`Plan`]: the validated filter for one shape; knows its
 //!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
-//!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands.
+//!   `u8 → i16`, `u8 → f32`, out of place, in place, or by row bands;
+//!   built by a `const fn`, so a `static` plan is made at compile time.
+//! * [`Stream`]: a plan fed source rows one at a time, each output row
+//!   handed out as soon as its source rows are in, over a few rows of scratch.
 //! * [`reference`](mod@reference): the scalar oracle; [`fixed`]: the u8 fixed-point recipe
 //!   that every backend reproduces bit for bit.
 //! * [`depthwise`]: depthwise-separable convolution layers (MobileNet), f32
@@ -82,8 +85,10 @@
 //!
 //! The crate never allocates: give each call a scratch slice of
 //! [`Plan::scratch_len`] `f32`s (a `static mut` array, a stack array, a
-//! region of your RAM). Kernel taps are borrowed and may live in flash.
-//! No public function panics; bad input returns an [`Error`].
+//! region of your RAM), or a [`Stream`] [`Stream::scratch_len`] of them for
+//! rows as they arrive. Kernel taps are borrowed and may live in flash, and
+//! plans in `static`s are built by the compiler, so the device runs no f64
+//! code. No public function panics; bad input returns an [`Error`].
 
 #![no_std]
 #![deny(missing_docs)]
