@@ -111,7 +111,7 @@ pub use owned::Image;
 pub use sepconv_core::ColumnStrategy;
 pub use sepconv_core::{
     direct2d, fixed, generate, reference, Backend, Border, Borders, BoxFilter, Error, ImageView, ImageViewMut, Kernel,
-    Op, Output, Plan, Region, Result, Sample, Shape, Simd, Symmetry, MAX_TAPS,
+    Op, Output, Plan, Region, Result, Sample, Shape, Simd, Stream, Symmetry, MAX_TAPS,
 };
 pub use source::{Blurrable, Element, Source, SourceSample};
 pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};

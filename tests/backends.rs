@@ -10,31 +10,12 @@
 
 mod common;
 
-use std::sync::Once;
-
 use common::*;
-use sepconv::{available_backends, reference, Backend, Borders, ImageViewMut, Output, Plan, Region};
+use sepconv::{reference, Backend, Borders, ImageViewMut, Output, Plan, Region};
 use sepconv_core::fixed16::FixedPoint16;
 use sepconv_core::ColumnStrategy;
 
 const DST_PAD_F32: f32 = -4321.25;
-
-/// The backends this CPU runs, or (`SEPCONV_TEST_BACKENDS`, comma-separated
-/// names) some of them: CI's emulated aarch64 run of the gate tests NEON
-/// only, the scalar backend being the code the host tests.
-fn backends() -> Vec<Backend> {
-    static PRINT: Once = Once::new();
-    let mut all = available_backends();
-    if let Ok(names) = std::env::var("SEPCONV_TEST_BACKENDS") {
-        all.retain(|b| names.split(',').any(|n| n.trim() == b.name()));
-        assert!(!all.is_empty(), "SEPCONV_TEST_BACKENDS={names}: none of these backends runs here");
-    }
-    PRINT.call_once(|| {
-        let names: Vec<&str> = all.iter().map(|b| b.name()).collect();
-        eprintln!("backends under test: {}", names.join(", "));
-    });
-    all
-}
 
 fn bits<T: bytemuck::Pod>(v: &[T]) -> Vec<u8> {
     bytemuck::cast_slice(v).to_vec()

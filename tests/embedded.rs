@@ -9,17 +9,18 @@
 //!   file a second time on aarch64 built as a release build is (optimised,
 //!   no overflow checks), where the compiler vectorises that engine to NEON:
 //!   the test suite's own build, with overflow checks, keeps it scalar;
-//! * the firmware example's filters (`examples/firmware/src/pipeline.rs`,
-//!   compiled here as a module) fit their static scratch and give, on every
-//!   backend, exactly what the reference gives.
+//! * the firmware example's streams (`examples/firmware/src/pipeline.rs`,
+//!   compiled here as a module) give, on every backend, the checksums of the
+//!   reference's whole-frame filters, printed for `.ci/targets.sh` to
+//!   compare with what the firmware prints under qemu; its static plans are
+//!   the plans built at run time.
 
 #[path = "../examples/firmware/src/pipeline.rs"]
 mod pipeline;
 
-use pipeline::{Pipeline, HEIGHT, PIXELS, SCRATCH_LEN, WIDTH};
+use pipeline::{Fnv, Sums, BLUR_SCRATCH, HEIGHT, SOBEL_SCRATCH, WIDTH};
 use sepconv::{available_backends, backend_by_name, reference, Backend, Border, Borders, ImageView, ImageViewMut};
-use sepconv::{Kernel, Output, Plan, Shape};
-use sepconv_testkit::XorShift;
+use sepconv::{Kernel, Output, Plan, Shape, Stream};
 
 #[test]
 fn portable_backend_is_the_targets_vector_unit() {
@@ -100,26 +101,10 @@ fn portable_u8_is_bit_identical_to_the_reference() {
     eprintln!("portable u8 engine ({}): {cases} shapes bit-identical to the reference", Backend::Portable.name());
 }
 
-/// A camera-like frame: gradients, hard edges and noise.
-fn frame() -> Vec<u8> {
-    let mut rng = XorShift::new(0x2545_F491_4F6C_DD1D);
-    (0..PIXELS)
-        .map(|i| {
-            let (x, y) = (i % WIDTH, i / WIDTH);
-            let noise = rng.below(32);
-            let edge = if (x / 20 + y / 15) % 2 == 0 { 0 } else { 120 };
-            ((x + y) / 3 + edge + noise).min(255) as u8
-        })
-        .collect()
-}
-
-#[test]
-fn firmware_pipeline_matches_the_reference() {
-    let pipeline = Pipeline::new().unwrap();
-    eprintln!("firmware example: scratch {} f32s needed, {SCRATCH_LEN} reserved", pipeline.scratch_len());
-    assert!(pipeline.scratch_len() <= SCRATCH_LEN);
-
-    // The expected images, from plans built here (not the example's) and the reference.
+/// The firmware example's checksums of `frame`'s blur and Sobel gradient,
+/// computed by the reference from the whole frame with plans built here at
+/// run time (not the example's static ones).
+fn reference_sums(frame: &[u8]) -> Sums {
     let shape = Shape::new(WIDTH, HEIGHT, 1).unwrap();
     let borders = Borders::uniform(Border::Reflect101);
     let gauss = [1.0 / 16.0, 4.0 / 16.0, 6.0 / 16.0, 4.0 / 16.0, 1.0 / 16.0];
@@ -128,27 +113,63 @@ fn firmware_pipeline_matches_the_reference() {
     let blur = Plan::new(shape, k(&gauss), k(&gauss), borders).unwrap();
     let sobel_x = Plan::new(shape, k(&diff), k(&smooth), borders).unwrap();
     let sobel_y = Plan::new(shape, k(&smooth), k(&diff), borders).unwrap();
-    let src = frame();
-    let mut want_blur = vec![0u8; PIXELS];
-    let mut want_gx = vec![0i16; PIXELS];
-    let mut want_gy = vec![0i16; PIXELS];
+    let pixels = WIDTH * HEIGHT;
     let view = |d| ImageView::new(d, WIDTH, HEIGHT, 1).unwrap();
-    reference::filter(&blur, &view(&src), &mut ImageViewMut::new(&mut want_blur, WIDTH, HEIGHT, 1).unwrap()).unwrap();
-    reference::filter(&sobel_x, &view(&want_blur), &mut ImageViewMut::new(&mut want_gx, WIDTH, HEIGHT, 1).unwrap())
-        .unwrap();
-    reference::filter(&sobel_y, &view(&want_blur), &mut ImageViewMut::new(&mut want_gy, WIDTH, HEIGHT, 1).unwrap())
-        .unwrap();
-    assert!(want_gx.iter().chain(&want_gy).any(|&g| g.abs() > 200), "the frame has edges");
-    assert!(want_gx.iter().chain(&want_gy).all(|&g| g.abs() <= 1020));
-
-    for backend in available_backends() {
-        let (mut blurred, mut gx, mut gy) = (vec![0u8; PIXELS], vec![0i16; PIXELS], vec![0i16; PIXELS]);
-        // Garbage in the scratch, as in firmware that reuses it.
-        let mut scratch = [f32::NAN; SCRATCH_LEN];
-        pipeline.blur(backend, &src, &mut blurred, &mut scratch).unwrap();
-        pipeline.gradient(backend, &blurred, &mut gx, &mut gy, &mut scratch).unwrap();
-        assert!(blurred == want_blur, "blur, {}", backend.name());
-        assert!(gx == want_gx, "Sobel x, {}", backend.name());
-        assert!(gy == want_gy, "Sobel y, {}", backend.name());
+    let mut blurred = vec![0u8; pixels];
+    reference::filter(&blur, &view(frame), &mut ImageViewMut::new(&mut blurred, WIDTH, HEIGHT, 1).unwrap()).unwrap();
+    let mut sums = Sums { blur: Fnv::NEW, gx: Fnv::NEW, gy: Fnv::NEW };
+    sums.blur.bytes(&blurred);
+    for (plan, sum) in [(&sobel_x, &mut sums.gx), (&sobel_y, &mut sums.gy)] {
+        let mut g = vec![0i16; pixels];
+        reference::filter(plan, &view(&blurred), &mut ImageViewMut::new(&mut g, WIDTH, HEIGHT, 1).unwrap()).unwrap();
+        assert!(g.iter().any(|&v| v.abs() > 100) && g.iter().all(|&v| v.abs() <= 1020), "the frame has edges");
+        sum.i16s(&g);
     }
+    sums
+}
+
+/// The firmware example's streams (`examples/firmware/src/pipeline.rs`,
+/// its static plans and static scratch sizes) give, on every backend, the
+/// checksums of the reference's whole-frame filters. Prints them as the
+/// firmware does under qemu, where `.ci/targets.sh` compares the two.
+#[test]
+fn firmware_pipeline_matches_the_reference() {
+    let mut frame = vec![0u8; WIDTH * HEIGHT];
+    let mut row = [0u8; WIDTH];
+    for (y, dst) in frame.chunks_exact_mut(WIDTH).enumerate() {
+        pipeline::camera_row(y, 0, &mut row);
+        dst.copy_from_slice(&row);
+    }
+    let want = reference_sums(&frame);
+    let mut baseline = Fnv::NEW;
+    baseline.bytes(&frame);
+    assert_eq!(pipeline::baseline(0, &mut row), baseline);
+    eprintln!(
+        "firmware reference: blur={:08x} gx={:08x} gy={:08x} (scratch {BLUR_SCRATCH} + 2 × {SOBEL_SCRATCH} f32s)",
+        want.blur.0, want.gx.0, want.gy.0
+    );
+    for backend in available_backends() {
+        // Garbage in the scratch, as in firmware that reuses it.
+        let (mut blur, mut sx, mut sy) =
+            (vec![f32::NAN; BLUR_SCRATCH], vec![f32::NAN; SOBEL_SCRATCH], vec![f32::NAN; SOBEL_SCRATCH]);
+        let got = pipeline::frame::<true>(backend, 0, &mut row, &mut blur, [&mut sx, &mut sy]).unwrap();
+        assert_eq!(got, want, "{}", backend.name());
+        let alone = pipeline::frame::<false>(backend, 0, &mut row, &mut blur, [&mut [], &mut []]).unwrap();
+        assert_eq!(alone, Sums { gx: Fnv::NEW, gy: Fnv::NEW, ..want }, "blur alone, {}", backend.name());
+    }
+}
+
+/// The example's static plans, built by the compiler, are the plans built at run time.
+#[test]
+fn firmware_static_plans_equal_run_time_plans() {
+    let shape = Shape::new(WIDTH, HEIGHT, 1).unwrap();
+    let borders = Borders::uniform(Border::Reflect101);
+    let gauss = [0.0625, 0.25, 0.375, 0.25, 0.0625];
+    let k = Kernel::new(&gauss).unwrap();
+    let blur = Plan::new(shape, k, k, borders).unwrap();
+    assert_eq!(format!("{blur:?}"), format!("{:?}", pipeline::BLUR));
+    assert_eq!(blur.fixed_point().unwrap(), pipeline::BLUR.fixed_point().unwrap());
+    assert_eq!(BLUR_SCRATCH, Stream::<u8, u8>::scratch_len(&blur));
+    // A 640-wide u8 5-tap blur streams in under 8 KiB of scratch.
+    const { assert!(BLUR_SCRATCH * 4 <= 8192) };
 }

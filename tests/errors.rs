@@ -2,8 +2,8 @@
 //! not by its neighbours), plus `Display`.
 
 use sepconv::{
-    best_backend, reference, Backend, Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Plan, Shape,
-    MAX_TAPS,
+    best_backend, reference, Backend, Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Plan, Region,
+    Shape, Stream, MAX_TAPS,
 };
 
 const BOX3: [f32; 3] = [0.25, 0.5, 0.25];
@@ -445,6 +445,10 @@ fn display_is_distinct_and_informative() {
         Error::ScratchTooSmall { needed: 4321, actual: 1234 },
         Error::InPlaceNotSupported,
         Error::BandOutOfRange,
+        Error::WindowOutOfRange,
+        Error::TooManyRows,
+        Error::RowsMissing,
+        Error::WrapNotStreamable,
     ];
     let texts: Vec<String> = all.iter().map(|e| e.to_string()).collect();
     for (e, t) in all.iter().zip(&texts) {
@@ -484,4 +488,90 @@ fn window_out_of_range() {
     }
     assert_eq!(window(0, 0, 5, 4), None);
     assert_eq!(window(4, 3, 1, 1), None);
+}
+
+/// A stream of a 3-row image on the best backend, over enough scratch.
+fn with_stream<T>(plan: &Plan<'_>, body: impl FnOnce(&mut Stream<'_, u8, u8>) -> T) -> T {
+    let mut scratch = vec![0.0f32; Stream::<u8, u8>::scratch_len(plan)];
+    let mut stream = Stream::<u8, u8>::new(plan, best_backend(), &mut scratch).unwrap();
+    body(&mut stream)
+}
+
+#[test]
+fn too_many_rows() {
+    let plan = plan(4, 3, 1);
+    with_stream(&plan, |stream| {
+        for _ in 0..3 {
+            stream.push(&[9u8; 4], |_, _| {}).unwrap();
+        }
+        assert_eq!(stream.push(&[9u8; 4], |_, _| panic!("no row after the last")), Err(Error::TooManyRows));
+        assert_eq!(stream.rows_pushed(), 3);
+    });
+}
+
+#[test]
+fn rows_missing() {
+    let plan = plan(4, 3, 1);
+    let mut scratch = vec![0.0f32; Stream::<u8, u8>::scratch_len(&plan)];
+    let stream = Stream::<u8, u8>::new(&plan, best_backend(), &mut scratch).unwrap();
+    assert_eq!(stream.finish(), Err(Error::RowsMissing));
+    let mut stream = Stream::<u8, u8>::new(&plan, best_backend(), &mut scratch).unwrap();
+    for _ in 0..2 {
+        stream.push(&[9u8; 4], |_, _| {}).unwrap();
+    }
+    assert_eq!(stream.finish(), Err(Error::RowsMissing));
+    let mut stream = Stream::<u8, u8>::new(&plan, best_backend(), &mut scratch).unwrap();
+    let mut rows = 0;
+    for _ in 0..3 {
+        stream.push(&[9u8; 4], |_, _| rows += 1).unwrap();
+    }
+    assert_eq!((stream.finish(), rows), (Ok(()), 3));
+}
+
+#[test]
+fn stream_row_of_another_length() {
+    let plan = plan(4, 3, 2);
+    with_stream(&plan, |stream| {
+        for len in [0, 7, 9, 16] {
+            assert_eq!(stream.push(&vec![1u8; len], |_, _| {}), Err(Error::ShapeMismatch), "{len}");
+        }
+        assert_eq!(stream.rows_pushed(), 0);
+        assert_eq!(stream.push(&[1u8; 8], |_, _| {}), Ok(()));
+    });
+}
+
+#[test]
+fn stream_scratch_too_small() {
+    let plan = plan(40, 9, 3);
+    let (n8, nf) = (Stream::<u8, u8>::scratch_len(&plan), Stream::<f32, f32>::scratch_len(&plan));
+    let mut scratch = vec![0.0f32; n8 - 1];
+    let e = Stream::<u8, u8>::new(&plan, Backend::Scalar, &mut scratch).err();
+    assert_eq!(e, Some(Error::ScratchTooSmall { needed: n8, actual: n8 - 1 }));
+    let mut scratch = vec![0.0f32; nf - 1];
+    let e = Stream::<f32, f32>::new(&plan, Backend::Scalar, &mut scratch).err();
+    assert_eq!(e, Some(Error::ScratchTooSmall { needed: nf, actual: nf - 1 }));
+    // Exactly enough is enough.
+    let mut scratch = vec![0.0f32; n8];
+    assert!(Stream::<u8, u8>::new(&plan, Backend::Scalar, &mut scratch).is_ok());
+}
+
+#[test]
+fn wrap_not_streamable() {
+    let shape = Shape::new(5, 6, 1).unwrap();
+    let wrap = |vertical| Borders::new(Border::Reflect101, vertical);
+    let same = Plan::new(shape, k3(), k3(), wrap(Border::Wrap)).unwrap();
+    let mut scratch = vec![0.0f32; 1024];
+    let refused = Stream::<u8, u8>::new(&same, Backend::Scalar, &mut scratch).err();
+    assert_eq!(refused, Some(Error::WrapNotStreamable));
+    // Horizontal Wrap streams; so does a vertical Wrap the output does not
+    // reach (a valid region, a window away from the edges), and one on an
+    // image no taller than the kernel (the ring holds it whole).
+    let horizontal = Plan::new(shape, k3(), k3(), Borders::new(Border::Wrap, Border::Replicate)).unwrap();
+    let valid = Plan::valid(shape, k3(), k3()).unwrap();
+    let window = Region::Window { x: 0, y: 1, width: 5, height: 4 };
+    let inside = Plan::for_region(shape, k3(), k3(), wrap(Border::Wrap), window).unwrap();
+    let short = Plan::new(Shape::new(5, 3, 1).unwrap(), k3(), k3(), wrap(Border::Wrap)).unwrap();
+    for plan in [&horizontal, &valid, &inside, &short] {
+        assert!(Stream::<u8, u8>::new(plan, Backend::Scalar, &mut scratch).is_ok(), "{plan:?}");
+    }
 }

@@ -71,7 +71,7 @@ impl Border {
     }
 
     /// The constant value, if this is `Constant`.
-    pub fn constant(self) -> Option<f32> {
+    pub const fn constant(self) -> Option<f32> {
         match self {
             Border::Constant(v) => Some(v),
             _ => None,
@@ -90,12 +90,12 @@ pub struct Borders {
 
 impl Borders {
     /// The same mode on both axes.
-    pub fn uniform(border: Border) -> Self {
+    pub const fn uniform(border: Border) -> Self {
         Borders { horizontal: border, vertical: border }
     }
 
     /// Different modes per axis.
-    pub fn new(horizontal: Border, vertical: Border) -> Self {
+    pub const fn new(horizontal: Border, vertical: Border) -> Self {
         Borders { horizontal, vertical }
     }
 }

@@ -89,6 +89,14 @@ pub enum Error {
     /// An int8 layer's int32 accumulator could overflow: `|bias| + taps × 255 × 128`
     /// exceeds `i32::MAX` for some channel.
     AccumulatorOverflow,
+    /// A [`Stream`](crate::Stream) was pushed a row after the image's last one.
+    TooManyRows,
+    /// A [`Stream`](crate::Stream) was finished before the image's last row was pushed.
+    RowsMissing,
+    /// A plan whose output reads rows beyond the top or bottom of the image
+    /// through a vertical `Wrap` border cannot be streamed: its first output
+    /// rows need the image's last rows.
+    WrapNotStreamable,
 }
 
 impl fmt::Display for Error {
@@ -128,6 +136,11 @@ impl fmt::Display for Error {
             Error::InvalidScale => f.write_str("quantisation scale is not finite and positive"),
             Error::InvalidZeroPoint => f.write_str("int8 zero point outside -128..=127"),
             Error::AccumulatorOverflow => f.write_str("int8 layer's int32 accumulators could overflow"),
+            Error::TooManyRows => f.write_str("stream pushed a row past the image's last row"),
+            Error::RowsMissing => f.write_str("stream finished before the image's last row was pushed"),
+            Error::WrapNotStreamable => f.write_str(
+                "a vertical Wrap border the output reaches cannot be streamed (it needs the last rows first)",
+            ),
         }
     }
 }
@@ -136,3 +149,21 @@ impl core::error::Error for Error {}
 
 /// Shorthand used throughout the crate.
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// `?` for `const fn`s (where the operator is not available yet): the value
+/// of an `Ok` or `Some`, or an early return of the error or `None`.
+macro_rules! attempt {
+    (Some $e:expr) => {
+        match $e {
+            Some(v) => v,
+            None => return None,
+        }
+    };
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return Err(e),
+        }
+    };
+}
+pub(crate) use attempt;

@@ -52,7 +52,7 @@
 //! per tap, `sr ≥ 14`, `sc ≥ 14`), and for the Gaussian kernels of the
 //! benchmarks it is below 0.02.
 
-use crate::error::{Error, Result};
+use crate::error::{attempt, Error, Result};
 use crate::kernel::{Kernel, Symmetry, MAX_TAPS};
 
 const I16_MAX: i64 = i16::MAX as i64;
@@ -76,103 +76,148 @@ pub struct FixedKernel {
 impl FixedKernel {
     /// The integer taps.
     #[inline]
-    pub fn taps(&self) -> &[i16] {
-        &self.taps[..self.len]
+    pub const fn taps(&self) -> &[i16] {
+        self.taps.split_at(self.len).0
     }
     /// The anchor (as in the f32 kernel).
-    pub fn anchor(&self) -> usize {
+    pub const fn anchor(&self) -> usize {
         self.anchor
     }
     /// Fraction bits: weights are `taps / 2^shift`.
-    pub fn shift(&self) -> u32 {
+    pub const fn shift(&self) -> u32 {
         self.shift
     }
-    fn abs_sum(&self) -> i64 {
-        self.taps().iter().map(|&q| (q as i64).abs()).sum()
+    const fn abs_sum(&self) -> i64 {
+        let mut sum = 0;
+        let mut i = 0;
+        while i < self.len {
+            sum += (self.taps[i] as i64).abs();
+            i += 1;
+        }
+        sum
     }
 
     /// Positive and negative parts of the quantisation error `q/2^s − w`.
-    fn error_parts(&self, kernel: &Kernel<'_>) -> (f64, f64) {
-        let scale = (1u64 << self.shift) as f64;
+    const fn error_parts(&self, kernel: &Kernel<'_>) -> (f64, f64) {
+        let scale = pow2(self.shift as i32);
+        let weights = kernel.taps();
         let (mut pos, mut neg) = (0.0, 0.0);
-        for (&q, &w) in self.taps().iter().zip(kernel.taps()) {
-            let d = q as f64 / scale - w as f64;
+        let mut i = 0;
+        while i < self.len {
+            let d = self.taps[i] as f64 / scale - weights[i] as f64;
             if d > 0.0 {
                 pos += d;
             } else {
                 neg -= d;
             }
+            i += 1;
         }
         (pos, neg)
     }
 }
 
-/// Quantises with the largest shift `≤ max_shift` such that every tap fits
-/// in `i16` and `input_bound · Σ|q| ≤ budget`.
-fn quantize(kernel: &Kernel<'_>, input_bound: i64, budget: i64, max_shift: u32) -> Option<FixedKernel> {
-    (0..=max_shift).rev().find_map(|shift| quantize_at(kernel, shift, input_bound, budget))
+// The quantisation is `const` (plans built at compile time never run its
+// f64 code on the device), hence `while` loops and no iterators or closures.
+// It works on the `i16` taps themselves, not a wider copy, which keeps
+// `Plan::new`'s stack small: a tap that leaves `i16` fails the kernel
+// either way, since every move of the sum's difference goes one direction.
+
+/// Quantises into `out` with the largest shift `≤ max_shift` such that
+/// every tap fits in `i16` and `input_bound · Σ|q| ≤ budget`; false if none
+/// does. (An out-parameter: a kernel returned by value is copied at each
+/// level, half a kilobyte of stack each.)
+const fn quantize(kernel: &Kernel<'_>, input_bound: i64, budget: i64, max_shift: u32, out: &mut FixedKernel) -> bool {
+    let mut shift = max_shift as i32;
+    while shift >= 0 {
+        if quantize_at(kernel, shift as u32, input_bound, budget, out) {
+            return true;
+        }
+        shift -= 1;
+    }
+    false
 }
 
-fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -> Option<FixedKernel> {
+/// `(w·2^s − q) · dir`: how far rounding moved tap `q` against `dir`.
+const fn residual(w: f32, scale: f64, q: i16, dir: i64) -> f64 {
+    (w as f64 * scale - q as f64) * dir as f64
+}
+
+/// `q + by`, or `None` if that leaves `i16`.
+const fn moved(q: i16, by: i64) -> Option<i16> {
+    let v = q as i64 + by;
+    if v < i16::MIN as i64 || v > I16_MAX {
+        None
+    } else {
+        Some(v as i16)
+    }
+}
+
+const fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64, out: &mut FixedKernel) -> bool {
     let weights = kernel.taps();
     let n = weights.len();
-    let scale = (1u64 << shift) as f64;
-    let mut taps = [0i16; MAX_TAPS];
-    // i32, not i64: |q| stays below 2^15 + MAX_TAPS, and the array is most
-    // of this function's stack frame (1 KiB, not 2, on a microcontroller).
-    let mut q = [0i32; MAX_TAPS];
-    for (qi, &w) in q.iter_mut().zip(weights) {
-        let x = w as f64 * scale;
+    let scale = pow2(shift as i32);
+    *out = FixedKernel { taps: [0; MAX_TAPS], len: n, anchor: kernel.anchor(), shift };
+    let taps = &mut out.taps;
+    let mut sum_q = 0i64;
+    let mut i = 0;
+    while i < n {
+        let x = weights[i] as f64 * scale;
         // Refuse before rounding: `round` goes through `i64`, which a huge
         // weight (|w| · 2^shift ≥ 2^63) would overflow.
         if x.abs() >= (I16_MAX + 1) as f64 {
-            return None;
+            return false;
         }
-        *qi = round(x) as i32;
-        if i64::from(qi.abs()) > I16_MAX {
-            return None;
+        let q = round(x);
+        if q.abs() > I16_MAX {
+            return false;
         }
+        taps[i] = q as i16;
+        sum_q += q;
+        i += 1;
     }
     let sum = kernel.sum();
     let noise = n as f64 * f32::EPSILON as f64 * sum.abs().max(1.0);
     let target =
         if (sum - round(sum) as f64).abs() <= noise { round(sum) * (1i64 << shift) } else { round(sum * scale) };
-    let mut diff = target - q[..n].iter().map(|&v| i64::from(v)).sum::<i64>();
-    if kernel.symmetry() == Symmetry::Symmetric {
-        diff = spread_symmetric(weights, scale, &mut q[..n], diff);
+    let mut diff = target - sum_q;
+    if matches!(kernel.symmetry(), Symmetry::Symmetric) {
+        let Some(left) = spread_symmetric(weights, scale, taps, diff) else { return false };
+        diff = left;
     }
     // One unit at a time (what a symmetric kernel leaves: an odd difference
     // on an even length, which no symmetric change can make up).
     while diff != 0 {
         let dir = diff.signum();
         // The tap whose rounding moved it furthest against `dir`.
-        let residual = |i: usize| (weights[i] as f64 * scale - q[i] as f64) * dir as f64;
         let mut best = 0;
-        for i in 1..n {
-            if residual(i) > residual(best) {
+        let mut i = 1;
+        while i < n {
+            if residual(weights[i], scale, taps[i], dir) > residual(weights[best], scale, taps[best], dir) {
                 best = i;
             }
+            i += 1;
         }
-        q[best] += dir as i32;
+        let Some(q) = moved(taps[best], dir) else { return false };
+        taps[best] = q;
         diff -= dir;
     }
-    let mut abs_sum = 0i64;
-    for (t, &qi) in taps.iter_mut().zip(&q[..n]) {
-        if i64::from(qi.abs()) > I16_MAX {
-            return None;
+    let mut i = 0;
+    while i < n {
+        if taps[i] == i16::MIN {
+            return false;
         }
-        abs_sum += i64::from(qi.abs());
-        *t = qi as i16;
+        i += 1;
     }
-    if abs_sum.checked_mul(input_bound)? > budget {
-        return None;
+    match out.abs_sum().checked_mul(input_bound) {
+        Some(total) => total <= budget,
+        None => false,
     }
-    Some(FixedKernel { taps, len: n, anchor: kernel.anchor(), shift })
 }
 
 /// Spreads the sum's difference `diff` over a symmetric kernel's rounded
 /// taps `q` so that they stay symmetric (and the passes can fold them);
-/// returns what it could not spread (an odd difference on an even length).
+/// returns what it could not spread (an odd difference on an even length),
+/// or `None` if a tap leaves `i16`.
 ///
 /// Moving a tap one unit in direction `dir` changes its squared error by
 /// `1 − 2ρ`, `ρ = (w·2^s − q)·dir` its residual in that direction. An odd
@@ -180,43 +225,44 @@ fn quantize_at(kernel: &Kernel<'_>, shift: u32, input_bound: i64, budget: i64) -
 /// symmetric move of one unit); then each step of two units takes the
 /// cheaper of the mirrored pair with the largest residual (`2(1 − 2ρ)`,
 /// lowest index on ties) and the centre twice (`4 − 4ρ`; the pair on ties).
-fn spread_symmetric(weights: &[f32], scale: f64, q: &mut [i32], mut diff: i64) -> i64 {
-    let n = q.len();
-    let centre = (n % 2 == 1).then_some(n / 2);
-    let residual = |q: &[i32], i: usize, dir: i64| (weights[i] as f64 * scale - q[i] as f64) * dir as f64;
-    if let Some(c) = centre {
-        if diff % 2 != 0 {
-            q[c] += diff.signum() as i32;
-            diff -= diff.signum();
-        }
+const fn spread_symmetric(weights: &[f32], scale: f64, q: &mut [i16; MAX_TAPS], mut diff: i64) -> Option<i64> {
+    let n = weights.len();
+    let odd = n % 2 == 1;
+    let c = n / 2;
+    if odd && diff % 2 != 0 {
+        q[c] = attempt!(Some moved(q[c], diff.signum()));
+        diff -= diff.signum();
     }
     while diff.abs() >= 2 {
         let dir = diff.signum();
-        let mut pair = None::<(usize, f64)>;
-        for i in 0..n / 2 {
-            let r = residual(q, i, dir);
-            if pair.is_none_or(|(_, best)| r > best) {
-                pair = Some((i, r));
+        // The mirrored pair with the largest residual (lowest index on ties).
+        let mut pair = 0;
+        let mut i = 1;
+        while i < n / 2 {
+            if residual(weights[i], scale, q[i], dir) > residual(weights[pair], scale, q[pair], dir) {
+                pair = i;
             }
+            i += 1;
         }
-        let pair_cost = pair.map_or(f64::INFINITY, |(_, r)| 2.0 * (1.0 - 2.0 * r));
-        let centre_cost = centre.map_or(f64::INFINITY, |c| 4.0 - 4.0 * residual(q, c, dir));
-        if let Some((i, _)) = pair.filter(|_| pair_cost <= centre_cost) {
-            q[i] += dir as i32;
-            q[n - 1 - i] += dir as i32;
-        } else if let Some(c) = centre {
-            q[c] += 2 * dir as i32;
+        let pair_cost =
+            if n >= 2 { 2.0 * (1.0 - 2.0 * residual(weights[pair], scale, q[pair], dir)) } else { f64::INFINITY };
+        let centre_cost = if odd { 4.0 - 4.0 * residual(weights[c], scale, q[c], dir) } else { f64::INFINITY };
+        if n >= 2 && pair_cost <= centre_cost {
+            q[pair] = attempt!(Some moved(q[pair], dir));
+            q[n - 1 - pair] = attempt!(Some moved(q[n - 1 - pair], dir));
+        } else if odd {
+            q[c] = attempt!(Some moved(q[c], 2 * dir));
         } else {
             break; // n == 0: nothing to move (a `Kernel` is never empty).
         }
         diff -= 2 * dir;
     }
-    diff
+    Some(diff)
 }
 
 /// Rounds to the nearest integer, halves away from zero (`f64::round`,
 /// which `core` lacks). Exact for `|x| < 2^52`; the callers' values are far smaller.
-fn round(x: f64) -> i64 {
+const fn round(x: f64) -> i64 {
     let t = x as i64;
     let frac = x - t as f64;
     if frac >= 0.5 {
@@ -229,7 +275,7 @@ fn round(x: f64) -> i64 {
 }
 
 /// `2^e` for `|e| ≤ 1022`.
-fn pow2(e: i32) -> f64 {
+const fn pow2(e: i32) -> f64 {
     f64::from_bits(((1023 + e) as u64) << 52)
 }
 
@@ -255,32 +301,57 @@ pub struct FixedPoint {
 }
 
 impl FixedPoint {
-    /// Quantises a row and a column kernel for u8 input.
-    pub fn new(row: &Kernel<'_>, column: &Kernel<'_>) -> Result<Self> {
-        let row_q = quantize(row, U8_MAX, ROW_BUDGET, MAX_SHIFT).ok_or(Error::WeightsOutOfRange)?;
-        let row_abs = row_q.abs_sum();
-        // F: the largest fraction count ≤ sr with T ≤ i16::MAX.
-        let sr = row_q.shift as i64;
-        let (frac, mid_shift, mid_bound) = (-(MAX_SHIFT as i64)..=sr)
-            .rev()
-            .map(|f| (f, (sr - f) as u32))
-            .filter(|&(_, d)| d <= MAX_SHIFT)
-            .map(|(f, d)| (f, d, ((U8_MAX * row_abs) >> d) + 1))
-            .find(|&(_, _, t)| t <= I16_MAX)
-            .ok_or(Error::WeightsOutOfRange)?;
-        let max_col_shift = (MAX_SHIFT as i64 - frac).clamp(0, MAX_SHIFT as i64) as u32;
-        let column_q = quantize(column, mid_bound, COLUMN_BUDGET, max_col_shift).ok_or(Error::WeightsOutOfRange)?;
-        let out_shift = column_q.shift as i64 + frac;
-        if !(0..=MAX_SHIFT as i64).contains(&out_shift) {
+    /// Quantises a row and a column kernel for u8 input. A `const fn`:
+    /// `Plan::new` in a `static` quantises at compile time.
+    pub const fn new(row: &Kernel<'_>, column: &Kernel<'_>) -> Result<Self> {
+        // Built in place (see `quantize`).
+        let empty = FixedKernel { taps: [0; MAX_TAPS], len: 0, anchor: 0, shift: 0 };
+        let mut fp =
+            FixedPoint { row: empty, column: empty, mid_shift: 0, out_shift: 0, mid_bound: 0, error_bound: 0.0 };
+        if !quantize(row, U8_MAX, ROW_BUDGET, MAX_SHIFT, &mut fp.row) {
             return Err(Error::WeightsOutOfRange);
         }
-        let (rp, rn) = row_q.error_parts(row);
-        let (cp, cn) = column_q.error_parts(column);
-        let col_abs_hat = column_q.abs_sum() as f64 / (1u64 << column_q.shift) as f64;
-        let error_bound = 255.0 * col_abs_hat * rp.max(rn)
+        let row_abs = fp.row.abs_sum();
+        // F: the largest fraction count ≤ sr with T ≤ i16::MAX.
+        let sr = fp.row.shift as i64;
+        let mut frac = sr;
+        loop {
+            if frac < -(MAX_SHIFT as i64) {
+                return Err(Error::WeightsOutOfRange);
+            }
+            let d = sr - frac;
+            if d <= MAX_SHIFT as i64 {
+                let t = ((U8_MAX * row_abs) >> d) + 1;
+                if t <= I16_MAX {
+                    (fp.mid_shift, fp.mid_bound) = (d as u32, t);
+                    break;
+                }
+            }
+            frac -= 1;
+        }
+        let room = MAX_SHIFT as i64 - frac;
+        let max_col_shift = if room < 0 {
+            0
+        } else if room > MAX_SHIFT as i64 {
+            MAX_SHIFT
+        } else {
+            room as u32
+        };
+        if !quantize(column, fp.mid_bound, COLUMN_BUDGET, max_col_shift, &mut fp.column) {
+            return Err(Error::WeightsOutOfRange);
+        }
+        let out_shift = fp.column.shift as i64 + frac;
+        if out_shift < 0 || out_shift > MAX_SHIFT as i64 {
+            return Err(Error::WeightsOutOfRange);
+        }
+        fp.out_shift = out_shift as u32;
+        let (rp, rn) = fp.row.error_parts(row);
+        let (cp, cn) = fp.column.error_parts(column);
+        let col_abs_hat = fp.column.abs_sum() as f64 / pow2(fp.column.shift as i32);
+        fp.error_bound = 255.0 * col_abs_hat * rp.max(rn)
             + col_abs_hat * 0.5 * pow2(-(frac as i32))
             + 255.0 * row.abs_sum() * cp.max(cn);
-        Ok(FixedPoint { row: row_q, column: column_q, mid_shift, out_shift: out_shift as u32, mid_bound, error_bound })
+        Ok(fp)
     }
 
     /// The quantised row kernel.

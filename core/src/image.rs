@@ -15,31 +15,36 @@ pub struct Shape {
 }
 
 impl Shape {
-    /// A validated shape: non-zero sizes, 1–4 channels, `width × channels` fits in `usize`.
-    pub fn new(width: usize, height: usize, channels: usize) -> Result<Self> {
+    /// A validated shape: non-zero sizes, 1–4 channels, `width × channels`
+    /// and `× height` fit in `usize`.
+    pub const fn new(width: usize, height: usize, channels: usize) -> Result<Self> {
         let shape = Shape { width, height, channels };
-        shape.validate()?;
-        Ok(shape)
+        match shape.validate() {
+            Ok(()) => Ok(shape),
+            Err(e) => Err(e),
+        }
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    pub(crate) const fn validate(&self) -> Result<()> {
         if self.width == 0 || self.height == 0 {
             return Err(Error::ZeroSize);
         }
-        if !(1..=4).contains(&self.channels) {
+        if self.channels < 1 || self.channels > 4 {
             return Err(Error::InvalidChannels);
         }
-        self.row_len().and_then(|r| r.checked_mul(self.height)).ok_or(Error::SizeOverflow)?;
-        Ok(())
+        match self.row_len() {
+            Some(r) if r.checked_mul(self.height).is_some() => Ok(()),
+            _ => Err(Error::SizeOverflow),
+        }
     }
 
     /// Samples in one row (`width × channels`), if that fits in `usize`.
-    pub fn row_len(&self) -> Option<usize> {
+    pub const fn row_len(&self) -> Option<usize> {
         self.width.checked_mul(self.channels)
     }
 
     /// Pixels in the image.
-    pub fn pixels(&self) -> usize {
+    pub const fn pixels(&self) -> usize {
         self.width.saturating_mul(self.height)
     }
 }

@@ -29,12 +29,13 @@ pub struct Kernel<'a> {
 
 impl<'a> Kernel<'a> {
     /// A kernel anchored at its centre, `len / 2` (OpenCV's default).
-    pub fn new(taps: &'a [f32]) -> Result<Self> {
+    /// Every method of a kernel is `const`, so a plan can be built at compile time.
+    pub const fn new(taps: &'a [f32]) -> Result<Self> {
         Self::with_anchor(taps, taps.len() / 2)
     }
 
     /// A kernel with an explicit anchor in `0..len`.
-    pub fn with_anchor(taps: &'a [f32], anchor: usize) -> Result<Self> {
+    pub const fn with_anchor(taps: &'a [f32], anchor: usize) -> Result<Self> {
         if taps.is_empty() {
             return Err(Error::EmptyKernel);
         }
@@ -44,48 +45,71 @@ impl<'a> Kernel<'a> {
         if anchor >= taps.len() {
             return Err(Error::AnchorOutOfRange);
         }
-        if taps.iter().any(|w| !w.is_finite()) {
-            return Err(Error::NonFiniteWeight);
+        let mut i = 0;
+        while i < taps.len() {
+            if !taps[i].is_finite() {
+                return Err(Error::NonFiniteWeight);
+            }
+            i += 1;
         }
         Ok(Kernel { taps, anchor })
     }
 
     /// The weights.
-    pub fn taps(&self) -> &'a [f32] {
+    pub const fn taps(&self) -> &'a [f32] {
         self.taps
     }
 
     /// Number of taps (at least 1).
     #[allow(clippy::len_without_is_empty)] // a kernel is never empty
-    pub fn len(&self) -> usize {
+    pub const fn len(&self) -> usize {
         self.taps.len()
     }
 
     /// The index of the tap that lands on the output sample.
-    pub fn anchor(&self) -> usize {
+    pub const fn anchor(&self) -> usize {
         self.anchor
     }
 
     /// Whether the taps mirror each other.
-    pub fn symmetry(&self) -> Symmetry {
-        let n = self.taps.len();
-        let pairs = || (0..n / 2).map(|i| (self.taps[i], self.taps[n - 1 - i]));
-        if pairs().all(|(a, b)| a == b) {
+    pub const fn symmetry(&self) -> Symmetry {
+        let t = self.taps;
+        let n = t.len();
+        let (mut symmetric, mut antisymmetric) = (true, n.is_multiple_of(2) || t[n / 2] == 0.0);
+        let mut i = 0;
+        while i < n / 2 {
+            symmetric &= t[i] == t[n - 1 - i];
+            antisymmetric &= t[i] == -t[n - 1 - i];
+            i += 1;
+        }
+        if symmetric {
             Symmetry::Symmetric
-        } else if pairs().all(|(a, b)| a == -b) && (n.is_multiple_of(2) || self.taps[n / 2] == 0.0) {
+        } else if antisymmetric {
             Symmetry::Antisymmetric
         } else {
             Symmetry::None
         }
     }
 
-    /// `Σ taps`, in f64.
-    pub fn sum(&self) -> f64 {
-        self.taps.iter().map(|&w| w as f64).sum()
+    /// `Σ taps`, in f64, in tap order.
+    pub const fn sum(&self) -> f64 {
+        let mut sum = -0.0; // what `Iterator::sum` starts from
+        let mut i = 0;
+        while i < self.taps.len() {
+            sum += self.taps[i] as f64;
+            i += 1;
+        }
+        sum
     }
 
-    /// `Σ |taps|`, in f64.
-    pub fn abs_sum(&self) -> f64 {
-        self.taps.iter().map(|&w| (w as f64).abs()).sum()
+    /// `Σ |taps|`, in f64, in tap order.
+    pub const fn abs_sum(&self) -> f64 {
+        let mut sum = -0.0;
+        let mut i = 0;
+        while i < self.taps.len() {
+            sum += (self.taps[i] as f64).abs();
+            i += 1;
+        }
+        sum
     }
 }

@@ -11,7 +11,11 @@
 //! * [`Plan`]: the validated filter for one shape; knows its
 //!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
 //!   `u8 → i16`, `u8 → f32`, `u16 → u16`, `u16 → f32`, out of place, in
-//!   place, or by row bands.
+//!   place, or by row bands; built by a `const fn`, so a `static` plan is
+//!   made at compile time.
+//! * [`Stream`]: a plan fed source rows one at a time, each output row
+//!   handed out as soon as its source rows are in, over a few rows of scratch.
+//! * [`BoxFilter`]: the box (mean) filter by running sums, any size.
 //! * [`reference`](mod@reference): the scalar oracle; [`fixed`] and
 //!   [`fixed16`]: the u8 and u16 integer recipes that every backend
 //!   reproduces bit for bit.
@@ -84,8 +88,10 @@
 //!
 //! The crate never allocates: give each call a scratch slice of
 //! [`Plan::scratch_len`] `f32`s (a `static mut` array, a stack array, a
-//! region of your RAM). Kernel taps are borrowed and may live in flash.
-//! No public function panics; bad input returns an [`Error`].
+//! region of your RAM), or a [`Stream`] [`Stream::scratch_len`] of them for
+//! rows as they arrive. Kernel taps are borrowed and may live in flash, and
+//! plans in `static`s are built by the compiler, so the device runs no f64
+//! code. No public function panics; bad input returns an [`Error`].
 
 #![no_std]
 #![deny(missing_docs)]
@@ -108,6 +114,7 @@ mod plan;
 pub mod reference;
 mod sample;
 mod simd;
+mod stream;
 
 pub use backend::Backend;
 pub use border::{Border, Borders};
@@ -120,3 +127,4 @@ pub use plan::ColumnStrategy;
 pub use plan::{Plan, Region};
 pub use sample::{Output, Sample};
 pub use simd::{Op, Portable, Scalar, Simd};
+pub use stream::Stream;

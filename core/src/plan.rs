@@ -5,14 +5,14 @@ use core::ops::Range;
 
 use crate::backend::Backend;
 use crate::border::{Border, Borders};
-use crate::error::{Error, Result};
+use crate::error::{attempt, Error, Result};
 use crate::fixed::FixedPoint;
 use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
 use crate::pass::fixed::{FixedOutput, FixedPasses};
 use crate::pass::wide::{WideOutput, WidePasses};
-use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Separate};
+use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Rows, Separate, Work};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
 
@@ -101,14 +101,34 @@ pub struct Plan<'k> {
 
 impl<'k> Plan<'k> {
     /// A plan whose output has the input's shape, with the given borders.
-    pub fn new(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders) -> Result<Self> {
+    ///
+    /// A `const fn`, as are the kernel and shape constructors: a plan in a
+    /// `static` is validated and its u8 recipe quantised at compile time,
+    /// where an invalid one is a compile error, and firmware runs none of
+    /// that code.
+    ///
+    /// ```
+    /// use sepconv_core::{Border, Borders, Kernel, Plan, Shape};
+    ///
+    /// static TAPS: [f32; 5] = [0.0625, 0.25, 0.375, 0.25, 0.0625];
+    /// static BLUR: Plan<'static> = match (Shape::new(640, 480, 1), Kernel::new(&TAPS)) {
+    ///     (Ok(shape), Ok(k)) => match Plan::new(shape, k, k, Borders::uniform(Border::Reflect101)) {
+    ///         Ok(plan) => plan,
+    ///         Err(_) => panic!("invalid plan"),
+    ///     },
+    ///     _ => panic!("invalid shape or kernel"),
+    /// };
+    /// assert_eq!(BLUR.fixed_point()?.row().taps(), [4096, 16384, 24576, 16384, 4096]);
+    /// # Ok::<(), sepconv_core::Error>(())
+    /// ```
+    pub const fn new(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders) -> Result<Self> {
         Self::build(input, row, column, borders, Region::Same)
     }
 
     /// A plan computing only the outputs whose kernel footprint lies inside
     /// the image (no border).
-    pub fn valid(input: Shape, row: Kernel<'k>, column: Kernel<'k>) -> Result<Self> {
-        Self::build(input, row, column, Borders::default(), Region::Valid)
+    pub const fn valid(input: Shape, row: Kernel<'k>, column: Kernel<'k>) -> Result<Self> {
+        Self::build(input, row, column, Borders::uniform(Border::Reflect101), Region::Valid)
     }
 
     /// A plan computing `region` of the filtered image: all of it
@@ -136,7 +156,7 @@ impl<'k> Plan<'k> {
     /// As [`new`](Self::new); [`Error::EmptyOutput`] for a valid region of
     /// an image smaller than the kernel; [`Error::WindowOutOfRange`] for an
     /// empty rectangle or one not inside the image.
-    pub fn for_region(
+    pub const fn for_region(
         input: Shape,
         row: Kernel<'k>,
         column: Kernel<'k>,
@@ -146,12 +166,19 @@ impl<'k> Plan<'k> {
         Self::build(input, row, column, borders, region)
     }
 
-    fn build(input: Shape, row: Kernel<'k>, column: Kernel<'k>, borders: Borders, region: Region) -> Result<Self> {
-        input.validate()?;
-        for b in [borders.horizontal, borders.vertical] {
-            if let Border::Constant(v) = b {
-                f32::border_value(v)?;
-            }
+    /// `const`, so that firmware can build its plans at compile time (a
+    /// `static` plan quantises its kernels then, and the device runs no
+    /// f64 code); `attempt!` stands for `?`, which `const fn`s lack.
+    const fn build(
+        input: Shape,
+        row: Kernel<'k>,
+        column: Kernel<'k>,
+        borders: Borders,
+        region: Region,
+    ) -> Result<Self> {
+        attempt!(input.validate());
+        if !finite_constant(borders.horizontal) || !finite_constant(borders.vertical) {
+            return Err(Error::InvalidBorderValue);
         }
         let (output, x_origin, y_origin) = match region {
             Region::Same => (input, -(row.anchor() as isize), -(column.anchor() as isize)),
@@ -167,9 +194,6 @@ impl<'k> Plan<'k> {
                 (out, 0, 0)
             }
             Region::Window { x, y, width, height } => {
-                let inside = |start: usize, len: usize, all: usize| {
-                    len > 0 && start.checked_add(len).is_some_and(|end| end <= all)
-                };
                 if !inside(x, width, input.width) || !inside(y, height, input.height) {
                     return Err(Error::WindowOutOfRange);
                 }
@@ -194,8 +218,9 @@ impl<'k> Plan<'k> {
         };
         // f32 needs the most scratch of all calls (and the transposed tile
         // more than direct): check it fits.
-        for column_rows in [DIRECT_ROWS, crate::pass::MAX_COLUMN_ROWS] {
-            Geometry { column_rows, ..geometry }.scratch_len::<f32, f32>().ok_or(Error::SizeOverflow)?;
+        let tiles = Geometry { column_rows: crate::pass::MAX_COLUMN_ROWS, ..geometry };
+        if geometry.scratch_len::<f32, f32>().is_none() || tiles.scratch_len::<f32, f32>().is_none() {
+            return Err(Error::SizeOverflow);
         }
         let fixed = FixedPoint::new(&row, &column);
         Ok(Plan { row, column, borders, region, input, output, geometry, fixed })
@@ -238,27 +263,27 @@ impl<'k> Plan<'k> {
     }
 
     /// The input shape.
-    pub fn input_shape(&self) -> Shape {
+    pub const fn input_shape(&self) -> Shape {
         self.input
     }
     /// The output shape (the input's, or smaller for [`Region::Valid`] and [`Region::Window`]).
-    pub fn output_shape(&self) -> Shape {
+    pub const fn output_shape(&self) -> Shape {
         self.output
     }
     /// The row (horizontal) kernel.
-    pub fn row_kernel(&self) -> Kernel<'k> {
+    pub const fn row_kernel(&self) -> Kernel<'k> {
         self.row
     }
     /// The column (vertical) kernel.
-    pub fn column_kernel(&self) -> Kernel<'k> {
+    pub const fn column_kernel(&self) -> Kernel<'k> {
         self.column
     }
     /// The border modes.
-    pub fn borders(&self) -> Borders {
+    pub const fn borders(&self) -> Borders {
         self.borders
     }
     /// Which outputs the plan computes.
-    pub fn region(&self) -> Region {
+    pub const fn region(&self) -> Region {
         self.region
     }
     /// The u8 fixed-point recipe for these kernels, or why they have none.
@@ -314,7 +339,25 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        D::pair(Call { plan: self, backend, rows, scratch }, src, dst)
+        self.run(backend, src, dst, Rows(rows), scratch)
+    }
+
+    /// Hands `work` on `src` and `dst` to the engine of the pair `(S, D)`;
+    /// the caller has checked the shapes and the scratch.
+    pub(crate) fn run<S: Sample, D: Output<S>, W: Work>(
+        &self,
+        backend: Backend,
+        src: &ImageView<'_, S>,
+        dst: &mut ImageViewMut<'_, D>,
+        work: W,
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        D::pair(Call { plan: self, backend, work, scratch }, src, dst)
+    }
+
+    /// The shapes the engine works on.
+    pub(crate) const fn geometry(&self) -> &Geometry {
+        &self.geometry
     }
 
     /// Filters `image` in place (same-size plans only). The result equals
@@ -332,7 +375,7 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        S::in_place(Call { plan: self, backend, rows: 0..self.output.height, scratch }, image)
+        S::in_place(Call { plan: self, backend, work: Rows(0..self.output.height), scratch }, image)
     }
 
     fn check_scratch<S: Sample>(&self, scratch: &[f32]) -> Result<()> {
@@ -343,37 +386,54 @@ impl<'k> Plan<'k> {
         Ok(())
     }
 
-    fn constants<S: Sample>(&self) -> Result<(S, S)> {
+    /// The border constants in the source type.
+    pub(crate) fn constants<S: Sample>(&self) -> Result<(S, S)> {
         let value = |b: Border| b.constant().map_or(Ok(S::zeroed()), S::border_value);
         Ok((value(self.borders.horizontal)?, value(self.borders.vertical)?))
     }
 }
 
+/// Whether a `Border::Constant` value is finite (any other border is).
+const fn finite_constant(border: Border) -> bool {
+    match border {
+        Border::Constant(v) => v.is_finite(),
+        _ => true,
+    }
+}
+
+/// Whether `start .. start + len` is a non-empty range inside `0..all`.
+const fn inside(start: usize, len: usize, all: usize) -> bool {
+    match start.checked_add(len) {
+        Some(end) => len > 0 && end <= all,
+        None => false,
+    }
+}
+
 /// One checked filter call, handed to the pair's visitor method: the
 /// methods are not generic, so the engines are compiled here, once.
-struct Call<'a, 'k> {
+struct Call<'a, 'k, W> {
     plan: &'a Plan<'k>,
     backend: Backend,
-    rows: Range<usize>,
+    work: W,
     scratch: &'a mut [f32],
 }
 
-impl Pairs for Call<'_, '_> {
+impl<W: Work> Pairs for Call<'_, '_, W> {
     type Output = Result<()>;
     fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.f32_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8_i16(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Result<()> {
@@ -383,11 +443,11 @@ impl Pairs for Call<'_, '_> {
         self.u8_frames(&mut InPlace { image })
     }
     fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u16_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.rows.start;
+        let first_row = self.work.first_row();
         self.u16_frames(&mut Separate { src: *src, dst, first_row })
     }
     fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Result<()> {
@@ -395,12 +455,12 @@ impl Pairs for Call<'_, '_> {
     }
 }
 
-impl Call<'_, '_> {
+impl<W: Work> Call<'_, '_, W> {
     fn f32_frames(self, frames: &mut dyn Frames<f32, f32>) -> Result<()> {
         let plan = self.plan;
-        let geometry = plan.geometry_for::<f32>();
+        let geometry = self.work.geometry(plan.geometry_for::<f32>());
         let job =
-            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterF32 { row: plan.row.taps(), column: plan.column.taps(), job });
         Ok(())
     }
@@ -408,9 +468,9 @@ impl Call<'_, '_> {
     fn u8_frames<D: FixedOutput>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
         let plan = self.plan;
         let fp = plan.fixed_point()?;
-        let geometry = plan.geometry_for::<u8>();
+        let geometry = self.work.geometry(plan.geometry_for::<u8>());
         let job =
-            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterU8 { fp, job });
         Ok(())
     }
@@ -420,22 +480,22 @@ impl Call<'_, '_> {
         // Made per call, not with the plan: firmware filtering u8 keeps its
         // flash free of the u16 recipe.
         let recipe = FixedPoint16::new(&plan.row, &plan.column)?;
-        let geometry = plan.geometry_for::<u16>();
+        let geometry = self.work.geometry(plan.geometry_for::<u16>());
         let job =
-            Job { geometry: &geometry, frames, rows: self.rows, constants: plan.constants()?, scratch: self.scratch };
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterU16 { recipe: &recipe, job });
         Ok(())
     }
 }
 
 /// The f32 engine as an op.
-struct FilterF32<'a> {
+struct FilterF32<'a, W> {
     row: &'a [f32],
     column: &'a [f32],
-    job: Job<'a, f32, f32>,
+    job: Job<'a, f32, f32, W>,
 }
 
-impl Op for FilterF32<'_> {
+impl<W: Work> Op for FilterF32<'_, W> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {
@@ -445,12 +505,12 @@ impl Op for FilterF32<'_> {
 }
 
 /// The u8 engine with output `D` as an op (each pass runs as an op of its own).
-struct FilterU8<'a, D> {
+struct FilterU8<'a, D, W> {
     fp: &'a FixedPoint,
-    job: Job<'a, u8, D>,
+    job: Job<'a, u8, D, W>,
 }
 
-impl<D: FixedOutput> Op for FilterU8<'_, D> {
+impl<D: FixedOutput, W: Work> Op for FilterU8<'_, D, W> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {
@@ -459,12 +519,12 @@ impl<D: FixedOutput> Op for FilterU8<'_, D> {
 }
 
 /// The u16 engine with output `D` as an op.
-struct FilterU16<'a, D> {
+struct FilterU16<'a, D, W> {
     recipe: &'a FixedPoint16,
-    job: Job<'a, u16, D>,
+    job: Job<'a, u16, D, W>,
 }
 
-impl<D: WideOutput> Op for FilterU16<'_, D> {
+impl<D: WideOutput, W: Work> Op for FilterU16<'_, D, W> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {

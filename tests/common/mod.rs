@@ -10,12 +10,35 @@
 // Each test file uses some of these helpers and re-exports, not all.
 #![allow(dead_code, unused_imports)]
 
+use std::sync::Once;
+
 use proptest::prelude::*;
-use sepconv::{Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
+use sepconv::{available_backends, Backend, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
 use sepconv_testkit::oracle::output_size;
 
 pub use sepconv_testkit::bound::{self, U32};
 pub use sepconv_testkit::{border_index, Oracle, XorShift};
+
+// ---------------------------------------------------------------------------
+// The backends under test.
+// ---------------------------------------------------------------------------
+
+/// The backends this CPU runs, or (`SEPCONV_TEST_BACKENDS`, comma-separated
+/// names) some of them: CI's emulated aarch64 run of the gate tests NEON
+/// only, the scalar backend being the code the host tests.
+pub fn backends() -> Vec<Backend> {
+    static PRINT: Once = Once::new();
+    let mut all = available_backends();
+    if let Ok(names) = std::env::var("SEPCONV_TEST_BACKENDS") {
+        all.retain(|b| names.split(',').any(|n| n.trim() == b.name()));
+        assert!(!all.is_empty(), "SEPCONV_TEST_BACKENDS={names}: none of these backends runs here");
+    }
+    PRINT.call_once(|| {
+        let names: Vec<&str> = all.iter().map(|b| b.name()).collect();
+        eprintln!("backends under test: {}", names.join(", "));
+    });
+    all
+}
 
 // ---------------------------------------------------------------------------
 // A filter specification and the oracle.

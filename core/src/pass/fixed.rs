@@ -57,6 +57,66 @@ pub(crate) fn column_acc(taps: &[i16], lines: &[i16], offsets: &[usize], e: usiz
     taps.iter().zip(offsets).map(|(&q, &o)| q as i32 * lines[o + e] as i32).sum()
 }
 
+// One lane (the scalar backend) runs the plain loops below instead of the
+// paired, unrolled engine on one lane: the same integer sums (exact in any
+// order, so the same bits) in a fraction of the code, which is what a
+// microcontroller's flash holds (the firmware example, `docs/embedded.md`).
+// They take the taps in the outer loop over a block of outputs, so that the
+// inner loop is a multiply-add over two slices, free of bounds checks.
+
+/// Outputs per block of the plain loops: the per-tap overhead spread over
+/// 16 outputs, for 64 bytes of stack.
+const PLAIN_BLOCK: usize = 16;
+
+/// The row pass, plainly: `out[e] = mid(Σ qr[i] · input[e + i·step])`.
+#[inline(always)]
+fn plain_row(fp: &FixedPoint, input: &[u8], out: &mut [i16], step: usize) {
+    let taps = fp.row().taps();
+    for (block, chunk) in out.chunks_mut(PLAIN_BLOCK).enumerate() {
+        let start = block * PLAIN_BLOCK;
+        let mut acc = [0i32; PLAIN_BLOCK];
+        for (i, &q) in taps.iter().enumerate() {
+            let src = &input[start + i * step..][..chunk.len()];
+            for (a, &x) in acc.iter_mut().zip(src) {
+                *a += q as i32 * x as i32;
+            }
+        }
+        for (o, &a) in chunk.iter_mut().zip(&acc) {
+            *o = fp.mid(a);
+        }
+    }
+}
+
+/// The column pass, plainly: `rows` rows of `len` at `out[r·stride..]`,
+/// `out_r[e] = Σ qc[j] · lines[offsets[r + j] + e]`, finished for `D`.
+#[inline(always)]
+fn plain_column<D: FixedOutput>(
+    fp: &FixedPoint,
+    lines: &[i16],
+    offsets: &[usize],
+    out: &mut [D],
+    stride: usize,
+    rows: usize,
+    len: usize,
+) {
+    let taps = fp.column().taps();
+    for r in 0..rows {
+        for (block, chunk) in out[r * stride..r * stride + len].chunks_mut(PLAIN_BLOCK).enumerate() {
+            let start = block * PLAIN_BLOCK;
+            let mut acc = [0i32; PLAIN_BLOCK];
+            for (&q, &o) in taps.iter().zip(&offsets[r..]) {
+                let line = &lines[o + start..][..chunk.len()];
+                for (a, &x) in acc.iter_mut().zip(line) {
+                    *a += q as i32 * x as i32;
+                }
+            }
+            for (d, &a) in chunk.iter_mut().zip(&acc) {
+                *d = D::from_fixed(fp, a);
+            }
+        }
+    }
+}
+
 /// Weight pairs for `pmaddwd`, packed once per filter call.
 const PAIRS: usize = MAX_TAPS / 2 + 1;
 
@@ -624,6 +684,9 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     type Dst = D;
     #[inline(always)]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
+        if V::LANES == 1 {
+            return plain_row(self.row.fp, input, out, step);
+        }
         let (recipe, pairs) = (&self.row, &self.row_pairs);
         match recipe.fold {
             // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
@@ -634,6 +697,9 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     }
     #[inline(always)]
     fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
+        if V::LANES == 1 {
+            return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);
+        }
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.

@@ -2,6 +2,7 @@
 //! scratch buffer is cut for them.
 
 use crate::border::Border;
+use crate::error::attempt;
 
 /// Elements a row-filtered line is padded to, so lines start 64-byte apart.
 const LINE_ALIGN: usize = 16;
@@ -38,41 +39,68 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    pub fn mid_lines(&self) -> usize {
+    pub const fn mid_lines(&self) -> usize {
         self.ring_lines + self.bottom_lines + self.constant_lines
     }
 }
 
-pub(super) fn bytes_to_f32s(bytes: usize) -> usize {
+pub(super) const fn bytes_to_f32s(bytes: usize) -> usize {
     bytes.div_ceil(core::mem::size_of::<f32>())
 }
 
+/// `v` as `isize`, if it fits.
+const fn isize_of(v: usize) -> Option<isize> {
+    if v <= isize::MAX as usize {
+        Some(v as isize)
+    } else {
+        None
+    }
+}
+
+// `const` (a plan can be built at compile time), hence `attempt!` for `?`.
 impl Geometry {
-    pub(super) fn layout(&self) -> Option<Layout> {
-        let row_len = self.out_width.checked_mul(self.channels)?;
-        let line_stride = row_len.checked_next_multiple_of(LINE_ALIGN)?;
+    pub(super) const fn layout(&self) -> Option<Layout> {
+        let row_len = attempt!(Some self.out_width.checked_mul(self.channels));
+        let line_stride = attempt!(Some row_len.checked_next_multiple_of(LINE_ALIGN));
         let n = self.column_taps;
         // Checked: a shape of 2^63 rows must be refused here, not wrap.
-        let isize_of = |v: usize| isize::try_from(v).ok();
-        let last_v =
-            isize_of(self.out_height.checked_sub(1)?)?.checked_add(self.y_origin)?.checked_add(isize_of(n - 1)?)?;
-        let below = last_v.checked_sub(isize_of(self.height)?)?.checked_add(1)?;
+        let last_out = attempt!(Some isize_of(attempt!(Some self.out_height.checked_sub(1))));
+        let last_v = attempt!(Some attempt!(Some last_out.checked_add(self.y_origin)).checked_add(attempt!(Some isize_of(n - 1))));
+        let below =
+            attempt!(Some attempt!(Some last_v.checked_sub(attempt!(Some isize_of(self.height)))).checked_add(1));
         let constant = matches!(self.vertical, Border::Constant(_));
-        let bottom_lines = if constant { 0 } else { below.max(0) as usize };
+        let bottom_lines = if constant || below < 0 { 0 } else { below as usize };
         Some(Layout {
             line_stride,
             ring_lines: n + self.column_rows - 1,
             bottom_lines,
             constant_lines: constant as usize,
-            edge_len: (2 * self.row_taps).checked_mul(self.channels)?,
+            edge_len: attempt!(Some(2 * self.row_taps).checked_mul(self.channels)),
         })
     }
 
+    /// How a stream (`super::stream`) cuts its scratch: a ring of one line
+    /// per column tap, indexed by source row, and no lines below the image
+    /// (their rows are in the ring when the last output rows are made).
+    pub(super) const fn stream_layout(&self) -> Option<Layout> {
+        let whole = attempt!(Some self.layout());
+        Some(Layout { ring_lines: self.column_taps, bottom_lines: 0, ..whole })
+    }
+
     /// Scratch `f32` elements for a source type `S` and line type `M`.
-    pub(crate) fn scratch_len<S, M>(&self) -> Option<usize> {
-        let l = self.layout()?;
-        let mid_bytes = l.mid_lines().checked_mul(l.line_stride)?.checked_mul(core::mem::size_of::<M>())?;
-        let edge_bytes = l.edge_len.checked_mul(core::mem::size_of::<S>())?;
+    pub(crate) const fn scratch_len<S, M>(&self) -> Option<usize> {
+        Self::len_of::<S, M>(&attempt!(Some self.layout()))
+    }
+
+    /// Scratch `f32` elements the engine's part of a stream needs.
+    pub(crate) const fn stream_scratch_len<S, M>(&self) -> Option<usize> {
+        Self::len_of::<S, M>(&attempt!(Some self.stream_layout()))
+    }
+
+    const fn len_of<S, M>(l: &Layout) -> Option<usize> {
+        let lines = attempt!(Some l.mid_lines().checked_mul(l.line_stride));
+        let mid_bytes = attempt!(Some lines.checked_mul(core::mem::size_of::<M>()));
+        let edge_bytes = attempt!(Some l.edge_len.checked_mul(core::mem::size_of::<S>()));
         bytes_to_f32s(mid_bytes).checked_add(bytes_to_f32s(edge_bytes))
     }
 

@@ -31,6 +31,7 @@ pub(crate) mod fixed;
 mod geometry;
 mod ring;
 pub(crate) mod row;
+mod stream;
 pub(crate) mod wide;
 
 use core::ops::Range;
@@ -41,6 +42,7 @@ use crate::simd::F32Vector;
 
 pub(crate) use geometry::Geometry;
 pub(crate) use ring::{Frames, InPlace, Separate};
+pub(crate) use stream::{rows_read, stream_geometry};
 
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
@@ -133,20 +135,111 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
     }
 }
 
+/// What one engine call does: a whole image (or a band), or one step of a
+/// stream (`crate::stream`), whose frames hold one source row and one
+/// output row. A type, not a value, so that each kind is compiled on its
+/// own: a stream's steps do not carry the whole-image driver (a third of a
+/// microcontroller's flash budget).
+pub(crate) trait Work {
+    /// The output row the frames' destination starts at.
+    fn first_row(&self) -> usize;
+    /// The geometry to run with.
+    fn geometry(&self, geometry: Geometry) -> Geometry;
+    /// Runs the engine with `passes`.
+    fn run<P: Passes>(
+        self,
+        passes: &P,
+        geometry: &Geometry,
+        frames: &mut dyn Frames<P::Src, P::Dst>,
+        constants: (P::Src, P::Src),
+        scratch: &mut [f32],
+    );
+}
+
+/// Output rows `.0` of a whole image (or a band), by the ring driver.
+pub(crate) struct Rows(pub Range<usize>);
+
+impl Work for Rows {
+    fn first_row(&self) -> usize {
+        self.0.start
+    }
+    fn geometry(&self, geometry: Geometry) -> Geometry {
+        geometry
+    }
+    #[inline(always)]
+    fn run<P: Passes>(
+        self,
+        passes: &P,
+        geometry: &Geometry,
+        frames: &mut dyn Frames<P::Src, P::Dst>,
+        constants: (P::Src, P::Src),
+        scratch: &mut [f32],
+    ) {
+        ring::run(passes, geometry, frames, self.0, constants, scratch);
+    }
+}
+
+/// A stream's step: source row `.0` (the frames' row 0) row-filtered into its ring.
+pub(crate) struct StreamLine(pub usize);
+
+impl Work for StreamLine {
+    fn first_row(&self) -> usize {
+        0
+    }
+    fn geometry(&self, geometry: Geometry) -> Geometry {
+        stream_geometry(geometry)
+    }
+    #[inline(always)]
+    fn run<P: Passes>(
+        self,
+        passes: &P,
+        geometry: &Geometry,
+        frames: &mut dyn Frames<P::Src, P::Dst>,
+        constants: (P::Src, P::Src),
+        scratch: &mut [f32],
+    ) {
+        stream::line(passes, geometry, frames.source_row(0), self.0, constants, scratch);
+    }
+}
+
+/// A stream's step: output row `.0` (the frames' output row) from its ring.
+pub(crate) struct StreamRow(pub usize);
+
+impl Work for StreamRow {
+    fn first_row(&self) -> usize {
+        self.0
+    }
+    fn geometry(&self, geometry: Geometry) -> Geometry {
+        stream_geometry(geometry)
+    }
+    #[inline(always)]
+    fn run<P: Passes>(
+        self,
+        passes: &P,
+        geometry: &Geometry,
+        frames: &mut dyn Frames<P::Src, P::Dst>,
+        _: (P::Src, P::Src),
+        scratch: &mut [f32],
+    ) {
+        let (out, _) = frames.dest_block(self.0, 1);
+        stream::output(passes, geometry, self.0, out, scratch);
+    }
+}
+
 /// The arguments of one filter call, handed to an instruction-set entry point.
-pub(crate) struct Job<'j, S, D> {
+pub(crate) struct Job<'j, S, D, W> {
     pub geometry: &'j Geometry,
     pub frames: &'j mut dyn Frames<S, D>,
-    pub rows: Range<usize>,
+    pub work: W,
     pub constants: (S, S),
     pub scratch: &'j mut [f32],
 }
 
-impl<S: Pod, D: Pod> Job<'_, S, D> {
+impl<S: Pod, D: Pod, W: Work> Job<'_, S, D, W> {
     /// Runs the engine with the given passes.
     #[inline(always)]
     pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
-        ring::run(passes, self.geometry, self.frames, self.rows, self.constants, self.scratch);
+        self.work.run(passes, self.geometry, self.frames, self.constants, self.scratch);
         passes.finish();
     }
 }

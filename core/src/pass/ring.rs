@@ -9,7 +9,7 @@ use crate::border::Border;
 use crate::image::{ImageView, ImageViewMut};
 use crate::kernel::MAX_TAPS;
 
-use super::geometry::{bytes_to_f32s, Geometry};
+use super::geometry::{bytes_to_f32s, Geometry, Layout};
 use super::{Passes, MAX_COLUMN_ROWS};
 
 /// Where source rows come from and output rows go: two images, or one (in place).
@@ -55,7 +55,7 @@ impl<T: Copy> Frames<T, T> for InPlace<'_, '_, T> {
 /// starts at column `xs.start`): the middle straight from the source, the
 /// outputs near each edge from a short padded copy.
 #[inline(always)]
-fn row_line<P: Passes>(
+pub(super) fn row_line<P: Passes>(
     passes: &P,
     geo: &Geometry,
     src: &[P::Src],
@@ -121,6 +121,17 @@ fn copy_pixel<T: Copy>(dst: &mut [T], src: &[T]) {
     }
 }
 
+/// The scratch cut into the row-filtered lines and the edge copy.
+#[inline(always)]
+pub(super) fn cut_scratch<'s, P: Passes>(
+    layout: &Layout,
+    scratch: &'s mut [f32],
+) -> (&'s mut [P::Mid], &'s mut [P::Src]) {
+    let mid_f32 = bytes_to_f32s(layout.mid_lines() * layout.line_stride * core::mem::size_of::<P::Mid>());
+    let (mid_area, edge_area) = scratch.split_at_mut(mid_f32);
+    (bytemuck::cast_slice_mut(mid_area), bytemuck::cast_slice_mut(edge_area))
+}
+
 /// Filters output rows `rows` (all of them, or a band).
 ///
 /// `constants` are the horizontal and vertical border constants converted
@@ -141,10 +152,7 @@ pub(crate) fn run<P: Passes>(
     let ls = layout.line_stride;
     let c = geo.channels;
     let line_len = xs.len() * c;
-    let mid_f32 = bytes_to_f32s(layout.mid_lines() * ls * core::mem::size_of::<P::Mid>());
-    let (mid_area, edge_area) = scratch.split_at_mut(mid_f32);
-    let mid: &mut [P::Mid] = bytemuck::cast_slice_mut(mid_area);
-    let edge: &mut [P::Src] = bytemuck::cast_slice_mut(edge_area);
+    let (mid, edge) = cut_scratch::<P>(&layout, scratch);
     let (constant_h, constant_v) = constants;
     let h = geo.height as isize;
     let v_first = rows.start as isize + geo.y_origin;

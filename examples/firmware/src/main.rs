@@ -1,19 +1,22 @@
 //! sepconv-core in firmware: a Cortex-M4F/M7 binary (`thumbv7em-none-eabihf`)
-//! with no std, no allocator and no runtime crate. Each frame of a 160×120
-//! u8 camera is blurred with a 5-tap Gaussian and its Sobel gradient
-//! (u8 → i16) taken, from and into static buffers ([`pipeline`]).
+//! with no std, no allocator and no runtime crate. One 640×480 u8 camera
+//! frame is filtered row by row as the camera delivers it: blurred with a
+//! 5-tap Gaussian and (feature `gradient`) its Sobel gradient taken
+//! (u8 → i16), through streams over a few rows of static scratch, with
+//! plans the compiler built ([`pipeline`]).
 //!
-//! The start-up code is the minimum a Cortex-M needs (what `cortex-m-rt`
+//! It runs on the Arm MPS2 AN386 board (Cortex-M4F) as QEMU emulates it
+//! (`qemu-system-arm -M mps2-an386`, `.ci/targets.sh`): it times the frame
+//! with the board's first CMSDK timer (25 MHz), prints the outputs'
+//! checksums and the timer ticks over semihosting, and exits. The
+//! start-up code is the minimum a Cortex-M needs (what `cortex-m-rt`
 //! does): a vector table (`link.x` puts the initial stack pointer first),
 //! a reset handler that enables the FPU (the hard-float ABI uses it),
-//! zeroes `.bss`, copies `.data`, and calls [`main`]. The "camera" is a
-//! function writing a moving test pattern where a DMA would.
+//! zeroes `.bss`, copies `.data`, and calls [`main`].
 
 #![no_std]
 #![no_main]
 
-// Without `gradient`, the Sobel half of the pipeline goes unused.
-#[cfg_attr(not(feature = "gradient"), allow(dead_code))]
 mod pipeline;
 
 use core::panic::PanicInfo;
@@ -21,62 +24,161 @@ use core::ptr::{addr_of, addr_of_mut};
 
 use sepconv_core::Backend;
 
-use pipeline::{Pipeline, PIXELS, SCRATCH_LEN, WIDTH};
+use pipeline::{BLUR_SCRATCH, HEIGHT, SOBEL_SCRATCH, WIDTH};
 
-/// The scalar backend. A Cortex-M has no vector unit for the portable
-/// backend to map to: its 16-lane arrays unroll into scalar code, about
-/// 250 KB of flash (measured) where the scalar backend needs a few KB.
+/// The scalar backend: a Cortex-M has no vector unit for the portable one.
 const BACKEND: Backend = Backend::Scalar;
 
-/// Every buffer of the application: 19.2 KB frame, 19.2 KB blurred frame,
-/// two 38.4 KB gradients and the filters' scratch, all in `.bss`.
+/// Whether the Sobel gradient follows the blur (else one output type, u8).
+const GRADIENT: bool = cfg!(feature = "gradient");
+const SOBEL_LEN: usize = if GRADIENT { SOBEL_SCRATCH } else { 0 };
+
+/// Every buffer of the application, in `.bss`: the camera's row and the
+/// streams' scratch (five blur lines and a row; three lines and a row per
+/// Sobel stream).
 struct Buffers {
-    frame: [u8; PIXELS],
-    blurred: [u8; PIXELS],
-    gx: [i16; PIXELS],
-    gy: [i16; PIXELS],
-    scratch: [f32; SCRATCH_LEN],
+    row: [u8; WIDTH],
+    blur: [f32; BLUR_SCRATCH],
+    sobel: [[f32; SOBEL_LEN]; 2],
 }
 
-static mut BUFFERS: Buffers =
-    Buffers { frame: [0; PIXELS], blurred: [0; PIXELS], gx: [0; PIXELS], gy: [0; PIXELS], scratch: [0.0; SCRATCH_LEN] };
-
-/// Stands in for the camera's DMA: a test pattern that moves each frame.
-fn capture(frame: &mut [u8; PIXELS], n: u32) {
-    for (i, px) in frame.iter_mut().enumerate() {
-        let (x, y) = ((i % WIDTH) as u32, (i / WIDTH) as u32);
-        *px = (x.wrapping_mul(3) ^ y.wrapping_mul(5)).wrapping_add(n) as u8;
-    }
-}
+static mut BUFFERS: Buffers = Buffers { row: [0; WIDTH], blur: [0.0; BLUR_SCRATCH], sobel: [[0.0; SOBEL_LEN]; 2] };
 
 #[inline(never)]
 fn main() -> ! {
     // SAFETY: `main` runs once, and nothing else (no interrupt handler)
     // touches `BUFFERS`: this is the only reference to it.
     let b = unsafe { &mut *addr_of_mut!(BUFFERS) };
-    let Ok(pipeline) = Pipeline::new() else { fault() };
-    if pipeline.scratch_len() > SCRATCH_LEN {
-        fault();
+    let timer = Timer::start();
+    let t0 = timer.now();
+    let [sx, sy] = &mut b.sobel;
+    let sums = pipeline::frame::<GRADIENT>(BACKEND, 0, &mut b.row, &mut b.blur, [sx, sy]);
+    let t1 = timer.now();
+    core::hint::black_box(pipeline::baseline(0, &mut b.row));
+    let t2 = timer.now();
+    let Ok(sums) = sums else { exit(false) };
+    let mut line = Line::new();
+    line.text("sepconv-firmware blur=").hex(sums.blur.0);
+    line.text(" gx=").hex(sums.gx.0).text(" gy=").hex(sums.gy.0);
+    line.text(" pixels=").dec((WIDTH * HEIGHT) as u32);
+    line.text(" frame_ticks=").dec(t0 - t1).text(" baseline_ticks=").dec(t1 - t2).text("\n");
+    semihosting::write(line.as_cstr());
+    exit(true)
+}
+
+/// The CMSDK APB timer 0 of the MPS2 board, counting down at 25 MHz from
+/// `u32::MAX` (under `qemu -icount shift=0`, one tick is 40 instructions).
+struct Timer;
+
+impl Timer {
+    const BASE: usize = 0x4000_0000;
+    const CTRL: *mut u32 = Self::BASE as *mut u32;
+    const VALUE: *mut u32 = (Self::BASE + 4) as *mut u32;
+    const RELOAD: *mut u32 = (Self::BASE + 8) as *mut u32;
+
+    fn start() -> Timer {
+        // SAFETY: the timer's registers on the MPS2 AN386 memory map; nothing else uses them.
+        unsafe {
+            Self::RELOAD.write_volatile(u32::MAX);
+            Self::VALUE.write_volatile(u32::MAX);
+            Self::CTRL.write_volatile(1);
+        }
+        Timer
     }
-    let mut n = 0u32;
-    loop {
-        capture(&mut b.frame, n);
-        if pipeline.blur(BACKEND, &b.frame, &mut b.blurred, &mut b.scratch).is_err() {
-            fault();
-        }
-        // Without the `gradient` feature: the blur alone (u8 → u8), to
-        // measure the flash cost of one output type.
-        #[cfg(feature = "gradient")]
-        if pipeline.gradient(BACKEND, &b.blurred, &mut b.gx, &mut b.gy, &mut b.scratch).is_err() {
-            fault();
-        }
-        // Where an application would use the results.
-        core::hint::black_box((&b.blurred, &b.gx, &b.gy));
-        n = n.wrapping_add(1);
+
+    fn now(&self) -> u32 {
+        // SAFETY: as in `start`.
+        unsafe { Self::VALUE.read_volatile() }
     }
 }
 
-/// Errors and panics end here (a debugger finds the core halted in it).
+/// A line of text built without `core::fmt` (which costs kilobytes of flash).
+struct Line {
+    buf: [u8; 160],
+    len: usize,
+}
+
+impl Line {
+    fn new() -> Line {
+        Line { buf: [0; 160], len: 0 }
+    }
+    fn text(&mut self, s: &str) -> &mut Line {
+        for &c in s.as_bytes() {
+            self.byte(c);
+        }
+        self
+    }
+    fn hex(&mut self, v: u32) -> &mut Line {
+        for i in 0..8 {
+            self.byte(b"0123456789abcdef"[(v >> (28 - 4 * i)) as usize & 15]);
+        }
+        self
+    }
+    fn dec(&mut self, v: u32) -> &mut Line {
+        let mut started = false;
+        let mut unit = 1_000_000_000;
+        while unit > 0 {
+            let digit = (v / unit % 10) as u8;
+            started |= digit != 0 || unit == 1;
+            if started {
+                self.byte(b'0' + digit);
+            }
+            unit /= 10;
+        }
+        self
+    }
+    fn byte(&mut self, c: u8) {
+        if self.len + 1 < self.buf.len() {
+            self.buf[self.len] = c;
+            self.len += 1;
+        }
+    }
+    /// The text, NUL-terminated (the buffer keeps its last byte 0).
+    fn as_cstr(&self) -> &[u8] {
+        &self.buf[..=self.len]
+    }
+}
+
+/// Arm semihosting: the debugger (here QEMU) serves `bkpt 0xab` calls.
+mod semihosting {
+    const SYS_WRITE0: u32 = 0x04;
+    const SYS_EXIT: u32 = 0x18;
+    /// `ADP_Stopped_ApplicationExit` (QEMU exits with status 0) and
+    /// `ADP_Stopped_RunTimeErrorUnknown` (status 1).
+    pub const EXIT_SUCCESS: u32 = 0x20026;
+    pub const EXIT_FAILURE: u32 = 0x20023;
+
+    #[cfg(target_arch = "arm")]
+    fn call(op: u32, arg: usize) {
+        // SAFETY: a semihosting call: the debugger reads `arg` as the
+        // operation defines (a NUL-terminated string, or an exit reason).
+        unsafe { core::arch::asm!("bkpt 0xab", inout("r0") op => _, in("r1") arg, options(nostack)) };
+    }
+
+    /// Elsewhere (the host's clippy build) there is no debugger.
+    #[cfg(not(target_arch = "arm"))]
+    fn call(_: u32, _: usize) {}
+
+    /// Prints a NUL-terminated string.
+    pub fn write(text: &[u8]) {
+        if text.last() == Some(&0) {
+            call(SYS_WRITE0, text.as_ptr() as usize);
+        }
+    }
+
+    /// Ends the program with `reason`.
+    pub fn exit(reason: u32) {
+        call(SYS_EXIT, reason as usize);
+    }
+}
+
+/// Ends the run: the emulator exits with status 0 on success, 1 on failure.
+fn exit(success: bool) -> ! {
+    semihosting::exit(if success { semihosting::EXIT_SUCCESS } else { semihosting::EXIT_FAILURE });
+    fault()
+}
+
+/// Where the run ends if no debugger stops it (a debugger finds the core halted in it).
 fn fault() -> ! {
     loop {
         core::hint::spin_loop();
@@ -85,7 +187,7 @@ fn fault() -> ! {
 
 #[panic_handler]
 fn panic(_: &PanicInfo) -> ! {
-    fault()
+    exit(false)
 }
 
 // ---- start-up: vector table and reset handler ----
@@ -96,7 +198,7 @@ fn panic(_: &PanicInfo) -> ! {
 #[link_section = ".vector_table.reset_vector"]
 static RESET_VECTOR: unsafe extern "C" fn() -> ! = Reset;
 
-/// Entries 2–15: NMI, HardFault, … SysTick; all halt.
+/// Entries 2–15: NMI, HardFault, … SysTick; all end the run as a failure.
 #[used]
 #[no_mangle]
 #[link_section = ".vector_table.exceptions"]
@@ -104,7 +206,7 @@ static EXCEPTIONS: [unsafe extern "C" fn() -> !; 14] = [DefaultHandler; 14];
 
 #[no_mangle]
 unsafe extern "C" fn DefaultHandler() -> ! {
-    fault()
+    exit(false)
 }
 
 extern "C" {
