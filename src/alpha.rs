@@ -11,11 +11,10 @@
 //! in a copy of the image: the one rounding at the end leaves each u8
 //! colour within 1 of the exact result's rounding.
 
-use sepconv_core::{ImageView, Kernel, Result};
+use sepconv_core::{ImageView, Result};
 
 use crate::owned::Image;
 use crate::source::SourceSample;
-use crate::Options;
 
 /// Whether `src` has an alpha channel (2 or 4 channels, alpha last) that is
 /// not opaque everywhere: only then does premultiplying change anything.
@@ -29,12 +28,10 @@ pub(crate) fn has_transparency<S: SourceSample>(src: &ImageView<'_, S>) -> bool 
         .any(|row| row.chunks_exact(c).any(|px| px[c - 1].into_f32() != S::OPAQUE))
 }
 
-/// `column ⊗ row` over `src` as premultiplied colour (alpha the last channel).
+/// The blur `smooth` of `src` as premultiplied colour (alpha the last channel).
 pub(crate) fn blur<S: SourceSample>(
-    options: &Options,
     src: &ImageView<'_, S>,
-    row: Kernel<'_>,
-    column: Kernel<'_>,
+    smooth: impl Fn(&ImageView<'_, f32>) -> Result<Image<f32>>,
 ) -> Result<Image<S>> {
     let c = src.channels();
     let mut premultiplied = Vec::with_capacity(src.width() * src.height() * c);
@@ -47,7 +44,7 @@ pub(crate) fn blur<S: SourceSample>(
         }
     }
     let premultiplied = Image::from_vec(premultiplied, src.width(), src.height(), c)?;
-    let blurred = options.run::<f32, f32>(&premultiplied.view(), row, column)?;
+    let blurred = smooth(&premultiplied.view())?;
     let mut out = Vec::with_capacity(blurred.as_slice().len());
     for px in blurred.as_slice().chunks_exact(c) {
         let alpha = px[c - 1];

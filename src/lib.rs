@@ -114,7 +114,7 @@ pub use sepconv_core::{
     Op, Output, Plan, Region, Result, Sample, Shape, Simd, Stream, Symmetry, MAX_TAPS,
 };
 pub use source::{Blurrable, Element, Source, SourceSample};
-pub use threads::{filter_parallel, Threads, PARALLEL_MIN_PIXELS};
+pub use threads::{box_filter_parallel, filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 
 /// Blurs `image` with OpenCV's Gaussian of standard deviation `sigma`
 /// (`GaussianBlur` with `ksize = 0`): [`Options::gaussian_blur`] with the

@@ -3,13 +3,15 @@
 //! crate's free functions ([`gaussian_blur`](crate::gaussian_blur), …) are
 //! these methods with the default options.
 
-use sepconv_core::{Backend, Border, Borders, Error, ImageView, Kernel, Output, Plan, Region, Result, MAX_TAPS};
+use sepconv_core::{
+    Backend, Border, Borders, BoxFilter, Error, ImageView, Kernel, Output, Plan, Region, Result, MAX_TAPS,
+};
 
 use crate::alpha;
 use crate::kernel::KernelBuf;
 use crate::owned::Image;
 use crate::source::{Blurrable, Element, Source, SourceSample};
-use crate::threads::{filter_parallel, Threads};
+use crate::threads::{box_filter_parallel, filter_parallel, Threads};
 use crate::{best_backend, generate};
 
 /// Settings of the one-call filters, set by chained calls; the filters are
@@ -165,12 +167,25 @@ impl Options {
 
     /// Blurs with a normalised `size × size` box (OpenCV's `blur`): the
     /// mean of the `size²` pixels around each one (anchor at the centre,
-    /// `size / 2`).
+    /// `size / 2`), of any size. From 49 pixels on it runs as running sums
+    /// ([`BoxFilter`]: the cost a pixel does not grow with the size, and u8
+    /// and u16 results are the exact mean rounded half up); below, on the FIR
+    /// engine (within 1 of the exact mean).
+    ///
+    /// ```
+    /// use sepconv::Image;
+    ///
+    /// let img = Image::<u16>::from_vec((0..64 * 64).map(|v| v as u16).collect(), 64, 64, 1)?;
+    /// let small = sepconv::box_blur(&img, 3)?;
+    /// let huge = sepconv::box_blur(&img, 301)?; // wider than the image: the borders repeat
+    /// assert_eq!((small.shape(), huge.shape()), (img.shape(), img.shape()));
+    /// # Ok::<(), sepconv::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::EmptyKernel`] for 0, [`Error::KernelTooLong`] above
-    /// `MAX_TAPS`; the image's errors.
+    /// [`Error::EmptyKernel`] for 0, [`Error::KernelTooLong`] for a window
+    /// above `2^32` pixels; the image's errors.
     pub fn box_blur<I: Blurrable + ?Sized>(&self, image: &I, size: usize) -> Result<I::Blurred> {
         image.blur(self, &Smoothing::Box { size })
     }
@@ -338,7 +353,7 @@ impl Options {
         smoothing: &Smoothing<'_>,
     ) -> Result<Image<S>> {
         let owned;
-        let (row, column) = match *smoothing {
+        let how = match *smoothing {
             Smoothing::Gaussian { size, sigma } => {
                 let len = match size {
                     Some(len) => len,
@@ -348,18 +363,33 @@ impl Options {
                     return Err(Error::InvalidSigma);
                 }
                 owned = KernelBuf::gaussian(len, sigma)?;
-                (owned.kernel(), owned.kernel())
+                Blur::Fir(owned.kernel(), owned.kernel())
             }
+            Smoothing::Box { size } if size >= BOX_RUNNING_SUMS => Blur::RunningSums(size),
             Smoothing::Box { size } => {
                 owned = KernelBuf::box_average(size)?;
-                (owned.kernel(), owned.kernel())
+                Blur::Fir(owned.kernel(), owned.kernel())
             }
-            Smoothing::Separable { row, column } => (row, column),
+            Smoothing::Separable { row, column } => Blur::Fir(row, column),
         };
         if self.premultiplied_alpha && alpha::has_transparency(src) {
-            return alpha::blur(self, src, row, column);
+            return alpha::blur(src, |premultiplied| self.blur_with(premultiplied, &how));
         }
-        self.run(src, row, column)
+        self.blur_with(src, &how)
+    }
+
+    fn blur_with<S: SourceSample>(&self, src: &ImageView<'_, S>, how: &Blur<'_>) -> Result<Image<S>> {
+        match *how {
+            Blur::Fir(row, column) => self.run(src, row, column),
+            Blur::RunningSums(size) => {
+                let window = self.window.unwrap_or(Region::Same);
+                let filter = BoxFilter::for_region(src.shape(), size, size, self.borders, window)?;
+                let out = filter.output_shape();
+                let mut dst = Image::<S>::new(out.width, out.height, out.channels)?;
+                box_filter_parallel(&filter, self.chosen_backend(), src, &mut dst.view_mut(), self.threads)?;
+                Ok(dst)
+            }
+        }
     }
 
     /// `column ⊗ row` over `src` into a new image of samples `D`.
@@ -403,6 +433,18 @@ impl Options {
         self.backend.unwrap_or_else(best_backend)
     }
 }
+
+/// How a blur runs: the separable FIR engine, or running sums (a box).
+enum Blur<'k> {
+    Fir(Kernel<'k>, Kernel<'k>),
+    RunningSums(usize),
+}
+
+/// Box blurs of this size and more run as running sums ([`BoxFilter`]),
+/// whose cost does not grow with the size; smaller ones on the FIR engine.
+/// Measured at 1920×1080, one thread: running sums ≈ 300 Mpix/s at any size,
+/// the FIR engine 670 (u8) and 450 (f32) at 31 taps, 260 and 190 at 63.
+const BOX_RUNNING_SUMS: usize = 49;
 
 /// The length OpenCV's `GaussianBlur` gives a Gaussian of standard
 /// deviation `sigma` when `ksize` is 0: `round(2·sigmas·σ + 1) | 1`, with

@@ -11,7 +11,9 @@
 
 use std::num::NonZeroUsize;
 
-use sepconv_core::{Backend, ImageView, ImageViewMut, Output, Plan, Result, Sample};
+use std::ops::Range;
+
+use sepconv_core::{Backend, BoxFilter, ImageView, ImageViewMut, Output, Plan, Result, Sample, Shape};
 
 /// Images with fewer output pixels than this are filtered on one thread
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
@@ -88,30 +90,62 @@ pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
         let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
         return plan.filter(backend, src, dst, &mut scratch);
     }
-    if dst.shape() != out {
-        return Err(sepconv_core::Error::ShapeMismatch);
-    }
-    // Split the destination into `bands` views of (nearly) equal height.
-    let mut views = Vec::with_capacity(bands);
-    let stride = dst.stride();
-    let mut rest = ImageViewMut::with_stride(dst.as_mut_slice(), out.width, out.height, out.channels, stride)?;
-    let mut start = 0;
-    for b in 0..bands {
-        let end = out.height * (b + 1) / bands;
-        if end < out.height {
-            let (band, tail) = rest.split_at_row(end - start)?;
-            views.push((start..end, band));
-            rest = tail;
-        } else {
-            views.push((start..end, rest));
-            break;
-        }
-        start = end;
-    }
+    let views = split_bands(dst, out, bands, 1)?;
     run_bands(views, |(rows, mut band)| {
         let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
         plan.filter_band(backend, src, &mut band, rows, &mut scratch)
     })
+}
+
+/// Box-filters `src` into `dst` on `threads` threads, in bands that start on
+/// the filter's [`band_alignment`](BoxFilter::band_alignment), so that the
+/// result is the one-thread result, bit for bit.
+pub fn box_filter_parallel<S: Sample + Sync + Send>(
+    filter: &BoxFilter,
+    backend: Backend,
+    src: &ImageView<'_, S>,
+    dst: &mut ImageViewMut<'_, S>,
+    threads: Threads,
+) -> Result<()> {
+    let out = filter.output_shape();
+    let bands = threads.resolve(out.pixels()).clamp(1, out.height);
+    if bands == 1 {
+        let mut scratch = vec![0.0f32; filter.scratch_len::<S>()];
+        return filter.filter(backend, src, dst, &mut scratch);
+    }
+    let views = split_bands(dst, out, bands, filter.band_alignment::<S>())?;
+    run_bands(views, |(rows, mut band)| {
+        let mut scratch = vec![0.0f32; filter.scratch_len::<S>()];
+        filter.filter_band(backend, src, &mut band, rows, &mut scratch)
+    })
+}
+
+/// `dst` (of shape `out`) as up to `bands` views of nearly equal height,
+/// each starting on a multiple of `align` rows.
+fn split_bands<'a, D: Copy>(
+    dst: &'a mut ImageViewMut<'_, D>,
+    out: Shape,
+    bands: usize,
+    align: usize,
+) -> Result<Vec<(Range<usize>, ImageViewMut<'a, D>)>> {
+    if dst.shape() != out {
+        return Err(sepconv_core::Error::ShapeMismatch);
+    }
+    let mut views = Vec::with_capacity(bands);
+    let stride = dst.stride();
+    let mut rest = ImageViewMut::with_stride(dst.as_mut_slice(), out.width, out.height, out.channels, stride)?;
+    let mut start = 0;
+    for b in 1..bands {
+        let end = out.height * b / bands / align * align;
+        if end > start && end < out.height {
+            let (band, tail) = rest.split_at_row(end - start)?;
+            views.push((start..end, band));
+            rest = tail;
+            start = end;
+        }
+    }
+    views.push((start..out.height, rest));
+    Ok(views)
 }
 
 /// Runs `job` on every band, the bands in parallel as rayon jobs; the first
