@@ -140,11 +140,8 @@ pub(crate) fn check_u8_output<D: Output<u8> + std::fmt::Debug>(
     let src = case.src.view(src_buf, s);
     let out = plan.output_shape();
     let mut want = vec![D::zeroed(); out.width * out.height * out.channels];
-    let reference = reference::filter(
-        plan,
-        &src,
-        &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap(),
-    );
+    let reference =
+        reference::filter(plan, &src, &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap());
     let verdict = u8_verdict(case, plan);
     // The reference checks the border constants first, the plan the recipe.
     assert_eq!(reference.is_ok(), verdict.is_ok(), "reference: {reference:?}, expected {verdict:?}");
