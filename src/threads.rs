@@ -7,11 +7,20 @@
 //! One code path splits the bands; only the spawning differs by feature:
 //! with `rayon` (default) the bands are jobs on rayon's current pool (the
 //! global one, or the one a caller entered with `ThreadPool::install`);
-//! without it, each band gets a `std::thread::scope` thread.
+//! without it, `std::thread::scope` threads and the caller's take the
+//! bands one at a time.
+//!
+//! Faults: everything that can fail (shapes, every band's scratch) is
+//! checked or allocated before a band starts, so an error leaves the
+//! destination untouched, and a band cannot fail. A band could only panic
+//! (a bug); the call then returns, by re-raising that panic, only after
+//! every band has stopped, and the destination is partly written.
 
 use std::num::NonZeroUsize;
 
-use sepconv_core::{Backend, ImageView, ImageViewMut, Output, Plan, Result, Sample};
+use sepconv_core::{Backend, Error, ImageView, ImageViewMut, Output, Plan, Result, Sample};
+
+use crate::owned::filled;
 
 /// Images with fewer output pixels than this are filtered on one thread
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
@@ -60,6 +69,19 @@ fn available_threads() -> usize {
 }
 
 /// Filters `src` into `dst` with `plan` on `threads` threads (bands of rows).
+///
+/// # Errors and faults
+///
+/// [`Plan::filter`]'s errors, and [`Error::OutOfMemory`] if the scratch of
+/// the bands cannot be allocated: all are found before any band starts, and
+/// leave `dst` untouched. Once the bands start, they all run to the end and
+/// `Ok` means every output row is written. A panic in a band (a bug: no
+/// input makes one) is re-raised on the calling thread once every band has
+/// stopped, so no thread writes into `dst` after the call returns or
+/// unwinds; `dst` is then partly written. A panic elsewhere in the caller's
+/// rayon pool (another job of a `join` or `scope`) does not stop the bands.
+/// Without `rayon`, a helper thread that cannot be started leaves its bands
+/// to the others.
 pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
     plan: &Plan<'_>,
     backend: Backend,
@@ -69,37 +91,39 @@ pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
 ) -> Result<()> {
     let out = plan.output_shape();
     let bands = threads.resolve(out.pixels()).clamp(1, out.height);
+    // One scratch per band (at least one element: `chunks_exact_mut`).
+    let len = plan.scratch_len::<S>().max(1);
+    let mut scratch = filled(len.checked_mul(bands).ok_or(Error::SizeOverflow)?, 0.0f32)?;
     if bands == 1 {
-        let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
         return plan.filter(backend, src, dst, &mut scratch);
     }
     if dst.shape() != out {
-        return Err(sepconv_core::Error::ShapeMismatch);
+        return Err(Error::ShapeMismatch);
     }
     // Split the destination into `bands` views of (nearly) equal height.
     let mut views = Vec::with_capacity(bands);
     let stride = dst.stride();
     let mut rest = ImageViewMut::with_stride(dst.as_mut_slice(), out.width, out.height, out.channels, stride)?;
     let mut start = 0;
+    let mut scratches = scratch.chunks_exact_mut(len);
     for b in 0..bands {
         let end = out.height * (b + 1) / bands;
+        let scratch = scratches.next().ok_or(Error::SizeOverflow)?;
         if end < out.height {
             let (band, tail) = rest.split_at_row(end - start)?;
-            views.push((start..end, band));
+            views.push((start..end, band, scratch));
             rest = tail;
         } else {
-            views.push((start..end, rest));
+            views.push((start..end, rest, scratch));
             break;
         }
         start = end;
     }
-    run_bands(views, |(rows, mut band)| {
-        let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
-        plan.filter_band(backend, src, &mut band, rows, &mut scratch)
-    })
+    run_bands(views, |(rows, mut band, scratch)| plan.filter_band(backend, src, &mut band, rows, scratch))
 }
 
-/// Runs `job` on every band, the bands in parallel as rayon jobs; the first
+/// Runs `job` on every band, the bands in parallel as rayon jobs (rayon's
+/// `join` runs every job to its end, then re-raises a panic); the first
 /// error is returned.
 #[cfg(feature = "rayon")]
 fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
@@ -107,13 +131,37 @@ fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send
     bands.into_par_iter().try_for_each(job)
 }
 
-/// Runs `job` on every band, each band on its own scoped thread; the first
-/// error (in band order) is returned.
+/// Runs `job` on every band: the caller and up to one scoped thread per
+/// further band take bands from a queue until none is left. Every thread
+/// is joined before a band's panic is re-raised; else the first error (in
+/// band order) is returned.
 #[cfg(not(feature = "rayon"))]
 fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
-    std::thread::scope(|scope| {
-        let job = &job;
-        let handles: Vec<_> = bands.into_iter().map(|band| scope.spawn(move || job(band))).collect();
-        handles.into_iter().try_for_each(|h| h.join().unwrap_or(Err(sepconv_core::Error::BandOutOfRange)))
-    })
+    use std::sync::{Mutex, PoisonError};
+    let count = bands.len();
+    let queue = Mutex::new(bands.into_iter().enumerate());
+    // The lock is held only to take a band (a `let` statement, not a
+    // `while let`, whose guard would live through the band), so a band's
+    // panic cannot poison it; a poisoned one is used all the same.
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some((i, band)) = next else { return done };
+            done.push((i, job(band)));
+        }
+    };
+    let mut results = std::thread::scope(|scope| {
+        let helpers: Vec<_> =
+            (1..count).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
+        let mine = work();
+        let joined: Vec<_> = helpers.into_iter().map(|h| h.join()).collect();
+        let mut results = mine;
+        for done in joined {
+            results.extend(done.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        results
+    });
+    results.sort_by_key(|&(i, _)| i);
+    results.into_iter().try_for_each(|(_, r)| r)
 }

@@ -445,6 +445,7 @@ fn display_is_distinct_and_informative() {
         Error::ScratchTooSmall { needed: 4321, actual: 1234 },
         Error::InPlaceNotSupported,
         Error::BandOutOfRange,
+        Error::OutOfMemory { bytes: 1 << 40 },
     ];
     let texts: Vec<String> = all.iter().map(|e| e.to_string()).collect();
     for (e, t) in all.iter().zip(&texts) {
@@ -462,6 +463,7 @@ fn display_is_distinct_and_informative() {
     assert!(texts[4].contains("28") && texts[4].contains("27"), "{}", texts[4]);
     assert!(texts[13].contains("4321") && texts[13].contains("1234"), "{}", texts[13]);
     assert!(texts[6].contains(&MAX_TAPS.to_string()), "{}", texts[6]);
+    assert!(texts[16].contains(&(1u64 << 40).to_string()), "{}", texts[16]);
 }
 
 #[test]

@@ -80,6 +80,12 @@ pub enum Error {
     /// An int8 layer's int32 accumulator could overflow: `|bias| + taps × 255 × 128`
     /// exceeds `i32::MAX` for some channel.
     AccumulatorOverflow,
+    /// The allocator refused a buffer (an image, scratch, a layer's output)
+    /// that the `sepconv` facade allocates; nothing was written.
+    OutOfMemory {
+        /// Bytes asked for (saturating at `usize::MAX`).
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -116,6 +122,7 @@ impl fmt::Display for Error {
             Error::InvalidScale => f.write_str("quantisation scale is not finite and positive"),
             Error::InvalidZeroPoint => f.write_str("int8 zero point outside -128..=127"),
             Error::AccumulatorOverflow => f.write_str("int8 layer's int32 accumulators could overflow"),
+            Error::OutOfMemory { bytes } => write!(f, "out of memory: could not allocate {bytes} bytes"),
         }
     }
 }
