@@ -77,6 +77,16 @@
 //!   thread. The band splitting is the same, and so is the output, bit for
 //!   bit, whatever the thread count. Images under [`PARALLEL_MIN_PIXELS`]
 //!   stay on one thread with [`Threads::Auto`].
+//!
+//! ## Errors and faults
+//!
+//! Every function returns an [`Error`] for bad input and never panics.
+//! Every function allocates what it needs (images, scratch, buffers)
+//! before it writes: an allocation the allocator refuses is
+//! [`Error::OutOfMemory`], with the destination untouched. [`filter`],
+//! [`filter_valid`] and [`filter_parallel`] run row bands on several
+//! threads (see [`filter_parallel`] for what a panic there does); the
+//! others run on the caller's thread.
 
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -197,7 +207,8 @@ pub fn gaussian_derivative<I: Source + ?Sized>(image: &I, sigma: f64, dx: usize,
 }
 
 /// Filters `src` with `column ⊗ row` into a new image, on the best backend
-/// and all cores (one for small images).
+/// and all cores (one for small images): [`filter_parallel`], whose errors
+/// and faults it shares.
 pub fn filter<S: Sample + Sync, D: Output<S> + Send>(
     src: &ImageView<'_, S>,
     row: Kernel<'_>,
@@ -209,7 +220,8 @@ pub fn filter<S: Sample + Sync, D: Output<S> + Send>(
 }
 
 /// Filters `src` keeping only the outputs whose kernel footprint lies inside
-/// the image (the output is `row.len() − 1` narrower, `column.len() − 1` shorter).
+/// the image (the output is `row.len() − 1` narrower, `column.len() − 1`
+/// shorter), as [`filter`].
 pub fn filter_valid<S: Sample + Sync, D: Output<S> + Send>(
     src: &ImageView<'_, S>,
     row: Kernel<'_>,
@@ -219,7 +231,8 @@ pub fn filter_valid<S: Sample + Sync, D: Output<S> + Send>(
     run(&plan, src)
 }
 
-/// Filters `image` in place, on the best backend.
+/// Filters `image` in place, on the best backend and one thread; an error
+/// ([`Error::OutOfMemory`] for the scratch included) leaves it untouched.
 pub fn filter_in_place<S: Sample + Output<S>>(
     image: &mut ImageViewMut<'_, S>,
     row: Kernel<'_>,
@@ -227,7 +240,7 @@ pub fn filter_in_place<S: Sample + Output<S>>(
     borders: Borders,
 ) -> Result<()> {
     let plan = Plan::new(image.shape(), row, column, borders)?;
-    let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
+    let mut scratch = owned::filled(plan.scratch_len::<S>(), 0.0f32)?;
     plan.filter_in_place(best_backend(), image, &mut scratch)
 }
 

@@ -11,11 +11,11 @@ pub struct Image<T> {
 }
 
 impl<T: Pod> Image<T> {
-    /// A zeroed image.
+    /// A zeroed image ([`Error::OutOfMemory`] where the allocator refuses it).
     pub fn new(width: usize, height: usize, channels: usize) -> Result<Self> {
         let shape = Shape::new(width, height, channels)?;
         let len = shape.row_len().and_then(|r| r.checked_mul(height)).ok_or(Error::SizeOverflow)?;
-        Ok(Image { data: vec![T::zeroed(); len], shape })
+        Ok(Image { data: filled(len, T::zeroed())?, shape })
     }
 
     /// An image over `data` (`width × height × channels` samples, row by row).
@@ -38,7 +38,9 @@ impl<T: Pod> Image<T> {
         if channels * core::mem::size_of::<T>() != core::mem::size_of::<P>() {
             return Err(Error::InvalidChannels);
         }
-        Self::from_vec(samples.to_vec(), width, height, channels)
+        let mut data = with_capacity(samples.len())?;
+        data.extend_from_slice(samples);
+        Self::from_vec(data, width, height, channels)
     }
 
     /// The samples as pixel structs `P` (`size_of::<P>()` must be one pixel).
@@ -91,4 +93,21 @@ impl<T: Pod> Image<T> {
         // The shape was validated against `data` when the image was made.
         ImageViewMut::new(&mut self.data, width, height, channels).unwrap_or_else(|_| unreachable!())
     }
+}
+
+/// An empty vector with room for `len` elements: where the allocator
+/// refuses, [`Error::OutOfMemory`] (`Vec::with_capacity` and `vec!` abort
+/// the process). Every buffer the facade sizes by an image goes through it.
+pub(crate) fn with_capacity<T>(len: usize) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(core::mem::size_of::<T>()) })?;
+    Ok(v)
+}
+
+/// `len` copies of `value`, allocated as [`with_capacity`].
+pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Result<Vec<T>> {
+    let mut v = with_capacity(len)?;
+    v.resize(len, value);
+    Ok(v)
 }

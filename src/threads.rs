@@ -7,13 +7,22 @@
 //! One code path splits the bands; only the spawning differs by feature:
 //! with `rayon` (default) the bands are jobs on rayon's current pool (the
 //! global one, or the one a caller entered with `ThreadPool::install`);
-//! without it, each band gets a `std::thread::scope` thread.
+//! without it, `std::thread::scope` threads and the caller's take the
+//! bands one at a time.
+//!
+//! Faults: everything that can fail (shapes, every band's scratch) is
+//! checked or allocated before a band starts, so an error leaves the
+//! destination untouched, and a band cannot fail. A band could only panic
+//! (a bug); the call then returns, by re-raising that panic, only after
+//! every band has stopped, and the destination is partly written.
 
 use std::num::NonZeroUsize;
 
 use std::ops::Range;
 
-use sepconv_core::{Backend, BoxFilter, ImageView, ImageViewMut, Output, Plan, Result, Sample, Shape};
+use sepconv_core::{Backend, BoxFilter, Error, ImageView, ImageViewMut, Output, Plan, Result, Sample, Shape};
+
+use crate::owned::filled;
 
 /// Images with fewer output pixels than this are filtered on one thread
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
@@ -77,6 +86,19 @@ fn available_threads() -> usize {
 }
 
 /// Filters `src` into `dst` with `plan` on `threads` threads (bands of rows).
+///
+/// # Errors and faults
+///
+/// [`Plan::filter`]'s errors, and [`Error::OutOfMemory`] if the scratch of
+/// the bands cannot be allocated: all are found before any band starts, and
+/// leave `dst` untouched. Once the bands start, they all run to the end and
+/// `Ok` means every output row is written. A panic in a band (a bug: no
+/// input makes one) is re-raised on the calling thread once every band has
+/// stopped, so no thread writes into `dst` after the call returns or
+/// unwinds; `dst` is then partly written. A panic elsewhere in the caller's
+/// rayon pool (another job of a `join` or `scope`) does not stop the bands.
+/// Without `rayon`, a helper thread that cannot be started leaves its bands
+/// to the others.
 pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
     plan: &Plan<'_>,
     backend: Backend,
@@ -86,20 +108,20 @@ pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
 ) -> Result<()> {
     let out = plan.output_shape();
     let bands = threads.resolve(out.pixels()).clamp(1, out.height);
+    // One scratch per band (at least one element: `chunks_exact_mut`).
+    let len = plan.scratch_len::<S>().max(1);
+    let mut scratch = filled(len.checked_mul(bands).ok_or(Error::SizeOverflow)?, 0.0f32)?;
     if bands == 1 {
-        let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
         return plan.filter(backend, src, dst, &mut scratch);
     }
-    let views = split_bands(dst, out, bands, 1)?;
-    run_bands(views, |(rows, mut band)| {
-        let mut scratch = vec![0.0f32; plan.scratch_len::<S>()];
-        plan.filter_band(backend, src, &mut band, rows, &mut scratch)
-    })
+    let views = split_bands(dst, out, bands, 1, &mut scratch, len)?;
+    run_bands(views, |(rows, mut band, scratch)| plan.filter_band(backend, src, &mut band, rows, scratch))
 }
 
 /// Box-filters `src` into `dst` on `threads` threads, in bands that start on
 /// the filter's [`band_alignment`](BoxFilter::band_alignment), so that the
-/// result is the one-thread result, bit for bit.
+/// result is the one-thread result, bit for bit. Errors and panics as
+/// [`filter_parallel`].
 pub fn box_filter_parallel<S: Sample + Sync + Send>(
     filter: &BoxFilter,
     backend: Backend,
@@ -109,46 +131,52 @@ pub fn box_filter_parallel<S: Sample + Sync + Send>(
 ) -> Result<()> {
     let out = filter.output_shape();
     let bands = threads.resolve(out.pixels()).clamp(1, out.height);
+    let len = filter.scratch_len::<S>().max(1);
+    let mut scratch = filled(len.checked_mul(bands).ok_or(Error::SizeOverflow)?, 0.0f32)?;
     if bands == 1 {
-        let mut scratch = vec![0.0f32; filter.scratch_len::<S>()];
         return filter.filter(backend, src, dst, &mut scratch);
     }
-    let views = split_bands(dst, out, bands, filter.band_alignment::<S>())?;
-    run_bands(views, |(rows, mut band)| {
-        let mut scratch = vec![0.0f32; filter.scratch_len::<S>()];
-        filter.filter_band(backend, src, &mut band, rows, &mut scratch)
-    })
+    let views = split_bands(dst, out, bands, filter.band_alignment::<S>(), &mut scratch, len)?;
+    run_bands(views, |(rows, mut band, scratch)| filter.filter_band(backend, src, &mut band, rows, scratch))
 }
 
+/// A band: its output rows, its part of the destination, its scratch.
+type Band<'a, 's, D> = (Range<usize>, ImageViewMut<'a, D>, &'s mut [f32]);
+
 /// `dst` (of shape `out`) as up to `bands` views of nearly equal height,
-/// each starting on a multiple of `align` rows.
-fn split_bands<'a, D: Copy>(
+/// each starting on a multiple of `align` rows, each with `len` elements of
+/// `scratch`.
+fn split_bands<'a, 's, D: Copy>(
     dst: &'a mut ImageViewMut<'_, D>,
     out: Shape,
     bands: usize,
     align: usize,
-) -> Result<Vec<(Range<usize>, ImageViewMut<'a, D>)>> {
+    scratch: &'s mut [f32],
+    len: usize,
+) -> Result<Vec<Band<'a, 's, D>>> {
     if dst.shape() != out {
-        return Err(sepconv_core::Error::ShapeMismatch);
+        return Err(Error::ShapeMismatch);
     }
     let mut views = Vec::with_capacity(bands);
     let stride = dst.stride();
     let mut rest = ImageViewMut::with_stride(dst.as_mut_slice(), out.width, out.height, out.channels, stride)?;
+    let mut scratches = scratch.chunks_exact_mut(len);
     let mut start = 0;
     for b in 1..bands {
         let end = out.height * b / bands / align * align;
         if end > start && end < out.height {
             let (band, tail) = rest.split_at_row(end - start)?;
-            views.push((start..end, band));
+            views.push((start..end, band, scratches.next().ok_or(Error::SizeOverflow)?));
             rest = tail;
             start = end;
         }
     }
-    views.push((start..out.height, rest));
+    views.push((start..out.height, rest, scratches.next().ok_or(Error::SizeOverflow)?));
     Ok(views)
 }
 
-/// Runs `job` on every band, the bands in parallel as rayon jobs; the first
+/// Runs `job` on every band, the bands in parallel as rayon jobs (rayon's
+/// `join` runs every job to its end, then re-raises a panic); the first
 /// error is returned.
 #[cfg(feature = "rayon")]
 fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
@@ -156,13 +184,37 @@ fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send
     bands.into_par_iter().try_for_each(job)
 }
 
-/// Runs `job` on every band, each band on its own scoped thread; the first
-/// error (in band order) is returned.
+/// Runs `job` on every band: the caller and up to one scoped thread per
+/// further band take bands from a queue until none is left. Every thread
+/// is joined before a band's panic is re-raised; else the first error (in
+/// band order) is returned.
 #[cfg(not(feature = "rayon"))]
 fn run_bands<B: Send>(bands: Vec<B>, job: impl Fn(B) -> Result<()> + Sync + Send) -> Result<()> {
-    std::thread::scope(|scope| {
-        let job = &job;
-        let handles: Vec<_> = bands.into_iter().map(|band| scope.spawn(move || job(band))).collect();
-        handles.into_iter().try_for_each(|h| h.join().unwrap_or(Err(sepconv_core::Error::BandOutOfRange)))
-    })
+    use std::sync::{Mutex, PoisonError};
+    let count = bands.len();
+    let queue = Mutex::new(bands.into_iter().enumerate());
+    // The lock is held only to take a band (a `let` statement, not a
+    // `while let`, whose guard would live through the band), so a band's
+    // panic cannot poison it; a poisoned one is used all the same.
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some((i, band)) = next else { return done };
+            done.push((i, job(band)));
+        }
+    };
+    let mut results = std::thread::scope(|scope| {
+        let helpers: Vec<_> =
+            (1..count).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
+        let mine = work();
+        let joined: Vec<_> = helpers.into_iter().map(|h| h.join()).collect();
+        let mut results = mine;
+        for done in joined {
+            results.extend(done.unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        results
+    });
+    results.sort_by_key(|&(i, _)| i);
+    results.into_iter().try_for_each(|(_, r)| r)
 }

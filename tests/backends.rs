@@ -11,49 +11,11 @@
 mod common;
 
 use common::*;
-use sepconv::{reference, Backend, Borders, ImageViewMut, Output, Plan, Region};
+use sepconv::{reference, Borders, ImageViewMut, Output, Plan, Region};
 use sepconv_core::fixed16::FixedPoint16;
 use sepconv_core::ColumnStrategy;
 
 const DST_PAD_F32: f32 = -4321.25;
-
-fn bits<T: bytemuck::Pod>(v: &[T]) -> Vec<u8> {
-    bytemuck::cast_slice(v).to_vec()
-}
-
-/// f32 bits with −0.0 written as +0.0 (see `f32_bands_keep_the_sign_of_zero`).
-fn bits_zero_canon(v: &[f32]) -> Vec<u8> {
-    bits(&v.iter().map(|&x| if x == 0.0 { 0.0 } else { x }).collect::<Vec<f32>>())
-}
-
-/// Random row cut points for `1..=4` bands of `0..height`.
-fn band_cuts(rng: &mut XorShift, height: usize) -> Vec<usize> {
-    let mut cuts: Vec<usize> = (0..rng.below(4)).filter(|_| height > 1).map(|_| rng.range(1, height - 1)).collect();
-    cuts.sort_unstable();
-    cuts.dedup();
-    cuts
-}
-
-/// Filters into `out` band by band (each band a `split_at_row` piece of the
-/// strided destination), with `filter_band`.
-fn filter_by_bands<S, D>(plan: &Plan<'_>, backend: Backend, src: &Img<S>, out: &mut Img<D>, cuts: &[usize])
-where
-    S: sepconv::Sample + PartialEq + std::fmt::Debug,
-    D: Output<S> + PartialEq + std::fmt::Debug,
-{
-    let mut scratch = scratch(plan.scratch_len::<S>());
-    let mut rest = out.view_mut();
-    let mut start = 0;
-    for &cut in cuts {
-        let (band, tail) = rest.split_at_row(cut - start).expect("split");
-        let mut band = band;
-        plan.filter_band(backend, &src.view(), &mut band, start..cut, &mut scratch).expect("filter_band");
-        rest = tail;
-        start = cut;
-    }
-    let end = plan.output_shape().height;
-    plan.filter_band(backend, &src.view(), &mut rest, start..end, &mut scratch).expect("filter_band (last)");
-}
 
 /// One integer pipeline (u8 → u8, i16 or f32; u16 → u16 or f32) on every
 /// backend: bit-exact with the reference, out of place and by bands.

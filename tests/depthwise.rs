@@ -13,6 +13,9 @@ use sepconv::{available_backends, Backend, Error};
 use sepconv_testkit::verdict::layer_sizes;
 use sepconv_testkit::XorShift;
 
+mod common;
+use common::finite_extreme;
+
 fn activation(i: u64) -> Activation {
     [Activation::None, Activation::Relu, Activation::Relu6][(i % 3) as usize]
 }
@@ -695,5 +698,66 @@ fn i8_weight_quantisation_and_buffer_errors() {
         Error::LengthMismatch { expected: 1, actual: 2 },
     ] {
         assert!(!e.to_string().is_empty());
+    }
+}
+
+/// f32 layers at the ends of the range: inputs anywhere in
+/// `[−f32::MAX, f32::MAX]` (`finite_extreme`: the top of the range;
+/// subnormals alone, where every product underflows), weights scaled so that no stage exceeds the input's
+/// magnitude (`|bias| + Σ|w| < 1` per channel and per output): every
+/// output finite and within the reference's bound, on every backend.
+#[test]
+fn f32_inputs_over_the_whole_range() {
+    let mut rng = XorShift::new(0x5EED_E701);
+    let mut layers = 0;
+    while layers < 150 {
+        let (c, c_out) = ([1, 3, 8, 17, 40][rng.below(5)], rng.range(1, 20));
+        let padding = [Padding::Same, Padding::Valid][rng.below(2)];
+        let shape =
+            LayerShape::new(rng.range(1, 7), rng.range(1, 7), c, c_out, rng.range(1, 3), rng.range(1, 2), padding);
+        if shape.output_size().is_err() {
+            continue;
+        }
+        layers += 1;
+        let acts = (activation(rng.next_u64()), activation(rng.next_u64()));
+        let mut net = F32Net::random(&shape, &mut rng, acts);
+        // One layer in four on subnormals alone, without biases: every
+        // product underflows.
+        let subnormal = layers % 4 == 0;
+        if subnormal {
+            net.dw_bias.fill(0.0);
+            net.pw_bias.fill(0.0);
+        }
+        // Σ over each channel's taps, and over each output's inputs, below 1.
+        let taps = shape.kernel_height * shape.kernel_width;
+        let below_one = |sum: f64| (1.0 / (sum * (1.0 + 1.0 / 1024.0))).min(1.0) as f32;
+        for ch in 0..c {
+            let sum = (0..taps).map(|t| net.dw[t * c + ch].abs() as f64).sum::<f64>() + net.dw_bias[ch].abs() as f64;
+            let scale = below_one(sum);
+            (0..taps).for_each(|t| net.dw[t * c + ch] *= scale);
+            net.dw_bias[ch] *= scale;
+        }
+        for o in 0..c_out {
+            let row = &mut net.pw[o * c..(o + 1) * c];
+            let scale = below_one(row.iter().map(|w| w.abs() as f64).sum::<f64>() + net.pw_bias[o].abs() as f64);
+            row.iter_mut().for_each(|w| *w *= scale);
+            net.pw_bias[o] *= scale;
+        }
+        let layer = SeparableF32::new(shape, net.weights()).unwrap();
+        let mut sample = || match rng.next_u64() {
+            bits if subnormal => f32::from_bits((bits >> 32) as u32 & 0x807f_ffff),
+            bits => finite_extreme(bits),
+        };
+        let input: Vec<f32> = (0..shape.input_len().unwrap()).map(|_| sample()).collect();
+        let (values, bounds) = reference_f32(&layer, &input);
+        for backend in available_backends() {
+            for (i, ((&g, v), b)) in run_f32(&layer, backend, &input).iter().zip(&values).zip(&bounds).enumerate() {
+                assert!(
+                    g.is_finite() && (g as f64 - v).abs() <= *b,
+                    "{} {shape:?} {acts:?} output {i}: {g} vs {v} (bound {b})",
+                    backend.name()
+                );
+            }
+        }
     }
 }

@@ -449,6 +449,16 @@ fn display_is_distinct_and_informative() {
         Error::TooManyRows,
         Error::RowsMissing,
         Error::WrapNotStreamable,
+        Error::InvalidParameter,
+        Error::InvalidStride,
+        Error::LengthMismatch { expected: 3, actual: 2 },
+        Error::InvalidScale,
+        Error::InvalidZeroPoint,
+        Error::AccumulatorOverflow,
+        Error::InvalidKernelSize,
+        Error::InvalidSigma,
+        Error::UnsupportedSampleType,
+        Error::OutOfMemory { bytes: 1 << 40 },
     ];
     let texts: Vec<String> = all.iter().map(|e| e.to_string()).collect();
     for (e, t) in all.iter().zip(&texts) {
@@ -466,6 +476,8 @@ fn display_is_distinct_and_informative() {
     assert!(texts[4].contains("28") && texts[4].contains("27"), "{}", texts[4]);
     assert!(texts[13].contains("4321") && texts[13].contains("1234"), "{}", texts[13]);
     assert!(texts[6].contains(&MAX_TAPS.to_string()), "{}", texts[6]);
+    let oom = &texts[all.len() - 1]; // OutOfMemory, last
+    assert!(oom.contains(&(1u64 << 40).to_string()), "{oom}");
 }
 
 #[test]

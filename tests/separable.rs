@@ -8,7 +8,7 @@ mod common;
 
 use common::*;
 use sepconv::kernel2d::{correlate_2d, filter_2d, Decomposition, Kernel2d, Path2d, SeparableSum, EXACT};
-use sepconv::{Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Region};
+use sepconv::{available_backends, Border, Borders, Error, Image, ImageView, ImageViewMut, Kernel, Region};
 use sepconv_core::generate;
 
 /// The exact (f64) 2D correlation of `img`, anchor `(cols/2, rows/2)`, packed.
@@ -453,4 +453,51 @@ fn errors() {
     let nan = Borders::uniform(Border::Constant(f32::NAN));
     assert_eq!(correlate_2d(&k, &view, &mut right, nan).err(), Some(Error::InvalidBorderValue));
     assert_eq!(sum.filter_into(&view, &mut right, nan).err(), Some(Error::InvalidBorderValue));
+}
+
+/// The 2D paths at the ends of the range: samples anywhere in
+/// `[−f32::MAX, f32::MAX]` (`finite_extreme`), kernels scaled so that no
+/// sum can exceed the largest sample (`Σ|K| < 1` for the direct path,
+/// `Σ_k Σ|c_k|·Σ|r_k| < 1` for the terms, whose symmetric factors the
+/// separable passes fold): every output finite and within its bound.
+#[test]
+fn extreme_samples_on_the_2d_paths() {
+    let mut rng = XorShift::new(0x5EED_E702);
+    let kernels = [log_kernel(7, 1.2), disk_kernel(5), random_rank(&mut rng, 5, 7, 3), random_kernel(&mut rng, 3, 3)];
+    for kernel in &kernels {
+        let terms = |k: &Kernel2d| {
+            let sum = k.decompose().approximate(k.rows().min(k.cols())).unwrap();
+            sum.terms().iter().map(|(c, r)| bound::abs_sum(c) * bound::abs_sum(r)).sum::<f64>()
+        };
+        let direct: f64 = kernel.weights().iter().map(|w| w.abs()).sum();
+        let scale = 1.0 / (terms(kernel).max(direct) * 1.01);
+        let k = Kernel2d::from_fn(kernel.rows(), kernel.cols(), |j, i| kernel.get(j, i).unwrap() * scale).unwrap();
+        let sum = k.decompose().approximate(k.rows().min(k.cols())).unwrap();
+        for borders in all_borders() {
+            let (w, h, ch) = (rng.range(1, 40), rng.range(1, 12), rng.range(1, 3));
+            let mut img = Img::filled(w, h, ch, 0, 0.0f32);
+            img.data.iter_mut().for_each(|v| *v = finite_extreme(rng.next_u64()));
+            let m = max_abs_seen(&img, borders);
+            let mut got = Img::filled(w, h, ch, 0, f32::NAN);
+            correlate_2d(&k, &img.view(), &mut got.view_mut(), borders).unwrap();
+            let exact = oracle_for(&k, &img, borders);
+            let bound = direct_bound(&k, m);
+            for (g, e) in got.data.iter().zip(&exact) {
+                assert!(g.is_finite() && (*g as f64 - e).abs() <= bound, "direct {w}×{h}×{ch} {borders:?}: {g} vs {e}");
+            }
+            let exact = oracle_for(&sum.kernel(), &img, borders);
+            let bound = sum_bound(&sum, m);
+            for b in available_backends() {
+                sum.filter_with(b, &img.view(), &mut got.view_mut(), borders).unwrap();
+                for (g, e) in got.data.iter().zip(&exact) {
+                    assert!(
+                        g.is_finite() && (*g as f64 - e).abs() <= bound,
+                        "{} rank {} {w}×{h}×{ch} {borders:?}: {g} vs {e}",
+                        b.name(),
+                        sum.rank()
+                    );
+                }
+            }
+        }
+    }
 }

@@ -97,6 +97,12 @@ pub enum Error {
     /// through a vertical `Wrap` border cannot be streamed: its first output
     /// rows need the image's last rows.
     WrapNotStreamable,
+    /// The allocator refused a buffer (an image, scratch, a layer's output)
+    /// that the `sepconv` facade allocates; nothing was written.
+    OutOfMemory {
+        /// Bytes asked for (saturating at `usize::MAX`).
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -141,6 +147,7 @@ impl fmt::Display for Error {
             Error::WrapNotStreamable => f.write_str(
                 "a vertical Wrap border the output reaches cannot be streamed (it needs the last rows first)",
             ),
+            Error::OutOfMemory { bytes } => write!(f, "out of memory: could not allocate {bytes} bytes"),
         }
     }
 }

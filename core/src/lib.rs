@@ -74,6 +74,22 @@
 //! instructions. Why the engine has this shape, and what limits each
 //! workload, is in the repository's `docs/performance.md`.
 //!
+//! ## f32 accuracy and range
+//!
+//! An f32 output is a sum in f32 over the row pass's sums, one multiply-add
+//! a tap (fused where the backend has FMA), or a tap pair for a symmetric or
+//! antisymmetric kernel (`w·(x_i ± x_{n−1−i})`, replaced by the unfolded
+//! sum wherever that pair would overflow). When it is finite, it lies within
+//! `(nr + nc + 2)·2⁻²⁴·m + (nr·Σ|c| + nc)·2⁻¹⁴⁹` of the exact result, where
+//! `m = Σ_j |c_j|·Σ_i |r_i|·|x_ij|` is its magnitude over its footprint (the
+//! second term covers products that underflow; [`reference`](mod@reference) gives the
+//! derivation). It is finite for finite samples wherever no sum can
+//! overflow, `Σ_j max(|c_j|, 1)·Σ_i |r_i|·|x_ij|·(1 + (nr + nc + 2)·2⁻²⁴) ≤
+//! f32::MAX`: for kernels with `Σ|r|, Σ|c| < 1`, every sample in
+//! `[−f32::MAX, f32::MAX]`. Past that an output may be ±∞ or NaN, never a
+//! wrong finite value; a ±∞ or NaN in its footprint makes it ±∞ or NaN, as
+//! IEEE arithmetic says (`0 · ∞` is NaN).
+//!
 //! ## Backends and safety
 //!
 //! [`Backend::Scalar`] and [`Backend::Portable`] (`wide`: SSE2, NEON,

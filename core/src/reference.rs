@@ -13,6 +13,24 @@
 //!   definition every backend matches bit for bit.
 //! * u16: the recipe of [`crate::fixed16`] in `i128` integers (the engines
 //!   hold the same integers in `f64`), which every backend matches bit for bit.
+//!
+//! The f32 bound (the crate docs' "f32 accuracy and range"): each f32
+//! operation gives `exact·(1 + δ) + η` with `|δ| ≤ u = 2⁻²⁴`, and `|η| ≤
+//! 2⁻¹⁵⁰` for a product or multiply-add whose result underflows (`η = 0`
+//! for a sum). A sum of `n` products, in any order, fused or not, is then
+//! within `γ_n·Σ|a_k b_k| + n·2⁻¹⁵⁰·(1 + γ_n)` of the exact one (`γ_n =
+//! n·u / (1 − n·u)`, Higham §3.1). The row sums `t_j` are within
+//! `γ_nr·Σ_i |r_i x_ij| + nr·2⁻¹⁵⁰(1 + γ_nr)`, the output within
+//! `γ_nc·Σ_j |c_j t_j| + nc·2⁻¹⁵⁰(1 + γ_nc)` of `Σ c_j t_j`; together, for
+//! `nr, nc ≤ 256`, within `(nr + nc + 2)·u·m + (nr·Σ|c| + nc)·2⁻¹⁴⁹` of the
+//! exact result, `m = Σ_j |c_j|·Σ_i |r_i x_ij|`. This holds for this
+//! reference and for every backend, and needs only that no operation
+//! overflowed, which an f32 result that is finite proves (±∞ and NaN never
+//! become finite again). The bound itself is computed in f64 by the tests
+//! (`sepconv-testkit`'s `bound`), where it cannot overflow. No partial sum
+//! exceeds `(1 + γ)·Σ_j max(|c_j|, 1)·Σ_i |r_i x_ij|` (a row sum with
+//! `c_j = 0` still counts: `0 · ∞` is NaN), so outputs are finite while that
+//! stays below `f32::MAX`.
 
 use crate::border::Border;
 use crate::error::{Error, Result};

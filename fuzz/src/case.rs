@@ -1,9 +1,9 @@
 //! What a filter call is decoded into: `Taps` (1D kernels), `Layout` (where a view lies in its buffer), `Case`.
 
 use bytemuck::Pod;
-use sepconv::{Borders, Error, ImageView, ImageViewMut, Kernel, Plan, Shape, MAX_TAPS};
-use sepconv_testkit::bound;
+use sepconv::{Border, Borders, Error, ImageView, ImageViewMut, Kernel, Plan, Region, Shape, MAX_TAPS};
 use sepconv_testkit::verdict::shape_verdict;
+use sepconv_testkit::{bound, Oracle};
 
 use crate::bytes::Bytes;
 
@@ -21,7 +21,20 @@ impl Taps {
             254 => len,
             a => a as usize % len.max(1),
         };
-        Taps { taps: (0..len).map(|_| b.weight()).collect(), anchor }
+        let mirror = b.below(4);
+        let mut taps: Vec<f32> = (0..len).map(|_| b.weight()).collect();
+        // Half the kernels symmetric or antisymmetric: the shapes the passes fold.
+        for i in 0..len / 2 {
+            match mirror {
+                0 => taps[len - 1 - i] = taps[i],
+                1 => taps[len - 1 - i] = -taps[i],
+                _ => {}
+            }
+        }
+        if mirror == 1 && len % 2 == 1 {
+            taps[len / 2] = 0.0;
+        }
+        Taps { taps, anchor }
     }
 
     /// What [`Kernel::with_anchor`] must say.
@@ -183,11 +196,30 @@ impl Case {
         self.constants().all(|v| (0.0..=255.0).contains(&v) && v.fract() == 0.0)
     }
 
-    /// The f32 tolerance between a backend and the reference.
-    pub(crate) fn tolerance(&self, max_abs: f32) -> f32 {
-        // Each side within the bound of the exact result.
-        let bound = bound::separable(&self.row.taps, &self.column.taps, max_abs as f64);
-        (2.0 * bound) as f32 + f32::MIN_POSITIVE
+    /// Per output of `plan` on `src`: the f32 tolerance between a backend
+    /// and the reference (each within `bound::separable_at` of the exact
+    /// result at the output's own magnitude: ∞ or NaN where the footprint
+    /// holds ∞ or NaN), and whether f32 sums there are sure to stay finite
+    /// (`bound::stays_finite`).
+    pub(crate) fn tolerances(&self, plan: &Plan, src: &ImageView<'_, f32>) -> Vec<(f64, bool)> {
+        let (row, col) = (&self.row.taps, &self.column.taps);
+        let abs = |t: &[f32], floor: f32| t.iter().map(|w| w.abs().max(floor)).collect::<Vec<f32>>();
+        let abs_border = |b: Border| b.constant().map_or(b, |v| Border::Constant(v.abs()));
+        let borders = Borders::new(abs_border(self.borders.horizontal), abs_border(self.borders.vertical));
+        let region = if self.valid { Region::Valid } else { Region::Same };
+        let s = plan.input_shape();
+        let get = |x, y, c| src.get(x, y, c).map_or(f64::NAN, |v| (v as f64).abs());
+        let run = |col: &[f32]| {
+            Oracle::separable(&abs(row, 0.0), self.row.anchor, col, self.column.anchor).filter(
+                borders,
+                region,
+                (s.width, s.height, s.channels),
+                &get,
+            )
+        };
+        let (magnitude, reach) = (run(&abs(col, 0.0)), run(&abs(col, 1.0)));
+        let each = |(m, r): (f64, f64)| (2.0 * bound::separable_at(row, col, m), bound::stays_finite(row, col, r));
+        magnitude.into_iter().zip(reach).map(each).collect()
     }
 }
 
@@ -198,4 +230,30 @@ pub(crate) fn source<S: Pod>(b: &mut Bytes, lay: &Layout, s: Shape, sample: impl
 
 pub(crate) fn f32_sample(b: u8) -> f32 {
     (b as f32 - 128.0) / 16.0
+}
+
+/// A sample of either sign at the ends of f32's range: the top (where
+/// every sum overflows), from `2^127` on (where a folded pair does),
+/// subnormals, ±∞ and NaN; or an ordinary one.
+pub(crate) fn f32_extreme_sample(b: u8) -> f32 {
+    let magnitude = match b >> 1 {
+        k @ 0..=7 => f32::from_bits(f32::MAX.to_bits() - k as u32),
+        k @ 8..=15 => 2f32.powi(127) * (1.0 + (k - 8) as f32 / 8.0),
+        k @ 16..=19 => f32::from_bits(1 << (5 * (k - 16))),
+        20 => f32::INFINITY,
+        21 => f32::NAN,
+        _ => return f32_sample(b),
+    };
+    if b & 1 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// A source buffer of f32 samples: one case in four at the ends of the
+/// range ([`f32_extreme_sample`]), the others ordinary.
+pub(crate) fn f32_source(b: &mut Bytes, lay: &Layout, s: Shape) -> Vec<f32> {
+    let sample = if b.below(4) == 0 { f32_extreme_sample } else { f32_sample };
+    source(b, lay, s, sample)
 }

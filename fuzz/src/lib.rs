@@ -6,15 +6,18 @@
 //!
 //! * invalid input gives exactly the documented [`Error`] (never a panic);
 //! * for valid input, **every** backend of [`available_backends`] agrees with
-//!   [`reference`]: u8 bit for bit, f32 within
-//!   `2·(nr + nc + 2)·2⁻²⁴·Σ|row|·Σ|col|·max|x|` (each side within the
-//!   documented bound of the exact result); depthwise-separable layers with
-//!   theirs: int8 bit for bit, f32 within the bound of
-//!   `depthwise::reference::separable_f32`;
+//!   [`reference`]: u8 bit for bit, f32 output by output within twice
+//!   `sepconv_testkit::bound::separable_at` at the output's own magnitude
+//!   (each side within the documented bound of the exact result), over
+//!   ordinary samples and, one case in four, samples at the ends of the
+//!   range (±`f32::MAX`, past `2^127`, subnormals, ±∞, NaN): finite where no
+//!   sum can overflow, ±∞ or NaN where the footprint holds ±∞ or NaN;
+//!   depthwise-separable layers with theirs: int8 bit for bit, f32 within
+//!   the bound of `depthwise::reference::separable_f32`;
 //! * nothing is written outside the destination view (regions of interest
 //!   with padding around them), scratch contents never matter (it is filled
 //!   with garbage), in place equals out of place bit for bit, bands equal one
-//!   call, streaming stores never change a bit.
+//!   call, streaming stores never change a bit (any NaN counting as one value).
 //!
 //! [`Error`]: sepconv::Error
 //! [`available_backends`]: sepconv::available_backends

@@ -4,6 +4,7 @@ use sepconv_core::{Borders, Error, ImageView, ImageViewMut, Result, Shape};
 
 use super::{Kernel2d, Source};
 use crate::best_backend;
+use crate::owned::filled;
 
 /// The direct 2D correlation of `src` with `kernel` (weights rounded to
 /// f32, anchor `(cols/2, rows/2)`) into `dst`, with the separable filters'
@@ -17,7 +18,9 @@ use crate::best_backend;
 /// # Errors
 ///
 /// [`Error::ShapeMismatch`] if `dst`'s shape is not `src`'s;
-/// [`Error::InvalidBorderValue`] for a non-finite constant.
+/// [`Error::InvalidBorderValue`] for a non-finite constant;
+/// [`Error::OutOfMemory`] if the extended rows cannot be allocated (before
+/// `dst` is written).
 pub fn correlate_2d<S: Source>(
     kernel: &Kernel2d,
     src: &ImageView<'_, S>,
@@ -32,13 +35,15 @@ pub fn correlate_2d<S: Source>(
             return Err(Error::InvalidBorderValue);
         }
     }
-    S::with_f32(src, |src| {
-        direct(kernel, src, dst, borders);
-        Ok(())
-    })
+    S::with_f32(src, |src| direct(kernel, src, dst, borders))
 }
 
-fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>, borders: Borders) {
+fn direct(
+    kernel: &Kernel2d,
+    src: &ImageView<'_, f32>,
+    dst: &mut ImageViewMut<'_, f32>,
+    borders: Borders,
+) -> Result<()> {
     let Shape { width, height, channels: ch } = src.shape();
     let (rows, cols) = (kernel.rows, kernel.cols);
     let (ax, ay) = (cols / 2, rows / 2);
@@ -51,7 +56,7 @@ fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_
     let v_const = borders.vertical.constant().unwrap_or(0.0);
     let xs: Vec<Option<usize>> =
         (0..width + cols - 1).map(|p| borders.horizontal.map(p as isize - ax as isize, width)).collect();
-    let mut padded = vec![0.0f32; (height + 1) * padded_len];
+    let mut padded = filled((height + 1) * padded_len, 0.0f32)?;
     for (y, line) in padded.chunks_exact_mut(padded_len).take(height).enumerate() {
         let source = src.row(y).unwrap_or_default();
         for (p, x) in xs.iter().enumerate() {
@@ -73,9 +78,10 @@ fn direct(kernel: &Kernel2d, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_
     for y in 0..height {
         lines.clear();
         lines.extend((0..rows).map(|j| line(y as isize + j as isize - ay as isize)));
-        let Some(out) = dst.row_mut(y) else { return };
+        let Some(out) = dst.row_mut(y) else { return Ok(()) };
         // Cannot fail: the weights are `rows × cols` and every padded line
         // holds `row_len + (cols − 1)·ch` samples.
         let _ = sepconv_core::direct2d::correlate_row(backend, &weights, cols, &lines, ch, &mut out[..row_len]);
     }
+    Ok(())
 }

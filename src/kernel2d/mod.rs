@@ -188,7 +188,7 @@ impl Source for f32 {
 impl Source for u8 {
     fn with_f32<R>(view: &ImageView<'_, u8>, f: impl FnOnce(&ImageView<'_, f32>) -> Result<R>) -> Result<R> {
         let Shape { width, height, channels } = view.shape();
-        let mut samples = Vec::with_capacity(width * height * channels);
+        let mut samples = crate::owned::with_capacity(width * height * channels)?;
         for y in 0..height {
             samples.extend(view.row(y).unwrap_or_default().iter().map(|&v| v as f32));
         }

@@ -3,6 +3,7 @@
 use sepconv_core::{Borders, Error, ImageView, ImageViewMut, Kernel, Plan, Result, Shape};
 
 use super::{Kernel2d, Source};
+use crate::owned::filled;
 use crate::{best_backend, Backend, Image};
 
 /// `Σ_k column_k ⊗ row_k` applied as `r` separable filters whose outputs
@@ -126,7 +127,7 @@ impl SeparableSum {
                 Ok(if single { plan } else { plan.with_streaming(false) })
             })
             .collect::<Result<Vec<_>>>()?;
-        let mut scratch = vec![0.0f32; plans.iter().map(|p| p.scratch_len::<f32>()).max().unwrap_or(0)];
+        let mut scratch = filled(plans.iter().map(|p| p.scratch_len::<f32>()).max().unwrap_or(0), 0.0f32)?;
         if single {
             return plans[0].filter(backend, src, dst, &mut scratch);
         }
@@ -134,7 +135,7 @@ impl SeparableSum {
         let row_len = shape.width * shape.channels;
         let halo = self.rows() - 1;
         let band = (BAND_BYTES / (4 * row_len)).max(4 * halo).max(8).min(shape.height);
-        let mut buffer = vec![0.0f32; band * row_len];
+        let mut buffer = filled(band * row_len, 0.0f32)?;
         let mut start = 0;
         while start < shape.height {
             let rows = start..(start + band).min(shape.height);

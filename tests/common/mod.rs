@@ -13,7 +13,9 @@
 use std::sync::Once;
 
 use proptest::prelude::*;
-use sepconv::{available_backends, Backend, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Region, Shape};
+use sepconv::{
+    available_backends, Backend, Border, Borders, ImageView, ImageViewMut, Kernel, Output, Plan, Region, Shape,
+};
 use sepconv_testkit::oracle::output_size;
 
 pub use sepconv_testkit::bound::{self, U32};
@@ -112,6 +114,24 @@ pub fn oracle(spec: &Spec, get: &dyn Fn(usize, usize, usize) -> f64) -> Vec<f64>
     oracle.filter(spec.borders, spec.region, (spec.width, spec.height, spec.channels), get)
 }
 
+/// Per output of `spec` on the image `get` reads: the magnitude
+/// `Σ_j |c_j| Σ_i |r_i| |x_ij|` of `bound::separable_at` and the reach of
+/// `bound::stays_finite` (`|c_j|` raised to 1), both by the oracle on
+/// absolute values: ∞ or NaN where the footprint holds a sample that is not
+/// finite.
+pub fn magnitudes(spec: &Spec, get: &dyn Fn(usize, usize, usize) -> f64) -> (Vec<f64>, Vec<f64>) {
+    let abs = |t: &[f32], floor: f32| t.iter().map(|w| w.abs().max(floor)).collect::<Vec<f32>>();
+    let abs_border = |b: Border| b.constant().map_or(b, |v| Border::Constant(v.abs()));
+    let borders = Borders::new(abs_border(spec.borders.horizontal), abs_border(spec.borders.vertical));
+    let dims = (spec.width, spec.height, spec.channels);
+    let abs_get = |x, y, c| get(x, y, c).abs();
+    let row = abs(&spec.row, 0.0);
+    let run = |col: &[f32]| {
+        Oracle::separable(&row, spec.row_anchor, col, spec.col_anchor).filter(borders, spec.region, dims, &abs_get)
+    };
+    (run(&abs(&spec.col, 0.0)), run(&abs(&spec.col, 1.0)))
+}
+
 // ---------------------------------------------------------------------------
 // Images with strides (padding between rows filled with a sentinel).
 // ---------------------------------------------------------------------------
@@ -172,6 +192,28 @@ pub fn random_f32_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: u
         }
     }
     img
+}
+
+/// A finite f32 of either sign from 64 random bits, weighted to where f32
+/// arithmetic breaks: a quarter at the top of the range (where sums
+/// overflow), a quarter within 2^20 ulps of `2^127` (where a folded pair
+/// `x_i + x_{n−1−i}` starts to), a sixth anywhere in the range, a twelfth
+/// subnormal, the rest ordinary (`|x| < 1000`).
+pub fn finite_extreme(bits: u64) -> f32 {
+    let k = (bits >> 8) as u32;
+    let v = match bits % 12 {
+        0..=2 => f32::from_bits(f32::MAX.to_bits() - k % 256),
+        3..=5 if k & 1 == 0 => f32::from_bits(2f32.powi(127).to_bits() + (k >> 1) % (1 << 20)),
+        3..=5 => f32::from_bits(2f32.powi(127).to_bits() - (k >> 1) % (1 << 20)),
+        6 | 7 => f32::from_bits(((k % 255) << 23) | ((bits >> 40) as u32 % (1 << 23))),
+        8 => f32::from_bits(k % (1 << 23)),
+        _ => (k % 2_000_001) as f32 / 1000.0 - 1000.0,
+    };
+    if bits >> 63 == 1 {
+        -v
+    } else {
+        v
+    }
 }
 
 /// A random u8 image (uniform, extreme-only, a narrow band or white); the padding
@@ -435,6 +477,49 @@ pub fn spec_strategy(kind: Taps) -> impl Strategy<Value = Spec> {
                 })
         },
     )
+}
+
+// ---------------------------------------------------------------------------
+// Bits and bands.
+// ---------------------------------------------------------------------------
+
+/// The bytes of `v`, for bit-for-bit comparisons.
+pub fn bits<T: bytemuck::Pod>(v: &[T]) -> Vec<u8> {
+    bytemuck::cast_slice(v).to_vec()
+}
+
+/// f32 bits with −0.0 written as +0.0 (see `f32_bands_keep_the_sign_of_zero`).
+pub fn bits_zero_canon(v: &[f32]) -> Vec<u8> {
+    bits(&v.iter().map(|&x| if x == 0.0 { 0.0 } else { x }).collect::<Vec<f32>>())
+}
+
+/// Random row cut points for `1..=4` bands of `0..height`.
+pub fn band_cuts(rng: &mut XorShift, height: usize) -> Vec<usize> {
+    let mut cuts: Vec<usize> = (0..rng.below(4)).filter(|_| height > 1).map(|_| rng.range(1, height - 1)).collect();
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+/// Filters into `out` band by band (each band a `split_at_row` piece of the
+/// strided destination), with `filter_band`.
+pub fn filter_by_bands<S, D>(plan: &Plan<'_>, backend: Backend, src: &Img<S>, out: &mut Img<D>, cuts: &[usize])
+where
+    S: sepconv::Sample + PartialEq + std::fmt::Debug,
+    D: Output<S> + PartialEq + std::fmt::Debug,
+{
+    let mut scratch = scratch(plan.scratch_len::<S>());
+    let mut rest = out.view_mut();
+    let mut start = 0;
+    for &cut in cuts {
+        let (band, tail) = rest.split_at_row(cut - start).expect("split");
+        let mut band = band;
+        plan.filter_band(backend, &src.view(), &mut band, start..cut, &mut scratch).expect("filter_band");
+        rest = tail;
+        start = cut;
+    }
+    let end = plan.output_shape().height;
+    plan.filter_band(backend, &src.view(), &mut rest, start..end, &mut scratch).expect("filter_band (last)");
 }
 
 // ---------------------------------------------------------------------------

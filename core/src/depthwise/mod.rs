@@ -59,11 +59,14 @@
 //! (`T = K_h·K_w` taps):
 //!
 //! ```text
-//! e_c   = γ_{2T+2} · (|dw_bias[c]| + Σ |dw|·|in|)
-//! |Δout[o]| ≤ Σ_c |pw[o][c]|·e_c + γ_{2C_in+2} · (|pw_bias[o]| + Σ_c |pw[o][c]|·(|mid[c]| + e_c))
+//! e_c   = γ_{2T+2} · (|dw_bias[c]| + Σ |dw|·|in|) + T · 2^-149
+//! |Δout[o]| ≤ Σ_c |pw[o][c]|·e_c + γ_{2C_in+2} · (|pw_bias[o]| + Σ_c |pw[o][c]|·(|mid[c]| + e_c)) + C_in · 2^-149
 //! ```
 //!
-//! (each multiply-add rounds at most twice, the clamps are 1-Lipschitz).
+//! (each multiply-add rounds at most twice, and one whose result underflows
+//! also errs by up to `2^-150` absolute; the clamps are 1-Lipschitz). The
+//! sums are unfolded, so every f32 input gives a finite output where these
+//! magnitudes stay below `f32::MAX`.
 //! [`reference::separable_f32`] returns the exact value and this bound for
 //! every output; the tests hold every backend to it.
 //!

@@ -54,6 +54,11 @@ fn output_dims(s: &LayerShape) -> (usize, usize) {
 /// The unit roundoff of f32.
 const U: f64 = 1.0 / 16_777_216.0;
 
+/// The spacing of f32's subnormals, `2^-149`: at least the absolute error of
+/// one f32 multiply-add whose result underflows (`2^-150`), with room for
+/// the relative errors of the operations after it.
+const TINY: f64 = f32::from_bits(1) as f64;
+
 /// `γ_n = n·u / (1 − n·u)` (Higham), for f32.
 fn gamma(n: usize) -> f64 {
     let nu = n as f64 * U;
@@ -92,7 +97,7 @@ pub fn separable_f32(layer: &SeparableF32<'_>, input: &[f32], values: &mut [f64]
                         abs += p.abs();
                     });
                     let mid = w.depthwise_activation.apply_f64(mid);
-                    let e = gamma_dw * abs;
+                    let e = gamma_dw * abs + taps as f64 * TINY;
                     let pw = w.pointwise[o * c_in + c] as f64;
                     sum += pw * mid;
                     propagated += pw.abs() * e;
@@ -101,7 +106,7 @@ pub fn separable_f32(layer: &SeparableF32<'_>, input: &[f32], values: &mut [f64]
                 let i = (oy * out_w + ox) * c_out + o;
                 values[i] = w.activation.apply_f64(sum);
                 // The f64 sums themselves: relative error far below 2^-40.
-                bounds[i] = (propagated + gamma_pw * magnitude) * (1.0 + 1e-9) + f64::MIN_POSITIVE;
+                bounds[i] = (propagated + gamma_pw * magnitude + c_in as f64 * TINY) * (1.0 + 1e-9);
             }
         }
     }

@@ -15,7 +15,8 @@
 //! FMAs: a small gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
 //! The generic loop (other lengths) stays unfolded: with the carried lines,
 //! accumulators for both rows exceed AVX2's 16 registers and folding made
-//! 15 and 31 taps slower (×0.77–0.88).
+//! 15 and 31 taps slower (×0.77–0.88). Folded sums are guarded against
+//! overflow as the row pass's (`row::unfold`).
 //!
 //! Each pass call is an [`Op`](crate::simd::Op) run through
 //! [`Simd::vectorize`](crate::simd::Simd::vectorize), as the u8 passes are:
@@ -43,7 +44,7 @@
 use core::ops::Range;
 
 use super::blocks::{drive, Blocks};
-use super::row::{self, Fold};
+use super::row::{self, Fold, Samples};
 #[cfg(feature = "tuning")]
 use super::MAX_COLUMN_ROWS;
 #[cfg(feature = "tuning")]
@@ -252,6 +253,11 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
         // (dst + e is, and u·lanes elements are whole vectors): function contract.
         unsafe { store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
     }
+    // Folding's overflow guard (`row::unfold`).
+    if FOLD != 0 && row::non_finite(&acc) {
+        // SAFETY: the lines just loaded and the outputs just stored.
+        unsafe { row::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst.add(e), U) };
+    }
 }
 
 /// The elements of a row at `dst` (`len` long) that fill whole 64-byte
@@ -410,6 +416,15 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
         unsafe {
             store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
             store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
+        }
+    }
+    // Folding's overflow guard (`row::unfold`).
+    if FOLD == 1 && row::non_finite([acc0, acc1].as_flattened()) {
+        // SAFETY: the lines just loaded (row y + 1's from offset 1 on) and
+        // the outputs just stored.
+        unsafe {
+            row::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst0.add(e), U);
+            row::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[1..]), e, dst1.add(e), U);
         }
     }
 }

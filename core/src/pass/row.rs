@@ -6,6 +6,13 @@
 //! antisymmetric ones `w_i · (x_i − x_{n−1−i})`: half the multiplies. Loads
 //! remain `n` per vector (two load ports): far below the memory traffic of
 //! the whole filter for the workloads' kernel sizes.
+//!
+//! A folded pair overflows once samples pass `f32::MAX / 2`, where the sum
+//! need not: a block whose sums are not all finite has those lanes
+//! recomputed unfolded ([`unfold`], almost never run). Not folding at all,
+//! the other fix measured, took fewer instructions but left long kernels
+//! bound by their multiply-adds (1080p 31 taps, row pass alone: ×0.91 on
+//! Zen 4, `docs/performance-log.md`).
 
 use super::blocks::{drive, Blocks};
 use crate::kernel::Symmetry;
@@ -171,6 +178,10 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, F
             // SAFETY: e + (u + 1)·lanes ≤ len, the length of `out`.
             unsafe { a.store(self.dst.add(e + u * lanes)) };
         }
+        if FOLD != 0 && non_finite(&acc) {
+            // SAFETY: the samples just loaded and the outputs just stored.
+            unsafe { unfold::<V>(self.simd, self.taps, self.src, Samples::Strided(step), e, self.dst.add(e), U) };
+        }
     }
     #[inline(always)]
     fn one(&mut self, k: usize) {
@@ -185,6 +196,8 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, F
 /// loaded from `src + at(i, u)`; `FOLD` as [`Fold`] (0, 1, 2). Each lane has
 /// exactly the arithmetic of [`one`]: the row pass and the column pass's
 /// single rows both use it, so a value does not depend on which computed it.
+/// Folded sums may overflow where the unfolded ones do not: callers store
+/// them, then guard them ([`non_finite`], [`unfold`]).
 ///
 /// # Safety
 ///
@@ -221,7 +234,9 @@ pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, co
                 *a = pair.mul_add(w, *a);
             }
         }
-        if n % 2 == 1 && FOLD == 1 {
+        // The middle tap, 0 in an antisymmetric kernel, still multiplies its
+        // sample: `0 · ∞` is NaN, as in the reference.
+        if n % 2 == 1 {
             let w = V::splat(simd, taps[n / 2]);
             for (u, a) in acc.iter_mut().enumerate() {
                 // SAFETY: see above.
@@ -233,11 +248,110 @@ pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, co
     acc
 }
 
+/// Whether a lane of `vs` may not be finite: `s − s` of their sum `s` is
+/// +0.0 where `s` is finite and NaN elsewhere. `U` adds and a test a
+/// block, against its `n` loads and `n/2 + 1` multiply-adds. (A sum of
+/// finite lanes that overflows, past `f32::MAX / U`, only sends a block to
+/// [`unfold`], which keeps finite lanes.)
+#[inline(always)]
+pub(crate) fn non_finite<V: F32Vector>(vs: &[V]) -> bool {
+    let s = vs[1..].iter().fold(vs[0], |s, v| s.add(*v));
+    !s.sub(s).zero_bits()
+}
+
+/// Where a block's samples lie: sample `i` of element `e` at `e + i·step`
+/// (a row), or at `offsets[i] + e` (the lines of a column).
+#[derive(Clone, Copy)]
+pub(crate) enum Samples<'a> {
+    Strided(usize),
+    Lines(&'a [usize]),
+}
+
+impl Samples<'_> {
+    #[inline(always)]
+    fn at(self, i: usize, e: usize) -> usize {
+        match self {
+            Samples::Strided(step) => e + i * step,
+            Samples::Lines(offsets) => offsets[i] + e,
+        }
+    }
+}
+
+/// Folding's overflow guard. A folded pair `x_i ± x_{n−1−i}` overflows once
+/// the samples pass `f32::MAX / 2`, where the unfolded sum need not; so a
+/// block whose folded sums are not all finite ([`non_finite`]), once
+/// stored, calls this: each of the `count` vectors stored from `dst`
+/// (element `e` of `samples` onwards) keeps its finite lanes and takes the
+/// unfolded sum (taps in order, as `FOLD` 0) in the others. An output is
+/// thus its folded sum if that is finite, else its unfolded sum, whichever
+/// block computed it. Out of line (its own [`Simd::vectorize`] call):
+/// inlined into the passes, the loads it shares with the block stayed live
+/// across the block and were spilled there (callgrind, 1080p 5 taps: +50 %
+/// instructions).
+///
+/// # Safety
+///
+/// For `u < count` and `i < taps.len()`, `V::LANES` elements are readable
+/// at `src + samples.at(i, e + u·LANES)` and readable and writable at
+/// `dst + u·LANES`.
+#[inline(always)]
+pub(crate) unsafe fn unfold<V: F32Vector>(
+    simd: V::Token,
+    taps: &[f32],
+    src: *const f32,
+    samples: Samples<'_>,
+    e: usize,
+    dst: *mut f32,
+    count: usize,
+) {
+    simd.vectorize(Unfold::<V> { simd, taps, src, samples, e, dst, count });
+}
+
+/// [`unfold`] as an op; made only by [`unfold`], whose contract its
+/// accesses rely on.
+struct Unfold<'a, V: F32Vector> {
+    simd: V::Token,
+    taps: &'a [f32],
+    src: *const f32,
+    samples: Samples<'a>,
+    e: usize,
+    dst: *mut f32,
+    count: usize,
+}
+
+impl<V: F32Vector> Op for Unfold<'_, V> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) {
+        let Unfold { simd, taps, src, samples, e, dst, count } = self;
+        for u in 0..count {
+            let at = e + u * V::LANES;
+            // SAFETY: `unfold`'s contract (the only maker of this op).
+            unsafe {
+                let [plain] = accumulate::<V, 1, 0, 0>(simd, taps, src, |i, _| samples.at(i, at));
+                let stored = dst.add(u * V::LANES);
+                V::load(simd, stored).finite_or(plain).store(stored);
+            }
+        }
+    }
+}
+
 /// One output alone, sample `i` being `x(i)`, with exactly the arithmetic
 /// of a lane of [`accumulate`] (and of the folded column pass, whose scalar
-/// tails use it too).
+/// tails use it too): folded if that is finite, else unfolded.
 #[inline(always)]
 pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
+    let folded = sum_one::<V, FOLD>(simd, taps, &x);
+    if FOLD == 0 || folded.is_finite() {
+        folded
+    } else {
+        sum_one::<V, 0>(simd, taps, x)
+    }
+}
+
+/// [`one`] without the guard: a lane of [`sums`].
+#[inline(always)]
+fn sum_one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let n = taps.len();
     let mut acc = 0.0;
     if FOLD == 0 {
@@ -249,7 +363,7 @@ pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x:
             let pair = if FOLD == 1 { x(i) + x(n - 1 - i) } else { x(i) - x(n - 1 - i) };
             acc = V::mul_add_one(simd, pair, w, acc);
         }
-        if n % 2 == 1 && FOLD == 1 {
+        if n % 2 == 1 {
             acc = V::mul_add_one(simd, x(n / 2), taps[n / 2], acc);
         }
     }

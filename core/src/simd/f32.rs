@@ -50,6 +50,10 @@ pub trait F32Vector: Copy {
     fn sub(self, b: Self) -> Self;
     /// Lane-wise `self · b + c` (fused where the ISA has FMA).
     fn mul_add(self, b: Self, c: Self) -> Self;
+    /// Whether every lane's bits are clear (+0.0).
+    fn zero_bits(self) -> bool;
+    /// Lane-wise `self` where it is finite, else `other`.
+    fn finite_or(self, other: Self) -> Self;
     /// `a · b + c` on one value, rounded exactly as a lane of
     /// [`mul_add`](Self::mul_add) is (fused or not), so scalar tails give
     /// the bits the vector loop would.

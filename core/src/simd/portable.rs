@@ -78,6 +78,14 @@ impl F32Vector for f32x8 {
         f32x8::mul_add(self, b, c)
     }
     #[inline(always)]
+    fn zero_bits(self) -> bool {
+        self.to_array().iter().all(|x| x.to_bits() == 0)
+    }
+    #[inline(always)]
+    fn finite_or(self, other: Self) -> Self {
+        self.is_finite().select(self, other)
+    }
+    #[inline(always)]
     fn mul_add_one(_: Portable, a: f32, b: f32, c: f32) -> f32 {
         // Whatever `wide` does per lane on this target (fused on NEON).
         f32x8::mul_add(f32x8::splat(a), f32x8::splat(b), f32x8::splat(c)).to_array()[0]

@@ -55,6 +55,18 @@ impl F32Vector for f32 {
         // Unfused: `f32::mul_add` is a libm call without std.
         self * b + c
     }
+    #[inline(always)]
+    fn zero_bits(self) -> bool {
+        self.to_bits() == 0
+    }
+    #[inline(always)]
+    fn finite_or(self, other: Self) -> Self {
+        if self.is_finite() {
+            self
+        } else {
+            other
+        }
+    }
 }
 
 impl F64Vector for f64 {

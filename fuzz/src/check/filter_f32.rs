@@ -1,7 +1,7 @@
 //! Fuzz target `filter_f32`: f32 → f32 on every backend against the reference.
 
 use crate::bytes::Bytes;
-use crate::case::{f32_sample, source, Case};
+use crate::case::{f32_source, Case};
 use crate::run::{check_f32_all, check_short_scratch};
 
 /// Fuzz target `filter_f32`: f32 → f32 on every backend against the
@@ -11,7 +11,7 @@ pub fn check_filter_f32(data: &[u8]) {
     let case = Case::decode(&mut b);
     let Some(plan) = case.plan() else { return };
     let s = plan.input_shape();
-    let src_buf = source(&mut b, &case.src, s, f32_sample);
+    let src_buf = f32_source(&mut b, &case.src, s);
     check_f32_all(&case, &plan, &src_buf);
     check_short_scratch::<f32, f32>(&plan, &case.src.view(&src_buf, s));
 }

@@ -4,8 +4,8 @@ use sepconv::available_backends;
 use sepconv_core::ColumnStrategy;
 
 use crate::bytes::Bytes;
-use crate::case::{f32_sample, source, Case};
-use crate::run::{assert_bits, check_f32_all, check_u8_output, run, u8_in_place};
+use crate::case::{f32_source, source, Case};
+use crate::run::{assert_bits, check_f32_all, check_u8_output, nan_canon, run, u8_in_place};
 
 /// Fuzz target `variants`: `with_column_strategy` and `with_streaming`.
 /// Streaming never changes a bit (against the
@@ -32,12 +32,13 @@ pub fn check_variants(data: &[u8]) {
         }
         check_u8_output::<f32>(&case, &plan, &src_buf);
     } else {
-        let src_buf = source(&mut b, &case.src, s, f32_sample);
+        let src_buf = f32_source(&mut b, &case.src, s);
         let src = case.src.view(&src_buf, s);
         let results = check_f32_all(&case, &plan, &src_buf);
         for (backend, got) in available_backends().into_iter().zip(results) {
             let want: Vec<f32> = run(&plain, backend, &src, &case.dst, rows.clone()).expect("plain plan");
-            assert_bits(&got, &want, &format_args!("{}: streaming {stream} vs the plan's choice", backend.name()));
+            let what = format_args!("{}: streaming {stream} vs the plan's choice", backend.name());
+            assert_bits(&nan_canon(&got), &nan_canon(&want), &what);
         }
     }
 }

@@ -85,6 +85,20 @@ impl F32Vector for F32x8 {
         F32x8(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })
     }
     #[inline(always)]
+    fn zero_bits(self) -> bool {
+        // SAFETY: a value proves AVX2.
+        unsafe { _mm256_testz_si256(_mm256_castps_si256(self.0), _mm256_castps_si256(self.0)) != 0 }
+    }
+    #[inline(always)]
+    fn finite_or(self, other: Self) -> Self {
+        // SAFETY: a value proves AVX2. `x − x` is NaN exactly where `x` is
+        // not finite: the ordered lanes keep `self`.
+        unsafe {
+            let d = _mm256_sub_ps(self.0, self.0);
+            F32x8(_mm256_blendv_ps(other.0, self.0, _mm256_cmp_ps::<_CMP_ORD_Q>(d, d)))
+        }
+    }
+    #[inline(always)]
     fn mul_add_one(_: Avx2, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }

@@ -85,6 +85,20 @@ impl F32Vector for F32x16 {
         F32x16(unsafe { _mm512_fmadd_ps(self.0, b.0, c.0) })
     }
     #[inline(always)]
+    fn zero_bits(self) -> bool {
+        // SAFETY: a value proves AVX-512F.
+        unsafe { _mm512_test_epi32_mask(_mm512_castps_si512(self.0), _mm512_castps_si512(self.0)) == 0 }
+    }
+    #[inline(always)]
+    fn finite_or(self, other: Self) -> Self {
+        // SAFETY: a value proves AVX-512F. `x − x` is NaN exactly where `x`
+        // is not finite: the ordered lanes keep `self`.
+        unsafe {
+            let d = _mm512_sub_ps(self.0, self.0);
+            F32x16(_mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(d, d), other.0, self.0))
+        }
+    }
+    #[inline(always)]
     fn mul_add_one(_: Avx512, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
