@@ -13,7 +13,7 @@
 
 use sepconv_core::{ImageView, Result};
 
-use crate::owned::Image;
+use crate::owned::{with_capacity, Image};
 use crate::source::SourceSample;
 
 /// Whether `src` has an alpha channel (2 or 4 channels, alpha last) that is
@@ -34,7 +34,7 @@ pub(crate) fn blur<S: SourceSample>(
     smooth: impl Fn(&ImageView<'_, f32>) -> Result<Image<f32>>,
 ) -> Result<Image<S>> {
     let c = src.channels();
-    let mut premultiplied = Vec::with_capacity(src.width() * src.height() * c);
+    let mut premultiplied = with_capacity(src.width() * src.height() * c)?;
     for row in (0..src.height()).filter_map(|y| src.row(y)) {
         for px in row.chunks_exact(c) {
             let alpha = px[c - 1].into_f32();
@@ -45,7 +45,7 @@ pub(crate) fn blur<S: SourceSample>(
     }
     let premultiplied = Image::from_vec(premultiplied, src.width(), src.height(), c)?;
     let blurred = smooth(&premultiplied.view())?;
-    let mut out = Vec::with_capacity(blurred.as_slice().len());
+    let mut out = with_capacity(blurred.as_slice().len())?;
     for px in blurred.as_slice().chunks_exact(c) {
         let alpha = px[c - 1];
         let unweight = if alpha > 0.0 { S::OPAQUE / alpha } else { 0.0 };

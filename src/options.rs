@@ -9,7 +9,7 @@ use sepconv_core::{
 
 use crate::alpha;
 use crate::kernel::KernelBuf;
-use crate::owned::Image;
+use crate::owned::{with_capacity, Image};
 use crate::source::{Blurrable, Element, Source, SourceSample};
 use crate::threads::{box_filter_parallel, filter_parallel, Threads};
 use crate::{best_backend, generate};
@@ -309,7 +309,13 @@ impl Options {
         let src = image.as_image_view()?;
         let xx = self.run_f32(&src, second.kernel(), smooth.kernel())?;
         let yy = self.run_f32(&src, smooth.kernel(), second.kernel())?;
-        let sum = xx.as_slice().iter().zip(yy.as_slice()).map(|(&a, &b)| Element::from_f32_rounded(a + b)).collect();
+        let mut sum = with_capacity(xx.as_slice().len())?;
+        sum.extend(
+            xx.as_slice()
+                .iter()
+                .zip(yy.as_slice())
+                .map(|(&a, &b)| <<I::Sample as SourceSample>::Gradient as Element>::from_f32_rounded(a + b)),
+        );
         I::with(Image::from_vec(sum, xx.width(), xx.height(), xx.channels())?)
     }
 
