@@ -69,6 +69,7 @@ pub struct BoxFilter {
     row_len: usize,
     column_len: usize,
     borders: Borders,
+    region: Region,
     /// Virtual source column and row of output (0, 0).
     origin: (isize, isize),
 }
@@ -135,7 +136,7 @@ impl BoxFilter {
         };
         // Every scratch size must fit in usize.
         Self::scratch_of(output, row_len, 4).ok_or(Error::SizeOverflow)?;
-        Ok(BoxFilter { input, output, row_len, column_len, borders, origin })
+        Ok(BoxFilter { input, output, row_len, column_len, borders, region, origin })
     }
 
     /// The input shape.
@@ -149,6 +150,10 @@ impl BoxFilter {
     /// The window's width and height.
     pub fn window(&self) -> (usize, usize) {
         (self.row_len, self.column_len)
+    }
+    /// Which outputs it computes.
+    pub fn region(&self) -> Region {
+        self.region
     }
 
     /// Output rows a band of [`filter_band`](Self::filter_band) should start

@@ -32,11 +32,15 @@ mod tests;
 
 pub use bytes::Bytes;
 pub use case::{Case, Layout, Taps};
+pub use check::box_filter::check_box_filter;
 pub use check::depthwise::check_depthwise;
 pub use check::filter_f32::check_filter_f32;
+pub use check::filter_u16::check_filter_u16;
 pub use check::filter_u8::check_filter_u8;
 pub use check::generate::check_generate;
+pub use check::one_call::check_one_call;
 pub use check::plan::check_plan;
 pub use check::regions::check_regions;
 pub use check::separable::check_separable;
+pub use check::stream::check_stream;
 pub use check::variants::check_variants;

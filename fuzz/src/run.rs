@@ -1,5 +1,6 @@
 //! Running plans on every backend: sentinels, scratch, comparisons, and the checks several targets share.
 
+use std::any::type_name;
 use std::ops::Range;
 
 use bytemuck::Pod;
@@ -154,32 +155,50 @@ pub(crate) fn check_u8_output<D: Output<u8> + std::fmt::Debug>(
     plan: &Plan,
     src_buf: &[u8],
 ) -> Option<Vec<D>> {
+    check_int_output(case, plan, src_buf, u8_verdict(case, plan))
+}
+
+/// An integer source (u8, u16) → `D` on every backend, bit-identical to
+/// the reference, or `verdict`'s error everywhere.
+pub(crate) fn check_int_output<S: Sample, D: Output<S> + std::fmt::Debug>(
+    case: &Case,
+    plan: &Plan,
+    src_buf: &[S],
+    verdict: Result<(), Error>,
+) -> Option<Vec<D>> {
     let s = plan.input_shape();
     let src = case.src.view(src_buf, s);
     let out = plan.output_shape();
     let mut want = vec![D::zeroed(); out.width * out.height * out.channels];
     let reference =
         reference::filter(plan, &src, &mut ImageViewMut::new(&mut want, out.width, out.height, out.channels).unwrap());
-    let verdict = u8_verdict(case, plan);
     // The reference checks the border constants first, the plan the recipe.
     assert_eq!(reference.is_ok(), verdict.is_ok(), "reference: {reference:?}, expected {verdict:?}");
     let rows = 0..out.height;
     for backend in available_backends() {
-        let got = run::<u8, D>(plan, backend, &src, &case.dst, rows.clone());
+        let got = run::<S, D>(plan, backend, &src, &case.dst, rows.clone());
         assert_eq!(got.as_ref().map(|_| ()).map_err(|e| *e), verdict, "{}", backend.name());
         if let Ok(got) = got {
-            assert_bits(&got, &want, &format_args!("{} u8 → {} {plan:?}", backend.name(), std::any::type_name::<D>()));
+            let what = format_args!("{} {} → {} {plan:?}", backend.name(), type_name::<S>(), type_name::<D>());
+            assert_bits(&got, &want, &what);
         }
     }
     verdict.ok().map(|_| want)
 }
 
-pub(crate) fn u8_in_place(case: &Case, plan: &Plan, src_buf: &[u8], want: &[u8]) {
+/// An integer image filtered in place on every backend equals `want` (or
+/// is refused as a valid-region plan).
+pub(crate) fn int_in_place<S: Sample + Output<S> + std::fmt::Debug>(
+    case: &Case,
+    plan: &Plan,
+    src_buf: &[S],
+    want: &[S],
+) {
     for backend in available_backends() {
         match run_in_place(plan, backend, src_buf, &case.src) {
             Ok(got) => {
                 assert!(!case.valid);
-                assert_bits(&got, want, &format_args!("{} u8 in place", backend.name()));
+                assert_bits(&got, want, &format_args!("{} {} in place", backend.name(), type_name::<S>()));
             }
             Err(e) => assert!(case.valid && e == Error::InPlaceNotSupported, "{e:?}"),
         }

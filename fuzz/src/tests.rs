@@ -30,9 +30,13 @@ fn pseudo_random(check: fn(&[u8]), count: usize) {
 #[test]
 fn committed_corpora() {
     type Check = fn(&[u8]);
-    let targets: [(&str, Check); 8] = [
+    let targets: [(&str, Check); 12] = [
         ("filter_f32", super::check_filter_f32),
         ("filter_u8", super::check_filter_u8),
+        ("filter_u16", super::check_filter_u16),
+        ("box_filter", super::check_box_filter),
+        ("stream", super::check_stream),
+        ("one_call", super::check_one_call),
         ("plan", super::check_plan),
         ("regions", super::check_regions),
         ("variants", super::check_variants),
@@ -85,4 +89,20 @@ fn separable() {
 #[test]
 fn depthwise() {
     pseudo_random(super::check_depthwise, 1000);
+}
+#[test]
+fn filter_u16() {
+    pseudo_random(super::check_filter_u16, 300);
+}
+#[test]
+fn box_filter() {
+    pseudo_random(super::check_box_filter, 300);
+}
+#[test]
+fn stream() {
+    pseudo_random(super::check_stream, 300);
+}
+#[test]
+fn one_call() {
+    pseudo_random(super::check_one_call, 300);
 }

@@ -2,7 +2,7 @@
 
 use crate::bytes::Bytes;
 use crate::case::{source, Case};
-use crate::run::{check_short_scratch, check_u8_output, u8_in_place};
+use crate::run::{check_short_scratch, check_u8_output, int_in_place};
 
 /// Fuzz target `filter_u8`: u8 → u8, i16 and f32, every backend bit-exact
 /// with the reference; in place; the errors of the fixed-point recipe and
@@ -17,7 +17,7 @@ pub fn check_filter_u8(data: &[u8]) {
     check_u8_output::<i16>(&case, &plan, &src_buf);
     check_u8_output::<f32>(&case, &plan, &src_buf);
     if let Some(want) = u8_out {
-        u8_in_place(&case, &plan, &src_buf, &want);
+        int_in_place(&case, &plan, &src_buf, &want);
         check_short_scratch::<u8, u8>(&plan, &case.src.view(&src_buf, s));
     }
 }

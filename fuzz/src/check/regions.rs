@@ -4,7 +4,7 @@ use sepconv::{available_backends, Error};
 
 use crate::bytes::Bytes;
 use crate::case::{f32_source, source, Case};
-use crate::run::{assert_bits, check_f32_all, check_u8_output, nan_canon, run, u8_in_place};
+use crate::run::{assert_bits, check_f32_all, check_u8_output, int_in_place, nan_canon, run};
 
 /// Fuzz target `regions`: valid-region plans, in place (f32 and u8), and
 /// `filter_band`: any band equals the same rows of one call, bit for bit.
@@ -26,7 +26,7 @@ pub fn check_regions(data: &[u8]) {
         let src_buf = source(&mut b, &case.src, s, |v| v);
         let src = case.src.view(&src_buf, s);
         let Some(full) = check_u8_output::<u8>(&case, &plan, &src_buf) else { return };
-        u8_in_place(&case, &plan, &src_buf, &full);
+        int_in_place(&case, &plan, &src_buf, &full);
         let row_len = out.width * out.channels;
         for backend in available_backends() {
             for band in [rows.clone(), fixed_band.clone()] {

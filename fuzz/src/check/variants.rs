@@ -5,7 +5,7 @@ use sepconv_core::ColumnStrategy;
 
 use crate::bytes::Bytes;
 use crate::case::{f32_source, source, Case};
-use crate::run::{assert_bits, check_f32_all, check_u8_output, nan_canon, run, u8_in_place};
+use crate::run::{assert_bits, check_f32_all, check_u8_output, int_in_place, nan_canon, run};
 
 /// Fuzz target `variants`: `with_column_strategy` and `with_streaming`.
 /// Streaming never changes a bit (against the
@@ -28,7 +28,7 @@ pub fn check_variants(data: &[u8]) {
     if u8_path {
         let src_buf = source(&mut b, &case.src, s, |v| v);
         if let Some(want) = check_u8_output::<u8>(&case, &plan, &src_buf) {
-            u8_in_place(&case, &plan, &src_buf, &want);
+            int_in_place(&case, &plan, &src_buf, &want);
         }
         check_u8_output::<f32>(&case, &plan, &src_buf);
     } else {
