@@ -14,11 +14,11 @@ pub fn available_backends() -> Vec<Backend> {
     #[cfg(target_arch = "x86_64")]
     {
         use sepconv_core::arch::x86_64::{Avx2, Avx512};
-        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
-            // SAFETY: AVX2 and FMA were detected on this CPU just above.
+        if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") && is_x86_feature_detected!("f16c") {
+            // SAFETY: AVX2, FMA and F16C were detected on this CPU just above.
             all.push(Backend::Avx2(unsafe { Avx2::new_unchecked() }));
             if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bw") {
-                // SAFETY: AVX-512F/BW, AVX2 and FMA were detected on this CPU.
+                // SAFETY: AVX-512F/BW, AVX2, FMA and F16C were detected on this CPU.
                 all.push(Backend::Avx512(unsafe { Avx512::new_unchecked() }));
             }
         }

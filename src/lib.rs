@@ -48,6 +48,7 @@
 //! | `u8` | `i16`, `f32` | signed kernels (derivatives) |
 //! | `u16` | `u16` | blurs: exact integers, within 1 of the exact result, the same bits on every backend |
 //! | `u16` | `f32` | signed kernels |
+//! | `half::f16` (feature `f16`) | `f16`, `f32` | half-precision storage: filtered in f32, each output rounded once to f16 |
 //!
 //! In a dependent's debug build the engine runs unoptimised (a 4K RGBA
 //! blur takes seconds); to keep it fast there, add to its `Cargo.toml`:
@@ -109,6 +110,8 @@ mod source;
 mod threads;
 
 pub use detect::{available_backends, backend_by_name, best_backend};
+#[cfg(feature = "f16")]
+pub use half::f16;
 #[cfg(feature = "image")]
 pub use image_crate::PixelKind;
 pub use kernel::KernelBuf;

@@ -1,7 +1,9 @@
 //! Every backend this CPU runs against the scalar reference: f32 within twice
 //! the derived bound (and within the bound of the exact result), u8 → u8,
-//! u8 → i16, u8 → f32, u16 → u16 and u16 → f32 bit for bit; in place equals
-//! out of place; bands concatenated equal the whole image.
+//! u8 → i16, u8 → f32, u16 → u16 and u16 → f32 bit for bit, f16 → f16 and
+//! f16 → f32 within the f32 bound (plus half an f16 ulp) of the exact
+//! result; in place equals out of place; bands concatenated equal the whole
+//! image.
 //!
 //! The space (widths × heights × channels × kernels × anchors × borders ×
 //! strides) is far too big to cover, so the sweeps walk one axis completely
@@ -11,6 +13,7 @@
 mod common;
 
 use common::*;
+use half::f16;
 use sepconv::{reference, Borders, ImageViewMut, Output, Plan, Region};
 use sepconv_core::fixed16::FixedPoint16;
 use sepconv_core::ColumnStrategy;
@@ -44,6 +47,69 @@ where
         let mut banded = Img::filled(o.width, o.height, o.channels, rng.below(3), fill);
         filter_by_bands(plan, b, src, &mut banded, &cuts);
         assert!(bits(&banded.packed()) == want, "{label}: {} bands {cuts:?} differ from the whole\n{plan:?}", b.name());
+    }
+}
+
+/// Half an f16 ulp at magnitude `x` (the subnormals' below 2⁻¹⁴).
+fn f16_half_ulp(x: f64) -> f64 {
+    if x < 2f64.powi(-14) {
+        2f64.powi(-25)
+    } else {
+        2f64.powi(x.log2().floor() as i32 - 11)
+    }
+}
+
+/// f16 → f16 and f16 → f32 on every backend: the f32 result within the
+/// f32 bound of the exact one, an f16 result within that plus half an f16
+/// ulp (or ±∞ where that reaches f16's overflow threshold, 65520); in place
+/// and bands equal the whole, bit for bit; the reference within the same
+/// bounds.
+fn check_f16(spec: &Spec, plan: &Plan<'_>, rng: &mut XorShift) {
+    let (ow, oh) = spec.out_size();
+    let c = spec.channels;
+    let pad = rng.below(4);
+    let src = random_f16_image(rng, spec.width, spec.height, c, pad);
+    let exact = oracle(spec, &|x, y, ch| src.at(x, y, ch).to_f64());
+    let bound = spec.f32_bound(src.max_abs(|v| v.to_f64().abs()));
+    let within = |got: &[f16], what: &str| {
+        for (k, (&g, &e)) in got.iter().zip(&exact).enumerate() {
+            let (g, reach) = (g.to_f64(), bound + f16_half_ulp(e.abs() + bound));
+            let ok = if g.is_infinite() {
+                g.signum() == e.signum() && e.abs() + reach >= 65520.0
+            } else {
+                (g - e).abs() <= reach
+            };
+            assert!(ok, "f16 {what} sample {k}: got {g}, exact {e}; bound {reach}\n{spec:?}");
+        }
+    };
+    let fill = f16::from_f32(-4321.25);
+    let mut want = Img::filled(ow, oh, c, 0, fill);
+    reference::filter(plan, &src.view(), &mut want.view_mut()).expect("reference f16");
+    within(&want.packed(), "reference");
+    for b in backends() {
+        let mut dst = Img::filled(ow, oh, c, rng.below(4), fill);
+        plan.filter(b, &src.view(), &mut dst.view_mut(), &mut scratch(plan.scratch_len::<f16>())).expect("f16");
+        let got = dst.packed();
+        within(&got, b.name());
+        assert!(bits(&dst.padding()) == bits(&vec![fill; dst.padding().len()]), "f16 {} wrote the padding", b.name());
+
+        let mut wide = Img::filled(ow, oh, c, rng.below(4), DST_PAD_F32);
+        plan.filter(b, &src.view(), &mut wide.view_mut(), &mut scratch(plan.scratch_len::<f16>())).expect("f16→f32");
+        for (k, (&g, &e)) in wide.packed().iter().zip(&exact).enumerate() {
+            let d = (g as f64 - e).abs();
+            assert!(d <= bound, "f16→f32 {} sample {k}: got {g}, exact {e}; bound {bound}\n{spec:?}", b.name());
+        }
+
+        if spec.region == Region::Same {
+            let mut img = src.clone();
+            plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<f16>())).expect("in place f16");
+            assert!(bits(&img.packed()) == bits(&got), "f16 {} in place differs\n{spec:?}", b.name());
+            assert!(bits(&img.padding()) == bits(&src.padding()), "f16 {} in place wrote the padding", b.name());
+        }
+        let cuts = band_cuts(rng, oh);
+        let mut banded = Img::filled(ow, oh, c, rng.below(3), fill);
+        filter_by_bands(plan, b, &src, &mut banded, &cuts);
+        assert!(bits(&banded.packed()) == bits(&got), "f16 {} bands {cuts:?} differ\n{spec:?}", b.name());
     }
 }
 
@@ -100,6 +166,8 @@ fn check_case(spec: &Spec, seed: u64) {
             b.name()
         );
     }
+
+    check_f16(spec, &plan, &mut rng);
 
     // u16 pipelines (the recipe refuses a few kernels with huge sums).
     if FixedPoint16::new(&plan.row_kernel(), &plan.column_kernel()).is_ok() {

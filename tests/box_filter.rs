@@ -1,5 +1,5 @@
 //! The running-sum box filter against an exact oracle (the integer mean
-//! rounded half up, the f64 mean), on every backend, by bands, for every
+//! rounded half up, the f64 mean for f32 and f16), on every backend, by bands, for every
 //! border and region; against the FIR engine where `1/n` is exact; and its
 //! errors.
 
@@ -147,6 +147,22 @@ fn case(seed: u64) {
         let anchor = filter.band_alignment::<f32>() as f64;
         let tol = (nr as f64 + nc as f64 + anchor) * f64::EPSILON * max * 2.0 + exact.abs() * f32::EPSILON as f64;
         assert!((g as f64 - exact).abs() <= tol, "f32 sample {k}: {g} vs {exact}\n{filter:?}");
+    }
+
+    let srch = {
+        let pad = rng.below(3);
+        random_f16_image(&mut rng, w, h, c, pad)
+    };
+    let (sums, _) = window_sums(&srch, (nr, nc), borders, region);
+    let got = run_everywhere(&filter, &srch, &mut rng);
+    let max = srch.max_abs(|v| v.to_f64().abs()).max(255.0);
+    for (k, (&g, &s)) in got.iter().zip(&sums).enumerate() {
+        let exact = s / n as f64;
+        // As f32, then one rounding to f16 (half an ulp: 2⁻¹¹ relative,
+        // 2⁻²⁵ among the subnormals).
+        let anchor = filter.band_alignment::<half::f16>() as f64;
+        let tol = (nr as f64 + nc as f64 + anchor) * f64::EPSILON * max * 2.0 + exact.abs() / 2048.0 + 2f64.powi(-25);
+        assert!((g.to_f64() - exact).abs() <= tol, "f16 sample {k}: {g} vs {exact}\n{filter:?}");
     }
 }
 

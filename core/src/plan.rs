@@ -11,6 +11,8 @@ use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut, Shape};
 use crate::kernel::Kernel;
 use crate::pass::fixed::{FixedOutput, FixedPasses};
+#[cfg(feature = "f16")]
+use crate::pass::half::{F16Passes, HalfOutput};
 use crate::pass::wide::{WideOutput, WidePasses};
 use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Rows, Separate, Work};
 use crate::sample::{Output, Pairs, Sample};
@@ -298,9 +300,10 @@ impl<'k> Plan<'k> {
         self.geometry_for::<S>().scratch_len::<S, S::Mid>().unwrap_or(usize::MAX)
     }
 
-    /// The geometry a call on samples `S` runs with: u8 has only the direct column pass.
+    /// The geometry a call on samples `S` runs with: only f32 has the
+    /// transposed-tile column pass.
     fn geometry_for<S: Sample>(&self) -> Geometry {
-        if S::FLOAT {
+        if S::TILES {
             self.geometry
         } else {
             Geometry { column_rows: DIRECT_ROWS, ..self.geometry }
@@ -453,6 +456,20 @@ impl<W: Work> Pairs for Call<'_, '_, W> {
     fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Result<()> {
         self.u16_frames(&mut InPlace { image })
     }
+    #[cfg(feature = "f16")]
+    fn f16(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
+        let first_row = self.work.first_row();
+        self.f16_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    #[cfg(feature = "f16")]
+    fn f16_f32(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        let first_row = self.work.first_row();
+        self.f16_frames(&mut Separate { src: *src, dst, first_row })
+    }
+    #[cfg(feature = "f16")]
+    fn f16_in_place(self, image: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
+        self.f16_frames(&mut InPlace { image })
+    }
 }
 
 impl<W: Work> Call<'_, '_, W> {
@@ -484,6 +501,16 @@ impl<W: Work> Call<'_, '_, W> {
         let job =
             Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
         self.backend.run(FilterU16 { recipe: &recipe, job });
+        Ok(())
+    }
+
+    #[cfg(feature = "f16")]
+    fn f16_frames<D: HalfOutput>(self, frames: &mut dyn Frames<half::f16, D>) -> Result<()> {
+        let plan = self.plan;
+        let geometry = self.work.geometry(plan.geometry_for::<half::f16>());
+        let job =
+            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
+        self.backend.run(FilterF16 { row: plan.row.taps(), column: plan.column.taps(), job });
         Ok(())
     }
 }
@@ -529,5 +556,22 @@ impl<D: WideOutput, W: Work> Op for FilterU16<'_, D, W> {
     #[inline(always)]
     fn run<S: Simd>(self, simd: S) {
         self.job.run(&WidePasses::<S::F64, D>::new(simd, self.recipe));
+    }
+}
+
+/// The f16 engine with output `D` as an op.
+#[cfg(feature = "f16")]
+struct FilterF16<'a, D, W> {
+    row: &'a [f32],
+    column: &'a [f32],
+    job: Job<'a, half::f16, D, W>,
+}
+
+#[cfg(feature = "f16")]
+impl<D: HalfOutput, W: Work> Op for FilterF16<'_, D, W> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, simd: S) {
+        self.job.run(&F16Passes::<S::F32, D>::new(simd, self.row, self.column));
     }
 }

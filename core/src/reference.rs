@@ -13,6 +13,8 @@
 //!   definition every backend matches bit for bit.
 //! * u16: the recipe of [`crate::fixed16`] in `i128` integers (the engines
 //!   hold the same integers in `f64`), which every backend matches bit for bit.
+//! * f16 (feature `f16`): the f32 reference on the widened samples, the
+//!   result rounded once to f16 (to nearest, ties to even) for f16 outputs.
 //!
 //! The f32 bound (the crate docs' "f32 accuracy and range"): each f32
 //! operation gives `exact·(1 + δ) + η` with `|δ| ≤ u = 2⁻²⁴`, and `|η| ≤
@@ -102,6 +104,18 @@ impl Pairs for Reference<'_, '_> {
     fn u16_in_place(self, _: &mut ImageViewMut<'_, u16>) -> Result<()> {
         Err(Error::InPlaceNotSupported)
     }
+    #[cfg(feature = "f16")]
+    fn f16(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
+        filter_float(self.plan, src, dst, half::f16::to_f32, half::f16::from_f32)
+    }
+    #[cfg(feature = "f16")]
+    fn f16_f32(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+        filter_float(self.plan, src, dst, half::f16::to_f32, |x| x)
+    }
+    #[cfg(feature = "f16")]
+    fn f16_in_place(self, _: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
+        Err(Error::InPlaceNotSupported)
+    }
 }
 
 /// The source sample at virtual coordinates `(vx, vy)` (`vx` counts pixels),
@@ -144,6 +158,18 @@ fn window_start(region: Region) -> (usize, usize) {
 
 /// The f32 reference.
 fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
+    filter_float(plan, src, dst, |x| x, |x| x)
+}
+
+/// The f32 reference on samples `S` read as f32 by `widen`, each result
+/// written by `narrow`.
+fn filter_float<S: Sample, D: Copy>(
+    plan: &Plan<'_>,
+    src: &ImageView<'_, S>,
+    dst: &mut ImageViewMut<'_, D>,
+    widen: fn(S) -> f32,
+    narrow: fn(f32) -> D,
+) -> Result<()> {
     let constants = check(plan, src, dst)?;
     let (row, column) = (plan.row_kernel(), plan.column_kernel());
     let (x0, y0) =
@@ -158,11 +184,11 @@ fn filter_f32(plan: &Plan<'_>, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<
                     let mut t = 0.0f32;
                     for (i, &r) in row.taps().iter().enumerate() {
                         let vx = x as isize + x0 + i as isize;
-                        t += sample(plan, src, vx, vy, ch, constants) * r;
+                        t += widen(sample(plan, src, vx, vy, ch, constants)) * r;
                     }
                     acc += t * c;
                 }
-                dst.row_mut_unchecked_index(y)[x * out.channels + ch] = acc;
+                dst.row_mut_unchecked_index(y)[x * out.channels + ch] = narrow(acc);
             }
         }
     }

@@ -1,12 +1,15 @@
 //! The sample types a plan filters and the (source, output) pairs it
 //! implements: `f32 → f32`, `u8 → u8`, `u8 → i16`, `u8 → f32`, `u16 → u16`,
-//! `u16 → f32`. Sealed.
+//! `u16 → f32`, and with the `f16` feature `f16 → f16`, `f16 → f32`. Sealed.
 //!
 //! Each pair names itself to a [`Pairs`] visitor, so that a generic call
 //! (`Plan::filter::<S, D>`) reaches a concrete, non-generic engine entry
 //! point: the engines are compiled once, in this crate, whatever the caller.
 
 use bytemuck::Pod;
+
+#[cfg(feature = "f16")]
+use half::f16;
 
 use crate::error::{Error, Result};
 use crate::image::{ImageView, ImageViewMut};
@@ -17,16 +20,22 @@ mod sealed {
     impl Sealed for u8 {}
     impl Sealed for i16 {}
     impl Sealed for u16 {}
+    #[cfg(feature = "f16")]
+    impl Sealed for half::f16 {}
 }
 
-/// A sample type that can be filtered: `f32`, `u8` or `u16`.
+/// A sample type that can be filtered: `f32`, `u8`, `u16`, and `half::f16`
+/// with the `f16` feature.
 pub trait Sample: Pod + sealed::Sealed {
     #[doc(hidden)]
     /// The type of the row-filtered lines between the passes.
     type Mid: Pod;
     #[doc(hidden)]
-    /// Whether this is `f32` (which has the transposed-tile column strategy too).
+    /// Whether this is a floating-point type (sums are rounded).
     const FLOAT: bool;
+    #[doc(hidden)]
+    /// Whether the transposed-tile column strategy exists for it (f32 only).
+    const TILES: bool = false;
     #[doc(hidden)]
     /// A `Border::Constant` value in this type.
     fn border_value(v: f32) -> Result<Self>;
@@ -75,11 +84,21 @@ pub trait Pairs {
     fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
     /// `u16` in place.
     fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Self::Output;
+    /// `f16 → f16`.
+    #[cfg(feature = "f16")]
+    fn f16(self, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f16>) -> Self::Output;
+    /// `f16 → f32`.
+    #[cfg(feature = "f16")]
+    fn f16_f32(self, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
+    /// `f16` in place.
+    #[cfg(feature = "f16")]
+    fn f16_in_place(self, image: &mut ImageViewMut<'_, f16>) -> Self::Output;
 }
 
 impl Sample for f32 {
     type Mid = f32;
     const FLOAT: bool = true;
+    const TILES: bool = true;
     fn border_value(v: f32) -> Result<Self> {
         if v.is_finite() {
             Ok(v)
@@ -192,5 +211,48 @@ impl Output<u16> for f32 {
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
         p.u16_f32(src, dst)
+    }
+}
+
+#[cfg(feature = "f16")]
+impl Sample for f16 {
+    type Mid = f32;
+    const FLOAT: bool = true;
+    fn border_value(v: f32) -> Result<Self> {
+        // Rounded to f16 as the outputs are; it must stay finite.
+        let h = f16::from_f32(v);
+        if h.is_finite() {
+            Ok(h)
+        } else {
+            Err(Error::InvalidBorderValue)
+        }
+    }
+    #[inline]
+    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, f16>) -> P::Output {
+        p.f16_in_place(image)
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f16::to_f64_const(self)
+    }
+    #[inline(always)]
+    fn from_mean(v: f64) -> Self {
+        f16::from_f64(v)
+    }
+}
+
+#[cfg(feature = "f16")]
+impl Output<f16> for f16 {
+    #[inline]
+    fn pair<P: Pairs>(p: P, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f16>) -> P::Output {
+        p.f16(src, dst)
+    }
+}
+
+#[cfg(feature = "f16")]
+impl Output<f16> for f32 {
+    #[inline]
+    fn pair<P: Pairs>(p: P, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
+        p.f16_f32(src, dst)
     }
 }

@@ -223,7 +223,7 @@ fn bits<T: bytemuck::Pod>(v: &[T]) -> &[u8] {
 
 pub fn run_all() -> usize {
     // SAFETY: run.py runs this program on an emulated CPU that implements
-    // AVX-512F/BW, AVX2 and FMA, with the AVX-512 state enabled (XCR0) —
+    // AVX-512F/BW, AVX2, FMA and F16C, with the AVX-512 state enabled (XCR0) —
     // except in its control runs, which disable that state on purpose and
     // rely on the first AVX-512 instruction trapping (#UD) and ending the run.
     let avx512 = Backend::Avx512(unsafe { Avx512::new_unchecked() });

@@ -241,6 +241,34 @@ pub fn random_u8_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: us
     img
 }
 
+/// A random f16 image (uniform in ±1000, the extremes ±65504, subnormals
+/// and zeros, a narrow band, or small integers); the padding holds random
+/// samples.
+pub fn random_f16_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: usize) -> Img<half::f16> {
+    use half::f16;
+    let mut img = Img::filled(w, h, c, pad, f16::ZERO);
+    for v in img.data.iter_mut() {
+        *v = f16::from_bits(rng.next_u64() as u16);
+    }
+    let style = rng.below(5);
+    let base = rng.below(2000) as f32 - 1000.0;
+    for y in 0..h {
+        for x in 0..w {
+            for ch in 0..c {
+                let v = match style {
+                    0 | 1 => f16::from_f32(rng.below(2_000_001) as f32 / 1000.0 - 1000.0),
+                    2 => [f16::MAX, f16::MIN, f16::MIN_POSITIVE_SUBNORMAL, -f16::MIN_POSITIVE_SUBNORMAL, f16::ZERO, f16::NEG_ZERO]
+                        [rng.below(6)],
+                    3 => f16::from_f32(base + rng.below(4) as f32 / 8.0),
+                    _ => f16::from_f32(rng.below(256) as f32),
+                };
+                img.set(x, y, ch, v);
+            }
+        }
+    }
+    img
+}
+
 /// A random u16 image (uniform, extreme-only, a narrow band, white or small
 /// values); the padding holds random samples.
 pub fn random_u16_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: usize) -> Img<u16> {

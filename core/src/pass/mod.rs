@@ -29,6 +29,8 @@ pub(crate) mod column;
 pub(crate) mod direct2d;
 pub(crate) mod fixed;
 mod geometry;
+#[cfg(feature = "f16")]
+pub(crate) mod half;
 mod ring;
 pub(crate) mod row;
 mod stream;

@@ -61,4 +61,21 @@ pub trait F32Vector: Copy {
     fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
         a * b + c
     }
+    /// `dst[i] = src[i]` as f32 (exact), for `i < min(len)`.
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn widen_f16(_: Self::Token, src: &[half::f16], dst: &mut [f32]) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = s.to_f32();
+        }
+    }
+    /// `dst[i] = src[i]` rounded to the nearest f16 (ties to even), for
+    /// `i < min(len)`.
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn narrow_f16(_: Self::Token, src: &[f32], dst: &mut [half::f16]) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = half::f16::from_f32(*s);
+        }
+    }
 }

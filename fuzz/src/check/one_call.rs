@@ -58,10 +58,10 @@ pub fn check_one_call(data: &[u8]) {
     check_sample(&imgf, filter, &options, borders, region);
 }
 
-fn check_sample<S: SourceSample>(img: &Image<S>, filter: Filter, options: &Options, borders: Borders, region: Region)
+fn check_sample<S>(img: &Image<S>, filter: Filter, options: &Options, borders: Borders, region: Region)
 where
+    S: SourceSample + std::fmt::Debug,
     f32: Output<S>,
-    S: std::fmt::Debug,
     S::Gradient: std::fmt::Debug,
 {
     let what = format_args!("{filter:?} on {} {:?} {borders:?} {region:?}", std::any::type_name::<S>(), img.shape());

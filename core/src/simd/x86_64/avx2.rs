@@ -16,17 +16,17 @@ impl Simd for Avx2 {
     type I32 = I32x8;
     #[inline(always)]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
-        // SAFETY: the token proves the CPU has AVX2 and FMA.
+        // SAFETY: the token proves the CPU has AVX2, FMA and F16C.
         unsafe { entry(self, op) }
     }
 }
 
-/// `op` compiled with AVX2 and FMA: a function of its own per op type.
+/// `op` compiled with AVX2, FMA and F16C: a function of its own per op type.
 ///
 /// # Safety
 ///
-/// The CPU must support AVX2 and FMA.
-#[target_feature(enable = "avx2,fma")]
+/// The CPU must support AVX2, FMA and F16C.
+#[target_feature(enable = "avx2,fma,f16c")]
 #[inline(never)]
 unsafe fn entry<O: Op>(simd: Avx2, op: O) -> O::Output {
     op.run(simd)
@@ -102,6 +102,47 @@ impl F32Vector for F32x8 {
     fn mul_add_one(_: Avx2, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
+    }
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn widen_f16(_: Avx2, src: &[half::f16], dst: &mut [f32]) {
+        let n = src.len().min(dst.len());
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let body = n - n % 8;
+        for i in (0..body).step_by(8) {
+            // SAFETY: 8 f16s are readable at `src[i..]` and 8 f32s
+            // writable at `dst[i..]` (i + 8 ≤ n); the token proves the
+            // conversion (_mm256_cvtph_ps).
+            unsafe {
+                let h = _mm_loadu_si128(src.as_ptr().add(i).cast());
+                _mm256_storeu_ps(dst.as_mut_ptr().add(i), _mm256_cvtph_ps(h));
+            }
+        }
+        // The conversion is exact: the tail's scalar one gives the same bits.
+        for (d, s) in dst[body..].iter_mut().zip(&src[body..]) {
+            *d = s.to_f32();
+        }
+    }
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn narrow_f16(_: Avx2, src: &[f32], dst: &mut [half::f16]) {
+        let n = src.len().min(dst.len());
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let body = n - n % 8;
+        for i in (0..body).step_by(8) {
+            // SAFETY: 8 f32s are readable at `src[i..]` and 8 f16s
+            // writable at `dst[i..]` (i + 8 ≤ n); the token proves the
+            // conversion (_mm256_cvtps_ph).
+            unsafe {
+                let v = _mm256_loadu_ps(src.as_ptr().add(i));
+                _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), _mm256_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
+            }
+        }
+        // Both round to nearest, ties to even: the tail's scalar conversion
+        // gives the vector's bits (NaN payloads aside).
+        for (d, s) in dst[body..].iter_mut().zip(&src[body..]) {
+            *d = half::f16::from_f32(*s);
+        }
     }
 }
 

@@ -103,6 +103,47 @@ impl F32Vector for F32x16 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn widen_f16(_: Avx512, src: &[half::f16], dst: &mut [f32]) {
+        let n = src.len().min(dst.len());
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let body = n - n % 16;
+        for i in (0..body).step_by(16) {
+            // SAFETY: 16 f16s are readable at `src[i..]` and 16 f32s
+            // writable at `dst[i..]` (i + 16 ≤ n); the token proves the
+            // conversion (_mm512_cvtph_ps).
+            unsafe {
+                let h = _mm256_loadu_si256(src.as_ptr().add(i).cast());
+                _mm512_storeu_ps(dst.as_mut_ptr().add(i), _mm512_cvtph_ps(h));
+            }
+        }
+        // The conversion is exact: the tail's scalar one gives the same bits.
+        for (d, s) in dst[body..].iter_mut().zip(&src[body..]) {
+            *d = s.to_f32();
+        }
+    }
+    #[cfg(feature = "f16")]
+    #[inline(always)]
+    fn narrow_f16(_: Avx512, src: &[f32], dst: &mut [half::f16]) {
+        let n = src.len().min(dst.len());
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let body = n - n % 16;
+        for i in (0..body).step_by(16) {
+            // SAFETY: 16 f32s are readable at `src[i..]` and 16 f16s
+            // writable at `dst[i..]` (i + 16 ≤ n); the token proves the
+            // conversion (_mm512_cvtps_ph).
+            unsafe {
+                let v = _mm512_loadu_ps(src.as_ptr().add(i));
+                _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), _mm512_cvtps_ph::<_MM_FROUND_TO_NEAREST_INT>(v));
+            }
+        }
+        // Both round to nearest, ties to even: the tail's scalar conversion
+        // gives the vector's bits (NaN payloads aside).
+        for (d, s) in dst[body..].iter_mut().zip(&src[body..]) {
+            *d = half::f16::from_f32(*s);
+        }
+    }
 }
 
 /// 32 `i16` lanes (the u8 passes); accumulators are [`I32x16`] pairs.
