@@ -102,7 +102,8 @@ fn check_f16(spec: &Spec, plan: &Plan<'_>, rng: &mut XorShift) {
 
         if spec.region == Region::Same {
             let mut img = src.clone();
-            plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<f16>())).expect("in place f16");
+            plan.filter_in_place(b, &mut img.view_mut(), &mut scratch(plan.scratch_len::<f16>()))
+                .expect("in place f16");
             assert!(bits(&img.packed()) == bits(&got), "f16 {} in place differs\n{spec:?}", b.name());
             assert!(bits(&img.padding()) == bits(&src.padding()), "f16 {} in place wrote the padding", b.name());
         }

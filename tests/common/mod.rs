@@ -257,8 +257,14 @@ pub fn random_f16_image(rng: &mut XorShift, w: usize, h: usize, c: usize, pad: u
             for ch in 0..c {
                 let v = match style {
                     0 | 1 => f16::from_f32(rng.below(2_000_001) as f32 / 1000.0 - 1000.0),
-                    2 => [f16::MAX, f16::MIN, f16::MIN_POSITIVE_SUBNORMAL, -f16::MIN_POSITIVE_SUBNORMAL, f16::ZERO, f16::NEG_ZERO]
-                        [rng.below(6)],
+                    2 => [
+                        f16::MAX,
+                        f16::MIN,
+                        f16::MIN_POSITIVE_SUBNORMAL,
+                        -f16::MIN_POSITIVE_SUBNORMAL,
+                        f16::ZERO,
+                        f16::NEG_ZERO,
+                    ][rng.below(6)],
                     3 => f16::from_f32(base + rng.below(4) as f32 / 8.0),
                     _ => f16::from_f32(rng.below(256) as f32),
                 };
