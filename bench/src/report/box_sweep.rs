@@ -413,7 +413,11 @@ mod tests {
     use super::*;
 
     fn row(size: usize, fir: f64, sums: f64) -> Row {
-        Row { size, fir, sums, box_blur: sums, box_blur_ran: "sums", fir_vs_sums: 0.0, peers: Vec::new() }
+        let peers = peers::BOX_NAMES
+            .iter()
+            .map(|_| peers::BoxFigure { mpix_s: f64::NAN, interior: f32::NAN, frame: f32::NAN })
+            .collect();
+        Row { size, fir, sums, box_blur: sums, box_blur_ran: "sums", fir_vs_sums: 0.0, peers }
     }
 
     fn sweep(rows: Vec<Row>) -> BoxSweep {
@@ -441,6 +445,17 @@ mod tests {
         assert!(late.crossover_line().contains("does not match"), "{}", late.crossover_line());
         let early = sweep(vec![row(below, 400.0, 300.0), row(BOX_RUNNING_SUMS, 350.0, 300.0)]);
         assert!(early.crossover_line().contains(&format!("n = {BOX_RUNNING_SUMS}: sums 300, FIR 350")));
+    }
+
+    #[test]
+    fn blocks_print_as_text_and_markdown() {
+        let blocks = sweep(vec![row(3, 900.0, 300.0), row(255, 80.0, 160.0)]).blocks();
+        let text = crate::document::text(&blocks);
+        assert!(text.contains("Box-filter sweep on box-u8-1080p (1920×1080 u8"), "{text}");
+        assert!(text.contains("  u8: running sums overtake FIR at n = 255 (FIR faster at n = 3)"), "{text}");
+        let markdown = crate::document::markdown(&blocks);
+        assert!(markdown.contains("| n | FIR | sums | box_blur | ran | sums/FIR | \\|FIR−sums\\|"), "{markdown}");
+        assert!(markdown.contains("| 255 | 80.0 | 160.0 | 160.0 | sums | 2.00× | 0 |"), "{markdown}");
     }
 
     #[test]
