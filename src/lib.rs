@@ -119,6 +119,8 @@ pub use kernel2d::filter_2d;
 pub use options::Options;
 #[doc(hidden)]
 pub use options::Smoothing;
+#[cfg(feature = "tuning")]
+pub use options::BOX_RUNNING_SUMS;
 pub use owned::Image;
 #[cfg(feature = "tuning")]
 pub use sepconv_core::ColumnStrategy;

@@ -450,7 +450,8 @@ enum Blur<'k> {
 /// whose cost does not grow with the size; smaller ones on the FIR engine.
 /// Measured at 1920×1080, one thread: running sums ≈ 300 Mpix/s at any size,
 /// the FIR engine 670 (u8) and 450 (f32) at 31 taps, 260 and 190 at 63.
-const BOX_RUNNING_SUMS: usize = 49;
+/// Public with the `tuning` feature, for the benchmark report's box sweep.
+pub const BOX_RUNNING_SUMS: usize = 49;
 
 /// The length OpenCV's `GaussianBlur` gives a Gaussian of standard
 /// deviation `sigma` when `ksize` is 0: `round(2·sigmas·σ + 1) | 1`, with

@@ -11,14 +11,20 @@
 //!   passes). It returns a new image: the timed run allocates it and drops
 //!   it; the checking run copies it into our buffer.
 //!
+//! The box sweep's peer ([`PeerSample::box_peers`]): libblur's running-sum
+//! box blur (`box_blur`, `box_blur_u16`, `box_blur_f32`: running sums along
+//! the rows, then the columns — for u8, u16 and f32 boxes of 111 taps or
+//! more on one thread, through an intermediate image of the sample type;
+//! *replicated* edges, it has no other mode), `ThreadingPolicy::Single`.
+//!
 //! Each peer's answer is compared with sepconv's once ([`compare`]), inside
 //! the image and in the frame of `K/2` pixels the borders reach, and the
 //! difference is reported, not fatal.
 
 use imageproc::image::{ImageBuffer, Luma, Rgba};
 use libblur::{
-    filter_1d_approx, filter_1d_exact, BlurImage, BlurImageMut, EdgeMode, EdgeMode2D, FastBlurChannels, Scalar,
-    ThreadingPolicy,
+    box_blur, box_blur_f32, box_blur_u16, filter_1d_approx, filter_1d_exact, BlurImage, BlurImageMut,
+    BoxBlurParameters, EdgeMode, EdgeMode2D, FastBlurChannels, Scalar, ThreadingPolicy,
 };
 
 use crate::{BenchSample, Input};
@@ -44,6 +50,8 @@ pub struct Peer<'a, S> {
 pub trait PeerSample: BenchSample {
     /// The peers that handle `input`'s layout.
     fn peers(input: &Input<Self>) -> Vec<Peer<'_, Self>>;
+    /// The peers' box blurs of `input` with a `size × size` box (odd).
+    fn box_peers(input: &Input<Self>, size: usize) -> Vec<Peer<'_, Self>>;
 }
 
 fn layout(channels: usize) -> Option<FastBlurChannels> {
@@ -79,6 +87,38 @@ fn libblur_peer<'a, S: BenchSample + 'static>(
         let mut dst = BlurImageMut::borrow(out, w.width as u32, w.height as u32, layout);
         f(&image, &mut dst, &input.taps, &input.taps, EDGES, Scalar::default(), ThreadingPolicy::Single)
             .map_err(|e| format!("{e:?}"))
+    };
+    Some(Peer {
+        name: "libblur",
+        function,
+        run: Box::new(run),
+        timed: Box::new(move |out| {
+            let _ = run(out);
+        }),
+    })
+}
+
+type LibblurBox<S> = fn(
+    &BlurImage<'_, S>,
+    &mut BlurImageMut<'_, S>,
+    BoxBlurParameters,
+    ThreadingPolicy,
+) -> Result<(), libblur::BlurError>;
+
+/// libblur's box blur of `input` with a `size × size` box.
+fn libblur_box_peer<'a, S: BenchSample + 'static>(
+    input: &'a Input<S>,
+    size: usize,
+    function: &'static str,
+    f: LibblurBox<S>,
+) -> Option<Peer<'a, S>> {
+    let w = input.workload;
+    let layout = layout(w.channels)?;
+    let size = u32::try_from(size).ok()?;
+    let run = move |out: &mut [S]| -> Result<(), String> {
+        let image = BlurImage::borrow(&input.samples, w.width as u32, w.height as u32, layout);
+        let mut dst = BlurImageMut::borrow(out, w.width as u32, w.height as u32, layout);
+        f(&image, &mut dst, BoxBlurParameters::new(size), ThreadingPolicy::Single).map_err(|e| format!("{e:?}"))
     };
     Some(Peer {
         name: "libblur",
@@ -128,6 +168,9 @@ impl PeerSample for f32 {
         }
         peers
     }
+    fn box_peers(input: &Input<f32>, size: usize) -> Vec<Peer<'_, f32>> {
+        libblur_box_peer(input, size, "box_blur_f32", box_blur_f32).into_iter().collect()
+    }
 }
 
 impl PeerSample for u8 {
@@ -144,6 +187,9 @@ impl PeerSample for u8 {
             _ => {}
         }
         peers
+    }
+    fn box_peers(input: &Input<u8>, size: usize) -> Vec<Peer<'_, u8>> {
+        libblur_box_peer(input, size, "box_blur", box_blur).into_iter().collect()
     }
 }
 
@@ -162,6 +208,9 @@ impl PeerSample for u16 {
             peers.push(imageproc_peer::<u16, Luma<u16>>(input));
         }
         peers
+    }
+    fn box_peers(input: &Input<u16>, size: usize) -> Vec<Peer<'_, u16>> {
+        libblur_box_peer(input, size, "box_blur_u16", box_blur_u16).into_iter().collect()
     }
 }
 

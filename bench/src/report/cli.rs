@@ -9,7 +9,7 @@ use crate::{Workload, WORKLOADS};
 /// The `--help` text.
 pub const USAGE: &str = "\
 usage: report [--json | --markdown] [--workload NAME]... [--threads N] [--backend NAME] [--full]
-              [--no-sweep] [--no-scaling] [--no-depthwise] [--no-separability]
+              [--no-sweep] [--no-box-sweep] [--no-scaling] [--no-depthwise] [--no-separability]
 
   --json           one JSON object per line and measurement:
                    {\"workload\": ..., \"system\": ..., \"mpix_s\": ..., \"threads\": ..., \"backend\": ...}
@@ -23,8 +23,13 @@ usage: report [--json | --markdown] [--workload NAME]... [--threads N] [--backen
   --backend NAME   force a sepconv backend (scalar, sse2, avx2, avx512, ...);
                    default: the best this CPU runs (or $SEPCONV_BACKEND)
   --full           the whole sweep: every odd size 3..63 on f32 and u8, more
-                   image sizes for the thread crossover, 3x the time budgets
+                   box sizes (every odd one to 63, 95, 191), more image
+                   sizes for the thread crossover, 3x the time budgets
   --no-sweep       skip the kernel-size sweep (sweep-*.svg)
+  --no-box-sweep   skip the box-filter sweep (FIR against running sums
+                   against box_blur and libblur, n×n boxes 3..255 on 1080p
+                   f32 and u8, box-*.svg; runs even with --workload, not
+                   with --json)
   --no-scaling     skip the thread scaling and crossover (threads*.svg)
   --no-depthwise   skip the depthwise-separable section (MobileNet layers
                    against full convolution, f32 and int8; runs even with
@@ -32,7 +37,8 @@ usage: report [--json | --markdown] [--workload NAME]... [--threads N] [--backen
   --no-separability  skip the separability section (kernel ranks, rank-r
                    accuracy and speed, SVG pictures in target/report/)
 The sweep, scaling and separability sections run after the table when no
---workload or --json is given. Progress is printed on stderr.";
+--workload or --json is given; the box sweep and the depthwise section also
+with --workload. Progress is printed on stderr.";
 
 /// Time budgets (multiplied by 3 with `--full`): the whole default run stays
 /// under two minutes on a 2-core machine.
@@ -59,6 +65,7 @@ pub struct Options {
     pub(super) backend: Backend,
     pub(super) full: bool,
     pub(super) sweep: bool,
+    pub(super) box_sweep: bool,
     pub(super) scaling: bool,
     pub(super) separability: bool,
     pub(super) depthwise: bool,
@@ -76,6 +83,7 @@ impl Options {
         let mut backend = None;
         let mut separability = true;
         let mut depthwise = true;
+        let mut box_sweep = true;
         let (mut full, mut sweep, mut scaling) = (false, true, true);
         while let Some(arg) = args.next() {
             let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -110,6 +118,7 @@ impl Options {
                 "--no-depthwise" => depthwise = false,
                 "--full" => full = true,
                 "--no-sweep" => sweep = false,
+                "--no-box-sweep" => box_sweep = false,
                 "--no-scaling" => scaling = false,
                 "-h" | "--help" => return Ok(None),
                 other => return Err(format!("unknown argument {other:?}")),
@@ -136,6 +145,7 @@ impl Options {
             backend: backend.unwrap_or_else(best_backend),
             full,
             sweep,
+            box_sweep: box_sweep && !json,
             scaling,
             separability,
             depthwise: depthwise && !json,

@@ -12,14 +12,21 @@
 //!    aborts the report); the peers' against sepconv's (reported).
 //! 2. The kernel-size sweep (3…63 taps on a 1080p image): separable against
 //!    SIMD 2D against naive 2D, the crossover, `sweep-*.svg`.
-//! 3. Threads: 1, 2, … cores on f32-4k-15 and u8-4k-15 (`threads.svg`), and
+//! 3. The box-filter sweep (`n×n` boxes, 3…255, on 1080p f32 and u8): the
+//!    FIR engine (`n` taps of `1/n`) against running sums (`BoxFilter`)
+//!    against the one-call `box_blur` (and libblur's box blur), each checked
+//!    against the running sums first; where running sums overtake FIR
+//!    against the facade's `BOX_RUNNING_SUMS`, `box-*.svg`. Also with
+//!    `--workload`.
+//! 4. Threads: 1, 2, … cores on f32-4k-15 and u8-4k-15 (`threads.svg`), and
 //!    the 1-against-2-thread crossover over image sizes that justifies
 //!    `PARALLEL_MIN_PIXELS` (`threads-crossover.svg`), with the system load.
-//! 4. The depthwise-separable section (`crate::depthwise`), also with
+//! 5. The depthwise-separable section (`crate::depthwise`), also with
 //!    `--workload`.
-//! 5. The separability section (`crate::separability`).
+//! 6. The separability section (`crate::separability`).
 //!
-//! Sections 2, 3 and 5 run when no `--workload` and no `--json` is given.
+//! Sections 2, 4 and 6 run when no `--workload` and no `--json` is given;
+//! 3 and 5 unless `--json` (each has its `--no-…` flag).
 //! Progress goes to stderr, the report to stdout; the SVGs to
 //! `target/report/`.
 //!
@@ -37,6 +44,7 @@ use crate::document::{self, Block};
 use crate::plot::{self, Chart};
 use crate::{load_average, SampleType, SWEEP_IMAGES};
 
+mod box_sweep;
 mod cli;
 mod header;
 mod peers;
@@ -45,6 +53,7 @@ mod table;
 mod threads;
 mod workloads;
 
+use box_sweep::box_sweep;
 use cli::BAND_TIME;
 pub use cli::{Options, USAGE};
 use header::Header;
@@ -164,6 +173,18 @@ fn report(opts: &Options) -> Result<(), String> {
             };
             out.emit(measured.map_err(|e| format!("sweep: {e}"))?.blocks());
         }
+    }
+    if opts.box_sweep {
+        out.section("Box-filter sweep");
+        for image in box_sweep::IMAGES {
+            let measured = match image.sample {
+                SampleType::F32 => box_sweep::<f32>(image, opts, started, &subtitle),
+                SampleType::U8 => box_sweep::<u8>(image, opts, started, &subtitle),
+                SampleType::U16 => box_sweep::<u16>(image, opts, started, &subtitle),
+            };
+            out.emit(measured.map_err(|e| format!("box sweep: {e}"))?.blocks());
+        }
+        out.emit(vec![Block::Blank, Block::Line(box_sweep::NOTE.to_string())]);
     }
     if opts.scaling {
         out.section("Threads");

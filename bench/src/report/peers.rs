@@ -1,5 +1,17 @@
 //! The peer libraries in the report, measured in the same run when built with `--features peers` (else nothing).
 
+/// A peer's box blur at one size in the box sweep.
+// Made by the peers only: never without `--features peers`.
+#[cfg_attr(not(feature = "peers"), allow(dead_code))]
+pub(super) struct BoxFigure {
+    /// Mpix/s (NaN where it did not run).
+    pub(super) mpix_s: f64,
+    /// Largest `|peer − reference|` where the box stays inside the image.
+    pub(super) interior: f32,
+    /// Largest difference within `size / 2` pixels of an edge (border rules differ).
+    pub(super) frame: f32,
+}
+
 /// Peer libraries, measured in the same run when built with `--features peers`.
 #[cfg(feature = "peers")]
 mod enabled {
@@ -71,6 +83,34 @@ mod enabled {
             })
             .collect()
     }
+
+    /// The peers with a box blur, in the order of their columns in the box sweep.
+    pub const BOX_NAMES: [&str; 1] = ["libblur"];
+
+    /// Each peer of `BOX_NAMES` blurring `input` with a `size × size` box:
+    /// its answer against `reference` (reported, not fatal), then its
+    /// Mpix/s; NaN where it has no box blur for the layout or fails.
+    pub fn box_sweep<S: PeerSample>(
+        input: &Input<S>,
+        size: usize,
+        reference: &[S],
+        budget: Duration,
+    ) -> Vec<super::BoxFigure> {
+        let w = input.workload;
+        let mut out = vec![S::default(); w.samples()];
+        let peers = S::box_peers(input, size);
+        BOX_NAMES
+            .iter()
+            .map(|name| match peers.iter().find(|p| p.name == *name) {
+                Some(p) if (p.run)(&mut out).is_ok() => {
+                    let a = compare(input, &out, reference);
+                    let t = time_median(3, budget, || (p.timed)(std::hint::black_box(&mut out)));
+                    super::BoxFigure { mpix_s: t.mpix_s(w.pixels()), interior: a.interior, frame: a.frame }
+                }
+                _ => super::BoxFigure { mpix_s: f64::NAN, interior: f32::NAN, frame: f32::NAN },
+            })
+            .collect()
+    }
 }
 
 /// Without `--features peers`: nothing to measure.
@@ -95,6 +135,12 @@ mod disabled {
     pub fn measure<S>(_: &Input<S>, _: &[S], _: Duration, _: &mut Vec<Figure>, _: &mut Vec<String>, _: Instant) {}
 
     pub fn sweep<S>(_: &Input<S>, _: &[S], _: Duration) -> Vec<f64> {
+        Vec::new()
+    }
+
+    pub const BOX_NAMES: [&str; 0] = [];
+
+    pub fn box_sweep<S>(_: &Input<S>, _: usize, _: &[S], _: Duration) -> Vec<super::BoxFigure> {
         Vec::new()
     }
 }
