@@ -129,7 +129,7 @@ pub use sepconv_core::{
     Op, Output, Plan, Region, Result, Sample, Shape, Simd, Stream, Symmetry, MAX_TAPS,
 };
 pub use source::{Blurrable, Element, Source, SourceSample};
-pub use threads::{box_filter_parallel, filter_parallel, Threads, PARALLEL_MIN_PIXELS};
+pub use threads::{box_filter_parallel, filter_in_place_parallel, filter_parallel, Threads, PARALLEL_MIN_PIXELS};
 
 /// Blurs `image` with OpenCV's Gaussian of standard deviation `sigma`
 /// (`GaussianBlur` with `ksize = 0`): [`Options::gaussian_blur`] with the
@@ -236,17 +236,18 @@ pub fn filter_valid<S: Sample + Sync, D: Output<S> + Send>(
     run(&plan, src)
 }
 
-/// Filters `image` in place, on the best backend and one thread; an error
-/// ([`Error::OutOfMemory`] for the scratch included) leaves it untouched.
-pub fn filter_in_place<S: Sample + Output<S>>(
+/// Filters `image` in place, on the best backend and [`Threads::Auto`]
+/// ([`filter_in_place_parallel`]: the one-thread result on any thread
+/// count); an error ([`Error::OutOfMemory`] for the scratch included)
+/// leaves it untouched.
+pub fn filter_in_place<S: Sample + Output<S> + Send + Sync>(
     image: &mut ImageViewMut<'_, S>,
     row: Kernel<'_>,
     column: Kernel<'_>,
     borders: Borders,
 ) -> Result<()> {
     let plan = Plan::new(image.shape(), row, column, borders)?;
-    let mut scratch = owned::filled(plan.scratch_len::<S>(), 0.0f32)?;
-    plan.filter_in_place(best_backend(), image, &mut scratch)
+    filter_in_place_parallel(&plan, best_backend(), image, Threads::Auto)
 }
 
 fn run<S: Sample + Sync, D: Output<S> + Send>(plan: &Plan<'_>, src: &ImageView<'_, S>) -> Result<Image<D>> {

@@ -22,7 +22,7 @@ use std::ops::Range;
 
 use sepconv_core::{Backend, BoxFilter, Error, ImageView, ImageViewMut, Output, Plan, Result, Sample, Shape};
 
-use crate::owned::filled;
+use crate::owned::{filled, with_capacity};
 
 /// Images with fewer output pixels than this are filtered on one thread
 /// by [`Threads::Auto`]: below it, a second thread costs more than it saves.
@@ -114,7 +114,7 @@ pub fn filter_parallel<S: Sample + Sync, D: Output<S> + Send>(
     if bands == 1 {
         return plan.filter(backend, src, dst, &mut scratch);
     }
-    let views = split_bands(dst, out, bands, 1, &mut scratch, len)?;
+    let views = split_bands(dst, out, band_rows(out.height, bands, 1), &mut scratch, len)?;
     run_bands(views, |(rows, mut band, scratch)| plan.filter_band(backend, src, &mut band, rows, scratch))
 }
 
@@ -136,42 +136,109 @@ pub fn box_filter_parallel<S: Sample + Sync + Send>(
     if bands == 1 {
         return filter.filter(backend, src, dst, &mut scratch);
     }
-    let views = split_bands(dst, out, bands, filter.band_alignment::<S>(), &mut scratch, len)?;
+    let rows = band_rows(out.height, bands, filter.band_alignment::<S>());
+    let views = split_bands(dst, out, rows, &mut scratch, len)?;
     run_bands(views, |(rows, mut band, scratch)| filter.filter_band(backend, src, &mut band, rows, scratch))
+}
+
+/// Filters `image` in place on `threads` threads: bands of rows, each
+/// reading the rows just outside it from copies taken before any band is
+/// written ([`Plan::band_context`], [`Plan::filter_band_in_place`]), so the
+/// result is the one-thread result, bit for bit. Copies cost about
+/// `2 · (kernel − 1)` rows a band; where the border rule makes a band read
+/// far-away rows (a vertical `Wrap`), it runs on one thread. Errors as
+/// [`filter_parallel`], and [`Error::InPlaceNotSupported`] for a plan that
+/// is not the same size; every error comes before anything is written.
+/// Panics as [`filter_parallel`].
+pub fn filter_in_place_parallel<S: Sample + Output<S> + Send + Sync>(
+    plan: &Plan<'_>,
+    backend: Backend,
+    image: &mut ImageViewMut<'_, S>,
+    threads: Threads,
+) -> Result<()> {
+    let out = plan.output_shape();
+    let bands = threads.resolve(out.pixels()).clamp(1, out.height);
+    let len = plan.scratch_len::<S>().max(1);
+    let mut scratch = filled(len.checked_mul(bands).ok_or(Error::SizeOverflow)?, 0.0f32)?;
+    let rows = band_rows(out.height, bands, 1);
+    let mut contexts = Vec::with_capacity(rows.len());
+    for r in &rows {
+        contexts.push(plan.band_context(r.clone())?);
+    }
+    let copied: usize = contexts.iter().map(|(up, down)| up.len() + down.len()).sum();
+    if rows.len() == 1 || copied > out.height / 2 {
+        return plan.filter_in_place(backend, image, &mut scratch[..len]);
+    }
+    if image.shape() != plan.input_shape() {
+        return Err(Error::ShapeMismatch);
+    }
+    // Every copy before any band writes.
+    let row_len = out.width * out.channels;
+    let view = image.as_view();
+    let copy = |rows: &Range<usize>| -> Result<Vec<S>> {
+        let mut rows_copy = with_capacity(rows.len() * row_len)?;
+        for y in rows.clone() {
+            rows_copy.extend_from_slice(&view.row(y).ok_or(Error::BandOutOfRange)?[..row_len]);
+        }
+        Ok(rows_copy)
+    };
+    let mut copies = Vec::with_capacity(contexts.len());
+    for (up, down) in &contexts {
+        copies.push((copy(up)?, copy(down)?));
+    }
+    let views = split_bands(image, out, rows, &mut scratch, len)?;
+    let jobs: Vec<_> = views.into_iter().zip(copies).collect();
+    run_bands(jobs, |((rows, mut band, scratch), (above, below))| {
+        plan.filter_band_in_place(backend, &mut band, rows, &above, &below, scratch)
+    })
 }
 
 /// A band: its output rows, its part of the destination, its scratch.
 type Band<'a, 's, D> = (Range<usize>, ImageViewMut<'a, D>, &'s mut [f32]);
 
-/// `dst` (of shape `out`) as up to `bands` views of nearly equal height,
-/// each starting on a multiple of `align` rows, each with `len` elements of
-/// `scratch`.
+/// Up to `bands` ranges of nearly equal height covering `0..height`, each
+/// starting on a multiple of `align` rows.
+fn band_rows(height: usize, bands: usize, align: usize) -> Vec<Range<usize>> {
+    let mut rows = Vec::with_capacity(bands);
+    let mut start = 0;
+    for b in 1..bands {
+        let end = height * b / bands / align * align;
+        if end > start && end < height {
+            rows.push(start..end);
+            start = end;
+        }
+    }
+    rows.push(start..height);
+    rows
+}
+
+/// `dst` (of shape `out`) cut into the views of `rows` (consecutive ranges
+/// covering it), each with `len` elements of `scratch`.
 fn split_bands<'a, 's, D: Copy>(
     dst: &'a mut ImageViewMut<'_, D>,
     out: Shape,
-    bands: usize,
-    align: usize,
+    rows: Vec<Range<usize>>,
     scratch: &'s mut [f32],
     len: usize,
 ) -> Result<Vec<Band<'a, 's, D>>> {
     if dst.shape() != out {
         return Err(Error::ShapeMismatch);
     }
-    let mut views = Vec::with_capacity(bands);
+    let mut views = Vec::with_capacity(rows.len());
     let stride = dst.stride();
     let mut rest = ImageViewMut::with_stride(dst.as_mut_slice(), out.width, out.height, out.channels, stride)?;
     let mut scratches = scratch.chunks_exact_mut(len);
-    let mut start = 0;
-    for b in 1..bands {
-        let end = out.height * b / bands / align * align;
-        if end > start && end < out.height {
-            let (band, tail) = rest.split_at_row(end - start)?;
-            views.push((start..end, band, scratches.next().ok_or(Error::SizeOverflow)?));
-            rest = tail;
-            start = end;
+    let last = rows.len() - 1;
+    for (i, r) in rows.into_iter().enumerate() {
+        let scratch = scratches.next().ok_or(Error::SizeOverflow)?;
+        if i == last {
+            views.push((r, rest, scratch));
+            break;
         }
+        let (band, tail) = rest.split_at_row(r.len())?;
+        views.push((r, band, scratch));
+        rest = tail;
     }
-    views.push((start..out.height, rest, scratches.next().ok_or(Error::SizeOverflow)?));
     Ok(views)
 }
 

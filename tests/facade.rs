@@ -305,3 +305,49 @@ fn bands_on_rayon_pools_are_bit_identical() {
         });
     }
 }
+
+/// `filter_in_place_parallel` on 2–5 threads equals the one-thread
+/// `filter_in_place`, bit for bit (u8, u16, f32), bands shorter than the
+/// kernel and a vertical `Wrap` (one thread) included; its errors.
+#[test]
+fn in_place_on_threads_is_the_one_thread_result() {
+    use sepconv::{filter_in_place_parallel, Threads};
+    let mut rng = XorShift::new(77);
+    for case in 0..24 {
+        let (w, h, c) = (rng.range(1, 70), rng.range(1, 90), rng.range(1, 4));
+        let n = [1usize, 3, 5, 9, 15, 31][case % 6];
+        let taps = normalise(random_taps(&mut rng, n, Taps::NonNegative));
+        let k = Kernel::with_anchor(&taps, rng.below(n)).unwrap();
+        let borders = Borders::new(random_border(&mut rng), random_border(&mut rng));
+        let plan = Plan::new(Shape::new(w, h, c).unwrap(), k, k, borders).unwrap();
+        let b = best_backend();
+        let threads = Threads::count(rng.range(2, 5));
+        macro_rules! check {
+            ($t:ty, $img:expr) => {{
+                let src: Img<$t> = $img;
+                let mut want = src.clone();
+                plan.filter_in_place(b, &mut want.view_mut(), &mut scratch(plan.scratch_len::<$t>())).unwrap();
+                let mut got = src.clone();
+                filter_in_place_parallel(&plan, b, &mut got.view_mut(), threads).unwrap();
+                assert!(bits(&got.packed()) == bits(&want.packed()), "{threads:?} {plan:?}");
+                assert!(bits(&got.padding()) == bits(&src.padding()), "{threads:?} wrote the padding");
+            }};
+        }
+        check!(u8, random_u8_image(&mut rng, w, h, c, 1));
+        check!(u16, random_u16_image(&mut rng, w, h, c, 0));
+        check!(f32, random_f32_image(&mut rng, w, h, c, 2));
+    }
+    // A valid-region plan cannot run in place; a wrong shape is refused.
+    let k = Kernel::new(&GAUSS5).unwrap();
+    let valid = Plan::valid(Shape::new(20, 20, 1).unwrap(), k, k).unwrap();
+    let mut img = Image::<f32>::new(20, 20, 1).unwrap();
+    assert_eq!(
+        filter_in_place_parallel(&valid, best_backend(), &mut img.view_mut(), Threads::count(2)),
+        Err(Error::InPlaceNotSupported)
+    );
+    let plan = Plan::new(Shape::new(20, 21, 1).unwrap(), k, k, Borders::uniform(Border::Reflect101)).unwrap();
+    assert_eq!(
+        filter_in_place_parallel(&plan, best_backend(), &mut img.view_mut(), Threads::count(2)),
+        Err(Error::ShapeMismatch)
+    );
+}

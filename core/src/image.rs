@@ -263,3 +263,26 @@ impl<T: Copy> ImageViewMut<'_, T> {
         &self.data[start..start + self.shape.width * self.shape.channels]
     }
 }
+
+/// An image filtered in place: all of it, or a band of its rows with
+/// packed copies of the source rows around the band that the band reads
+/// ([`Plan::filter_band_in_place`](crate::Plan::filter_band_in_place)).
+#[doc(hidden)]
+pub struct InPlaceRows<'v, 'a, 'c, T> {
+    /// The rows written (and read).
+    pub(crate) image: &'v mut ImageViewMut<'a, T>,
+    /// The image row that `image`'s first row is.
+    pub(crate) first_row: usize,
+    /// Source rows from `above.0` up to the band, packed.
+    pub(crate) above: (usize, &'c [T]),
+    /// Source rows from `below.0` (the row after the band) on, packed.
+    pub(crate) below: (usize, &'c [T]),
+}
+
+impl<'v, 'a, T: Copy> InPlaceRows<'v, 'a, '_, T> {
+    /// The whole image.
+    pub(crate) fn whole(image: &'v mut ImageViewMut<'a, T>) -> Self {
+        let end = image.height();
+        InPlaceRows { image, first_row: 0, above: (0, &[]), below: (end, &[]) }
+    }
+}

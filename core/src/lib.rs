@@ -12,7 +12,8 @@
 //!   [`scratch_len`](Plan::scratch_len); filters `f32 → f32`, `u8 → u8`,
 //!   `u8 → i16`, `u8 → f32`, `u16 → u16`, `u16 → f32` (and with the `f16`
 //!   feature `half::f16 → f16`, `f16 → f32`), out of place, in
-//!   place, or by row bands; built by a `const fn`, so a `static` plan is
+//!   place, or by row bands (in place too, each band reading copies of
+//!   the rows around it); built by a `const fn`, so a `static` plan is
 //!   made at compile time.
 //! * [`Stream`]: a plan fed source rows one at a time, each output row
 //!   handed out as soon as its source rows are in, over a few rows of scratch.

@@ -8,13 +8,13 @@ use crate::border::{Border, Borders};
 use crate::error::{attempt, Error, Result};
 use crate::fixed::FixedPoint;
 use crate::fixed16::FixedPoint16;
-use crate::image::{ImageView, ImageViewMut, Shape};
+use crate::image::{ImageView, ImageViewMut, InPlaceRows, Shape};
 use crate::kernel::Kernel;
 use crate::pass::fixed::{FixedOutput, FixedPasses};
 #[cfg(feature = "f16")]
 use crate::pass::half::{F16Passes, HalfOutput};
 use crate::pass::wide::{WideOutput, WidePasses};
-use crate::pass::{F32Passes, Frames, Geometry, InPlace, Job, Rows, Separate, Work};
+use crate::pass::{F32Passes, Frames, Geometry, Job, Rows, Separate, Work};
 use crate::sample::{Output, Pairs, Sample};
 use crate::simd::{Op, Simd};
 
@@ -378,7 +378,78 @@ impl<'k> Plan<'k> {
             return Err(Error::ShapeMismatch);
         }
         self.check_scratch::<S>(scratch)?;
-        S::in_place(Call { plan: self, backend, work: Rows(0..self.output.height), scratch }, image)
+        S::in_place(Call { plan: self, backend, work: Rows(0..self.output.height), scratch }, InPlaceRows::whole(image))
+    }
+
+    /// The source rows outside output rows `rows` that filtering those rows
+    /// in place reads: `(above, below)`, the rows from the first one read
+    /// up to the band and from the band's end to the last one read (either
+    /// may be empty). Bands of one image filtered in place at once each
+    /// need copies of these rows, taken before any band is written
+    /// ([`filter_band_in_place`](Self::filter_band_in_place)). Near the
+    /// image's edges the border rule decides which rows are read: with a
+    /// vertical `Wrap` border, the first band reads rows at the bottom.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InPlaceNotSupported`] for a plan that is not the same size,
+    /// [`Error::BandOutOfRange`] for an empty band or one past the output.
+    pub fn band_context(&self, rows: Range<usize>) -> Result<(Range<usize>, Range<usize>)> {
+        if self.region != Region::Same {
+            return Err(Error::InPlaceNotSupported);
+        }
+        if rows.is_empty() || rows.end > self.output.height {
+            return Err(Error::BandOutOfRange);
+        }
+        let g = &self.geometry;
+        let v_first = rows.start as isize + g.y_origin;
+        let v_last = (rows.end - 1) as isize + g.y_origin + (g.column_taps - 1) as isize;
+        let (mut lo, mut hi) = (rows.start, rows.end);
+        // Virtual rows inside the band's own rows map to themselves; the
+        // others (fewer than a kernel on each side) are mapped.
+        let before = v_first..(rows.start as isize).min(v_last + 1);
+        let after = (rows.end as isize).max(v_first)..v_last + 1;
+        for v in before.chain(after) {
+            if let Some(y) = g.vertical.map(v, g.height) {
+                lo = lo.min(y);
+                hi = hi.max(y + 1);
+            }
+        }
+        Ok((lo..rows.start, rows.end..hi))
+    }
+
+    /// Filters output rows `rows` of an image in place: `band` holds just
+    /// those rows of the image, and `above` and `below` hold copies of the
+    /// source rows [`band_context`](Self::band_context) names, packed (rows
+    /// of `width · channels` samples). Bands of one image can so be filtered
+    /// in place at once (on several threads); with every row's copies taken
+    /// before any band is written, together they equal one
+    /// [`filter_in_place`](Self::filter_in_place) call, bit for bit.
+    ///
+    /// # Errors
+    ///
+    /// As [`band_context`](Self::band_context); [`Error::ShapeMismatch`] if
+    /// `band` is not `rows.len()` rows of the image's shape or a copy has
+    /// another length; [`Error::ScratchTooSmall`].
+    pub fn filter_band_in_place<S: Sample + Output<S>>(
+        &self,
+        backend: Backend,
+        band: &mut ImageViewMut<'_, S>,
+        rows: Range<usize>,
+        above: &[S],
+        below: &[S],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let (up, down) = self.band_context(rows.clone())?;
+        let row_len = self.input.width * self.input.channels;
+        let copies = (above.len(), below.len()) == (up.len() * row_len, down.len() * row_len);
+        if band.shape() != (Shape { height: rows.len(), ..self.input }) || !copies {
+            return Err(Error::ShapeMismatch);
+        }
+        self.check_scratch::<S>(scratch)?;
+        let first_row = rows.start;
+        let image = InPlaceRows { image: band, first_row, above: (up.start, above), below: (down.start, below) };
+        S::in_place(Call { plan: self, backend, work: Rows(rows), scratch }, image)
     }
 
     fn check_scratch<S: Sample>(&self, scratch: &[f32]) -> Result<()> {
@@ -439,11 +510,11 @@ impl<W: Work> Pairs for Call<'_, '_, W> {
         let first_row = self.work.first_row();
         self.u8_frames(&mut Separate { src: *src, dst, first_row })
     }
-    fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        self.f32_frames(&mut InPlace { image })
+    fn f32_in_place(self, mut image: InPlaceRows<'_, '_, '_, f32>) -> Result<()> {
+        self.f32_frames(&mut image)
     }
-    fn u8_in_place(self, image: &mut ImageViewMut<'_, u8>) -> Result<()> {
-        self.u8_frames(&mut InPlace { image })
+    fn u8_in_place(self, mut image: InPlaceRows<'_, '_, '_, u8>) -> Result<()> {
+        self.u8_frames(&mut image)
     }
     fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
         let first_row = self.work.first_row();
@@ -453,8 +524,8 @@ impl<W: Work> Pairs for Call<'_, '_, W> {
         let first_row = self.work.first_row();
         self.u16_frames(&mut Separate { src: *src, dst, first_row })
     }
-    fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Result<()> {
-        self.u16_frames(&mut InPlace { image })
+    fn u16_in_place(self, mut image: InPlaceRows<'_, '_, '_, u16>) -> Result<()> {
+        self.u16_frames(&mut image)
     }
     #[cfg(feature = "f16")]
     fn f16(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
@@ -467,8 +538,8 @@ impl<W: Work> Pairs for Call<'_, '_, W> {
         self.f16_frames(&mut Separate { src: *src, dst, first_row })
     }
     #[cfg(feature = "f16")]
-    fn f16_in_place(self, image: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
-        self.f16_frames(&mut InPlace { image })
+    fn f16_in_place(self, mut image: InPlaceRows<'_, '_, '_, half::f16>) -> Result<()> {
+        self.f16_frames(&mut image)
     }
 }
 

@@ -38,7 +38,7 @@ use crate::border::Border;
 use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
 use crate::fixed16::FixedPoint16;
-use crate::image::{ImageView, ImageViewMut};
+use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::plan::{Plan, Region};
 use crate::sample::{Output, Pairs, Sample};
 
@@ -95,13 +95,13 @@ impl Pairs for Reference<'_, '_> {
         filter_u16(self.plan, src, dst, |r, acc| r.out_f32(acc as f64))
     }
     // The reference reads and writes separate images only.
-    fn f32_in_place(self, _: &mut ImageViewMut<'_, f32>) -> Result<()> {
+    fn f32_in_place(self, _: InPlaceRows<'_, '_, '_, f32>) -> Result<()> {
         Err(Error::InPlaceNotSupported)
     }
-    fn u8_in_place(self, _: &mut ImageViewMut<'_, u8>) -> Result<()> {
+    fn u8_in_place(self, _: InPlaceRows<'_, '_, '_, u8>) -> Result<()> {
         Err(Error::InPlaceNotSupported)
     }
-    fn u16_in_place(self, _: &mut ImageViewMut<'_, u16>) -> Result<()> {
+    fn u16_in_place(self, _: InPlaceRows<'_, '_, '_, u16>) -> Result<()> {
         Err(Error::InPlaceNotSupported)
     }
     #[cfg(feature = "f16")]
@@ -113,7 +113,7 @@ impl Pairs for Reference<'_, '_> {
         filter_float(self.plan, src, dst, half::f16::to_f32, |x| x)
     }
     #[cfg(feature = "f16")]
-    fn f16_in_place(self, _: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
+    fn f16_in_place(self, _: InPlaceRows<'_, '_, '_, half::f16>) -> Result<()> {
         Err(Error::InPlaceNotSupported)
     }
 }

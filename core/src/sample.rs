@@ -12,7 +12,7 @@ use bytemuck::Pod;
 use half::f16;
 
 use crate::error::{Error, Result};
-use crate::image::{ImageView, ImageViewMut};
+use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 
 mod sealed {
     pub trait Sealed {}
@@ -41,7 +41,7 @@ pub trait Sample: Pod + sealed::Sealed {
     fn border_value(v: f32) -> Result<Self>;
     #[doc(hidden)]
     /// Hands `image`, to be filtered in place, to the visitor method of this type.
-    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, Self>) -> P::Output;
+    fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, Self>) -> P::Output;
     #[doc(hidden)]
     /// The value as `f64` (exact).
     fn to_f64(self) -> f64;
@@ -75,15 +75,15 @@ pub trait Pairs {
     /// `u8 → f32`.
     fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
     /// `f32` in place.
-    fn f32_in_place(self, image: &mut ImageViewMut<'_, f32>) -> Self::Output;
+    fn f32_in_place(self, image: InPlaceRows<'_, '_, '_, f32>) -> Self::Output;
     /// `u8` in place.
-    fn u8_in_place(self, image: &mut ImageViewMut<'_, u8>) -> Self::Output;
+    fn u8_in_place(self, image: InPlaceRows<'_, '_, '_, u8>) -> Self::Output;
     /// `u16 → u16`.
     fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Self::Output;
     /// `u16 → f32`.
     fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
     /// `u16` in place.
-    fn u16_in_place(self, image: &mut ImageViewMut<'_, u16>) -> Self::Output;
+    fn u16_in_place(self, image: InPlaceRows<'_, '_, '_, u16>) -> Self::Output;
     /// `f16 → f16`.
     #[cfg(feature = "f16")]
     fn f16(self, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f16>) -> Self::Output;
@@ -92,7 +92,7 @@ pub trait Pairs {
     fn f16_f32(self, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f32>) -> Self::Output;
     /// `f16` in place.
     #[cfg(feature = "f16")]
-    fn f16_in_place(self, image: &mut ImageViewMut<'_, f16>) -> Self::Output;
+    fn f16_in_place(self, image: InPlaceRows<'_, '_, '_, f16>) -> Self::Output;
 }
 
 impl Sample for f32 {
@@ -107,7 +107,7 @@ impl Sample for f32 {
         }
     }
     #[inline]
-    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, f32>) -> P::Output {
+    fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, f32>) -> P::Output {
         p.f32_in_place(image)
     }
     #[inline(always)]
@@ -131,7 +131,7 @@ impl Sample for u8 {
         }
     }
     #[inline]
-    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, u8>) -> P::Output {
+    fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, u8>) -> P::Output {
         p.u8_in_place(image)
     }
     #[inline(always)]
@@ -157,7 +157,7 @@ impl Sample for u16 {
         }
     }
     #[inline]
-    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, u16>) -> P::Output {
+    fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, u16>) -> P::Output {
         p.u16_in_place(image)
     }
     #[inline(always)]
@@ -228,7 +228,7 @@ impl Sample for f16 {
         }
     }
     #[inline]
-    fn in_place<P: Pairs>(p: P, image: &mut ImageViewMut<'_, f16>) -> P::Output {
+    fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, f16>) -> P::Output {
         p.f16_in_place(image)
     }
     #[inline(always)]

@@ -43,7 +43,7 @@ use bytemuck::Pod;
 use crate::simd::F32Vector;
 
 pub(crate) use geometry::Geometry;
-pub(crate) use ring::{Frames, InPlace, Separate};
+pub(crate) use ring::{Frames, Separate};
 pub(crate) use stream::{rows_read, stream_geometry};
 
 /// The most output rows one column step makes (the transposed tile height).

@@ -6,7 +6,7 @@
 use core::ops::Range;
 
 use crate::border::Border;
-use crate::image::{ImageView, ImageViewMut};
+use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::kernel::MAX_TAPS;
 
 use super::geometry::{bytes_to_f32s, Geometry, Layout};
@@ -37,17 +37,23 @@ impl<S: Copy, D: Copy> Frames<S, D> for Separate<'_, '_, '_, S, D> {
     }
 }
 
-/// One image, filtered in place.
-pub(crate) struct InPlace<'v, 'a, T> {
-    pub image: &'v mut ImageViewMut<'a, T>,
-}
-
-impl<T: Copy> Frames<T, T> for InPlace<'_, '_, T> {
+/// One image (or a band of it), filtered in place: rows outside the band
+/// come from the copies taken before any band was written.
+impl<T: Copy> Frames<T, T> for InPlaceRows<'_, '_, '_, T> {
     fn source_row(&self, y: usize) -> &[T] {
-        self.image.row_ref(y)
+        let len = self.image.width() * self.image.channels();
+        let (first, rows) = if y < self.first_row {
+            self.above
+        } else if y - self.first_row < self.image.height() {
+            return self.image.row_ref(y - self.first_row);
+        } else {
+            self.below
+        };
+        let start = (y - first) * len;
+        &rows[start..start + len]
     }
     fn dest_block(&mut self, y: usize, rows: usize) -> (&mut [T], usize) {
-        self.image.row_block_mut(y, rows)
+        self.image.row_block_mut(y - self.first_row, rows)
     }
 }
 
