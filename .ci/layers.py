@@ -33,7 +33,7 @@ def module_of(path: Path) -> str:
     `depthwise/i8`, `depthwise/mod.rs` is `depthwise`."""
     rel = path.relative_to(ROOT).with_suffix("")
     parts = list(rel.parts)
-    if parts[0] in ("pass", "simd", "arch", "generate"):
+    if parts[0] in ("pass", "simd", "arch", "generate", "plan"):
         return parts[0]
     if parts[-1] == "mod":
         parts = parts[:-1]

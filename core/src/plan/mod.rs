@@ -7,16 +7,13 @@ use crate::backend::Backend;
 use crate::border::{Border, Borders};
 use crate::error::{attempt, Error, Result};
 use crate::fixed::FixedPoint;
-use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut, InPlaceRows, Shape};
 use crate::kernel::Kernel;
-use crate::pass::fixed::{FixedOutput, FixedPasses};
-#[cfg(feature = "f16")]
-use crate::pass::half::{F16Passes, HalfOutput};
-use crate::pass::wide::{WideOutput, WidePasses};
-use crate::pass::{F32Passes, Frames, Geometry, Job, Rows, Separate, Work};
-use crate::sample::{Output, Pairs, Sample};
-use crate::simd::{Op, Simd};
+use crate::pass::{Geometry, Rows, Work};
+use crate::sample::{Output, Sample};
+
+mod engine;
+use engine::Call;
 
 /// How the f32 column pass reads the ring of row-filtered lines (u8 is
 /// always direct). A tuning option (feature `tuning`), for benchmarks: the
@@ -480,169 +477,5 @@ const fn inside(start: usize, len: usize, all: usize) -> bool {
     match start.checked_add(len) {
         Some(end) => len > 0 && end <= all,
         None => false,
-    }
-}
-
-/// One checked filter call, handed to the pair's visitor method: the
-/// methods are not generic, so the engines are compiled here, once.
-struct Call<'a, 'k, W> {
-    plan: &'a Plan<'k>,
-    backend: Backend,
-    work: W,
-    scratch: &'a mut [f32],
-}
-
-impl<W: Work> Pairs for Call<'_, '_, W> {
-    type Output = Result<()>;
-    fn f32(self, src: &ImageView<'_, f32>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.f32_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn u8(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, u8>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.u8_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn u8_i16(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, i16>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.u8_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn u8_f32(self, src: &ImageView<'_, u8>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.u8_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn f32_in_place(self, mut image: InPlaceRows<'_, '_, '_, f32>) -> Result<()> {
-        self.f32_frames(&mut image)
-    }
-    fn u8_in_place(self, mut image: InPlaceRows<'_, '_, '_, u8>) -> Result<()> {
-        self.u8_frames(&mut image)
-    }
-    fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.u16_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.u16_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    fn u16_in_place(self, mut image: InPlaceRows<'_, '_, '_, u16>) -> Result<()> {
-        self.u16_frames(&mut image)
-    }
-    #[cfg(feature = "f16")]
-    fn f16(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, half::f16>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.f16_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    #[cfg(feature = "f16")]
-    fn f16_f32(self, src: &ImageView<'_, half::f16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
-        let first_row = self.work.first_row();
-        self.f16_frames(&mut Separate { src: *src, dst, first_row })
-    }
-    #[cfg(feature = "f16")]
-    fn f16_in_place(self, mut image: InPlaceRows<'_, '_, '_, half::f16>) -> Result<()> {
-        self.f16_frames(&mut image)
-    }
-}
-
-impl<W: Work> Call<'_, '_, W> {
-    fn f32_frames(self, frames: &mut dyn Frames<f32, f32>) -> Result<()> {
-        let plan = self.plan;
-        let geometry = self.work.geometry(plan.geometry_for::<f32>());
-        let job =
-            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
-        self.backend.run(FilterF32 { row: plan.row.taps(), column: plan.column.taps(), job });
-        Ok(())
-    }
-
-    fn u8_frames<D: FixedOutput>(self, frames: &mut dyn Frames<u8, D>) -> Result<()> {
-        let plan = self.plan;
-        let fp = plan.fixed_point()?;
-        let geometry = self.work.geometry(plan.geometry_for::<u8>());
-        let job =
-            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
-        self.backend.run(FilterU8 { fp, job });
-        Ok(())
-    }
-
-    fn u16_frames<D: WideOutput>(self, frames: &mut dyn Frames<u16, D>) -> Result<()> {
-        let plan = self.plan;
-        // Made per call, not with the plan: firmware filtering u8 keeps its
-        // flash free of the u16 recipe.
-        let recipe = FixedPoint16::new(&plan.row, &plan.column)?;
-        let geometry = self.work.geometry(plan.geometry_for::<u16>());
-        let job =
-            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
-        self.backend.run(FilterU16 { recipe: &recipe, job });
-        Ok(())
-    }
-
-    #[cfg(feature = "f16")]
-    fn f16_frames<D: HalfOutput>(self, frames: &mut dyn Frames<half::f16, D>) -> Result<()> {
-        let plan = self.plan;
-        let geometry = self.work.geometry(plan.geometry_for::<half::f16>());
-        let job =
-            Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
-        self.backend.run(FilterF16 { row: plan.row.taps(), column: plan.column.taps(), job });
-        Ok(())
-    }
-}
-
-/// The f32 engine as an op.
-struct FilterF32<'a, W> {
-    row: &'a [f32],
-    column: &'a [f32],
-    job: Job<'a, f32, f32, W>,
-}
-
-impl<W: Work> Op for FilterF32<'_, W> {
-    type Output = ();
-    #[inline(always)]
-    fn run<S: Simd>(self, simd: S) {
-        let passes = F32Passes::<S::F32>::new(simd, self.row, self.column, self.job.geometry);
-        self.job.run(&passes);
-    }
-}
-
-/// The u8 engine with output `D` as an op (each pass runs as an op of its own).
-struct FilterU8<'a, D, W> {
-    fp: &'a FixedPoint,
-    job: Job<'a, u8, D, W>,
-}
-
-impl<D: FixedOutput, W: Work> Op for FilterU8<'_, D, W> {
-    type Output = ();
-    #[inline(always)]
-    fn run<S: Simd>(self, simd: S) {
-        self.job.run(&FixedPasses::<S::I16, D>::new(simd, self.fp));
-    }
-}
-
-/// The u16 engine with output `D` as an op.
-struct FilterU16<'a, D, W> {
-    recipe: &'a FixedPoint16,
-    job: Job<'a, u16, D, W>,
-}
-
-impl<D: WideOutput, W: Work> Op for FilterU16<'_, D, W> {
-    type Output = ();
-    #[inline(always)]
-    fn run<S: Simd>(self, simd: S) {
-        self.job.run(&WidePasses::<S::F64, D>::new(simd, self.recipe));
-    }
-}
-
-/// The f16 engine with output `D` as an op.
-#[cfg(feature = "f16")]
-struct FilterF16<'a, D, W> {
-    row: &'a [f32],
-    column: &'a [f32],
-    job: Job<'a, half::f16, D, W>,
-}
-
-#[cfg(feature = "f16")]
-impl<D: HalfOutput, W: Work> Op for FilterF16<'_, D, W> {
-    type Output = ();
-    #[inline(always)]
-    fn run<S: Simd>(self, simd: S) {
-        self.job.run(&F16Passes::<S::F32, D>::new(simd, self.row, self.column));
     }
 }
