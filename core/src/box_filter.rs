@@ -4,12 +4,15 @@
 //!
 //! ```text
 //! for each output row y:
-//!     V[x] = Σ_{j<n_c} H_{y+j}[x]            the window sums of the column,
-//!                                             from the previous row's:
-//!          = V_prev[x] + H_{y+n_c−1}[x] − H_{y−1}[x]
-//!     H_v[x] = Σ_{i<n_r} row_v[x + i]         each a running sum along its row
-//!     out[x] = round(V[x] / (n_r · n_c))       u8, u16: half up; f32: rounded once
+//!     V[k] = Σ_{j<n_c} row_{y+j}[k]           the column sums of the padded
+//!                                             source columns k, from the
+//!          = V_prev[k] + row_{y+n_c−1}[k] − row_{y−1}[k]     previous row's
+//!     W[x] = Σ_{i<n_r} V[x + i]               a running sum along V
+//!     out[x] = round(W[x] / (n_r · n_c))       u8, u16: half up; f32: rounded once
 //! ```
+//!
+//! Columns first: a row costs one update of `V` (two samples in, one
+//! add a column) and one running sum along it, whatever the window.
 //!
 //! Sums are kept in `f64`. For u8 and u16 every sum `S` is an integer below
 //! `2^48` (windows of up to `2^32` pixels), so it is exact in any order, and
@@ -174,13 +177,12 @@ impl BoxFilter {
         Self::scratch_of(self.output, self.row_len, core::mem::size_of::<S>()).unwrap_or(usize::MAX)
     }
 
-    /// A padded source row and two f64 lines (the column sums and a row's
-    /// sums: four f32s an element, one more to align them).
-    fn scratch_of(output: Shape, row_len: usize, sample_size: usize) -> Option<usize> {
+    /// Two f64 lines, the padded columns' sums and an output row's window
+    /// sums (two f32s an element, one more to align them).
+    fn scratch_of(output: Shape, row_len: usize, _sample_size: usize) -> Option<usize> {
         let line = output.width.checked_mul(output.channels)?;
         let padded = output.width.checked_add(row_len - 1)?.checked_mul(output.channels)?;
-        let padded_f32s = padded.checked_mul(sample_size)?.div_ceil(4);
-        line.checked_mul(4)?.checked_add(1)?.checked_add(padded_f32s)
+        padded.checked_add(line)?.checked_mul(2)?.checked_add(1)
     }
 
     /// Filters `src` into `dst` (shapes: [`input_shape`](Self::input_shape),
@@ -251,13 +253,11 @@ impl<S: Sample> Op for Running<'_, '_, '_, S> {
     fn run<T: Simd>(self, _: T) {
         let Running { filter: f, src, dst, rows, constants, scratch } = self;
         let line = f.output.width * f.output.channels;
-        // Scratch: the padded source row, then two f64 lines (aligned).
         let padded_len = (f.output.width + f.row_len - 1) * f.output.channels;
-        let (padded, sums) = scratch.split_at_mut((padded_len * core::mem::size_of::<S>()).div_ceil(4));
-        let padded: &mut [S] = &mut bytemuck::cast_slice_mut(padded)[..padded_len];
-        let (_, sums, _) = bytemuck::pod_align_to_mut::<f32, f64>(sums);
-        let (column, row) = sums.split_at_mut(line);
-        let row = &mut row[..line];
+        // Scratch: two f64 lines (aligned), the padded columns' sums and a row's window sums.
+        let (_, sums, _) = bytemuck::pod_align_to_mut::<f32, f64>(scratch);
+        let (columns, rest) = sums.split_at_mut(padded_len);
+        let windows = &mut rest[..line];
         let window = (f.row_len * f.column_len) as f64;
         let anchor = f.band_alignment::<S>();
         let (n, oy) = (f.column_len as isize, f.origin.1);
@@ -269,27 +269,50 @@ impl<S: Sample> Op for Running<'_, '_, '_, S> {
             match previous {
                 // Exact sums run on from any row; f32 sums restart at anchors.
                 Some(p) if p + 1 == y && !(S::FLOAT && y % anchor == 0) => {
-                    f.row_sums(src, top + n - 1, constants, padded, row);
-                    add(column, row, 1.0);
-                    f.row_sums(src, top - 1, constants, padded, row);
-                    add(column, row, -1.0);
+                    f.update(src, top + n - 1, top - 1, constants, columns);
                 }
                 _ => {
-                    column.fill(0.0);
+                    columns.fill(0.0);
                     for v in top..top + n {
-                        f.row_sums(src, v, constants, padded, row);
-                        add(column, row, 1.0);
+                        f.update(src, v, isize::MIN, constants, columns);
                     }
                 }
             }
             previous = Some(y);
             if y >= rows.start {
+                window_sums(columns, f.row_len, f.output.channels, windows);
                 let out = dst.row_mut_unchecked_index(y - rows.start);
-                for (o, &s) in out.iter_mut().zip(column.iter()) {
+                for (o, &s) in out.iter_mut().zip(windows.iter()) {
                     *o = S::from_mean(s / window);
                 }
             }
         }
+    }
+}
+
+/// The sums of `n` consecutive pixels of `padded` (`c` channels), one per
+/// pixel of `out`: the steps `x[k + n] − x[k]` all at once (vectorised),
+/// each at the place of the sum it leads to; then SEGMENTS running sums
+/// side by side (each started directly), so that their additions overlap
+/// instead of waiting on each other.
+#[inline(always)]
+fn window_sums(padded: &[f64], n: usize, c: usize, out: &mut [f64]) {
+    let width = out.len() / c;
+    for (o, (&late, &early)) in out.iter_mut().skip(c).zip(padded[n * c..].iter().zip(padded.iter())) {
+        *o = late - early;
+    }
+    let seg = width.div_ceil(SEGMENTS);
+    for p in 0..SEGMENTS {
+        let x = p * seg;
+        for ch in 0..c.min(out.len().saturating_sub(x * c)) {
+            out[x * c + ch] = (0..n).fold(0.0, |a, i| a + padded[(x + i) * c + ch]);
+        }
+    }
+    match c {
+        1 => running_sums::<1>(out, seg),
+        2 => running_sums::<2>(out, seg),
+        3 => running_sums::<3>(out, seg),
+        _ => running_sums::<4>(out, seg),
     }
 }
 
@@ -314,71 +337,75 @@ fn running_sums<const C: usize>(line: &mut [f64], seg: usize) {
     }
 }
 
-/// `column += sign · row`, element by element (vectorised by the compiler).
-#[inline(always)]
-fn add(column: &mut [f64], row: &[f64], sign: f64) {
-    for (a, &h) in column.iter_mut().zip(row) {
-        *a += sign * h;
-    }
-}
-
 impl BoxFilter {
-    /// The running sums of `n_r` samples along virtual source row `v` (its
-    /// borders applied), one per output element, into `out`.
+    /// Adds virtual source row `enter` (its borders applied) to the padded
+    /// columns' sums and subtracts row `leave` (none: `isize::MIN`).
     #[inline(always)]
-    fn row_sums<S: Sample>(
+    fn update<S: Sample>(
         &self,
         src: &ImageView<'_, S>,
-        v: isize,
+        enter: isize,
+        leave: isize,
         (constant_h, constant_v): (S, S),
-        padded: &mut [S],
-        out: &mut [f64],
+        columns: &mut [f64],
     ) {
         let c = self.output.channels;
         let (w, h) = (self.input.width, self.input.height);
-        let columns = padded.len() / c;
-        match self.borders.vertical.map(v, h) {
-            None => padded.fill(constant_v),
-            Some(y) => {
-                let source = src.row_unchecked_index(y);
-                // The columns inside the image in one copy, the few outside by the border rule.
-                let x0 = self.origin.0;
-                let lo = (-x0).clamp(0, columns as isize) as usize;
-                let hi = (w as isize - x0).clamp(lo as isize, columns as isize) as usize;
-                if lo < hi {
-                    let from = (x0 + lo as isize) as usize * c;
-                    padded[lo * c..hi * c].copy_from_slice(&source[from..from + (hi - lo) * c]);
+        let vertical = |v: isize| if v == isize::MIN { None } else { Some(self.borders.vertical.map(v, h)) };
+        let x0 = self.origin.0;
+        let count = columns.len() / c;
+        // The padded columns inside the image, `lo..hi`, map one to one.
+        let lo = (-x0).clamp(0, count as isize) as usize;
+        let hi = (w as isize - x0).clamp(lo as isize, count as isize) as usize;
+        let from = (x0 + lo as isize).max(0) as usize * c;
+        let middle = (lo * c)..(hi * c);
+        match (vertical(enter), vertical(leave)) {
+            // Both rows in the image: one pass over the middle.
+            (Some(Some(a)), Some(Some(b))) => {
+                let (a, b) = (src.row_unchecked_index(a), src.row_unchecked_index(b));
+                let (ma, mb) = (&a[from..from + middle.len()], &b[from..from + middle.len()]);
+                for ((s, &x), &y) in columns[middle].iter_mut().zip(ma).zip(mb) {
+                    *s += x.to_f64() - y.to_f64();
                 }
-                for k in (0..lo).chain(hi..columns) {
-                    let px = &mut padded[k * c..k * c + c];
-                    match self.borders.horizontal.map(x0 + k as isize, w) {
-                        Some(x) => px.copy_from_slice(&source[x * c..x * c + c]),
-                        None => px.fill(constant_h),
+                self.edges(a, 1.0, (lo, hi), constant_h, columns);
+                self.edges(b, -1.0, (lo, hi), constant_h, columns);
+            }
+            (e, l) => {
+                for (row, sign) in [(e, 1.0), (l, -1.0)] {
+                    match row {
+                        None => {}
+                        Some(None) => {
+                            let v = sign * constant_v.to_f64();
+                            columns.iter_mut().for_each(|s| *s += v);
+                        }
+                        Some(Some(y)) => {
+                            let source = src.row_unchecked_index(y);
+                            for (s, &x) in columns[middle.clone()].iter_mut().zip(&source[from..]) {
+                                *s += sign * x.to_f64();
+                            }
+                            self.edges(source, sign, (lo, hi), constant_h, columns);
+                        }
                     }
                 }
             }
         }
-        // The sums' steps, `x[k + n] − x[k]`, all at once (vectorised),
-        // each at the place of the sum it leads to; then SEGMENTS running
-        // sums side by side (each started directly), so that their
-        // additions overlap instead of waiting on each other.
-        let n = self.row_len;
-        let width = out.len() / c;
-        for (o, (&late, &early)) in out.iter_mut().skip(c).zip(padded[n * c..].iter().zip(padded.iter())) {
-            *o = late.to_f64() - early.to_f64();
-        }
-        let seg = width.div_ceil(SEGMENTS);
-        for p in 0..SEGMENTS {
-            let x = p * seg;
-            for ch in 0..c.min(out.len().saturating_sub(x * c)) {
-                out[x * c + ch] = (0..n).fold(0.0, |a, i| a + padded[(x + i) * c + ch].to_f64());
+    }
+
+    /// Adds `sign ·` the padded columns outside `lo..hi` of image row
+    /// `source` (by the horizontal border rule) to `columns`.
+    #[inline(always)]
+    fn edges<S: Sample>(&self, source: &[S], sign: f64, (lo, hi): (usize, usize), constant_h: S, columns: &mut [f64]) {
+        let c = self.output.channels;
+        let (w, x0) = (self.input.width, self.origin.0);
+        let count = columns.len() / c;
+        for k in (0..lo).chain(hi..count) {
+            for ch in 0..c {
+                let x = match self.borders.horizontal.map(x0 + k as isize, w) {
+                    Some(x) => source[x * c + ch],
+                    None => constant_h,
+                };
+                columns[k * c + ch] += sign * x.to_f64();
             }
-        }
-        match c {
-            1 => running_sums::<1>(out, seg),
-            2 => running_sums::<2>(out, seg),
-            3 => running_sums::<3>(out, seg),
-            _ => running_sums::<4>(out, seg),
         }
     }
 }
