@@ -157,9 +157,13 @@ impl Options {
     ///
     /// [`Error::InvalidKernelSize`] for an even `size`, [`Error::EmptyKernel`]
     /// for 0, [`Error::KernelTooLong`] above `MAX_TAPS`,
-    /// [`Error::InvalidSigma`] for a NaN or infinite σ; the image's errors.
+    /// [`Error::InvalidSigma`] for a NaN or infinite σ (the size is checked
+    /// first); the image's errors.
     pub fn gaussian_blur_sized<I: Blurrable + ?Sized>(&self, image: &I, size: usize, sigma: f64) -> Result<I::Blurred> {
-        if size > 0 && size.is_multiple_of(2) {
+        if size == 0 {
+            return Err(Error::EmptyKernel);
+        }
+        if size.is_multiple_of(2) {
             return Err(Error::InvalidKernelSize);
         }
         image.blur(self, &Smoothing::Gaussian { size: Some(size), sigma })

@@ -260,6 +260,9 @@ fn bad_input_is_a_distinct_error() {
     assert_eq!(Options::new().gaussian_blur_sized(&img, 4, 1.0).err(), Some(Error::InvalidKernelSize));
     assert_eq!(Options::new().gaussian_blur_sized(&img, 0, 1.0).err(), Some(Error::EmptyKernel));
     assert_eq!(Options::new().gaussian_blur_sized(&img, 5, f64::NAN).err(), Some(Error::InvalidSigma));
+    // The size is checked before σ (fuzz target one_call found the order undefined).
+    assert_eq!(Options::new().gaussian_blur_sized(&img, 0, f64::NAN).err(), Some(Error::EmptyKernel));
+    assert_eq!(Options::new().gaussian_blur_sized(&img, 4, f64::NAN).err(), Some(Error::InvalidKernelSize));
     assert_eq!(sepconv::box_blur(&img, 0).err(), Some(Error::EmptyKernel));
     assert_eq!(sepconv::box_blur(&img, 1 << 17).err(), Some(Error::KernelTooLong));
     assert_eq!(sepconv::sobel(&img, 1, 0, 4).err(), Some(Error::InvalidKernelSize));
