@@ -281,6 +281,54 @@ fn long_rows_single_channel() {
     }
 }
 
+/// Row kernels of small integers over a power of two (OpenCV's Gaussian
+/// tables, binomials, derivative rows, random ones up to the 16-bit sum),
+/// which the u8 row pass takes by byte pairs on x86, mostly with small-integer
+/// columns (the column pass in 16-bit lanes): every width up to three
+/// vectors past the kernel, one channel mostly.
+#[test]
+fn small_integer_row_kernels() {
+    let mut rng = XorShift::new(0x5EED_0011);
+    let tables: [&[f32]; 6] = [
+        &[1.0, 2.0, 1.0],
+        &[1.0, 4.0, 6.0, 4.0, 1.0],
+        &[2.0, 7.0, 14.0, 18.0, 14.0, 7.0, 2.0],
+        &[4.0, 13.0, 30.0, 51.0, 60.0, 51.0, 30.0, 13.0, 4.0],
+        &[-1.0, 0.0, 1.0],
+        &[3.0, 10.0, 3.0],
+    ];
+    for round in 0..12 {
+        let row: Vec<f32> = match tables.get(round) {
+            Some(t) => t.to_vec(),
+            None => (0..rng.range(1, 16)).map(|_| rng.range(0, 24) as f32 - 8.0).collect(),
+        };
+        // A power-of-two scale keeps the taps small integers after quantisation.
+        let scale = [1.0f32, 1.0 / 16.0, 1.0 / 64.0, 1.0 / 256.0][rng.below(4)];
+        let sum: f32 = row.iter().sum();
+        let row: Vec<f32> = if round < tables.len() && sum > 0.0 {
+            row.iter().map(|t| t / sum).collect()
+        } else {
+            row.iter().map(|t| t * scale).collect()
+        };
+        let nr = row.len();
+        for width in (1..=3 * widest_vector() + nr).step_by(1 + round % 3) {
+            let mut spec = spec_with(&mut rng, nr, width, 4, Taps::Normalised);
+            spec.row = row.clone();
+            // Mostly a small-integer column too (the column pass in 16-bit lanes).
+            if rng.chance(3, 4) {
+                let table = tables[rng.below(tables.len())];
+                let sum: f32 = table.iter().sum();
+                spec.col = table.iter().map(|t| if sum > 0.0 { t / sum } else { t * scale }).collect();
+                spec.col_anchor = rng.below(table.len());
+            }
+            if rng.chance(3, 4) {
+                spec.channels = 1;
+            }
+            check_case(&spec, rng.next_u64());
+        }
+    }
+}
+
 /// One image filtered in place band by band (`Plan::filter_band_in_place`,
 /// each band reading the rows around it from copies taken before any band
 /// is written) equals one `filter_in_place`, bit for bit: u8 and f32, every

@@ -39,6 +39,7 @@ use core::marker::PhantomData;
 use super::blocks::{drive, Blocks};
 use super::ring::split_rows;
 use super::row::Fold;
+use super::small::{BytePairs, SmallColumn};
 use super::Passes;
 use crate::fixed::FixedPoint;
 use crate::kernel::MAX_TAPS;
@@ -141,8 +142,11 @@ struct RowRecipe<'p, V: I16Vector> {
     /// With an odd number of terms, the constant lane beside the last term:
     /// `unit · weight = mid_half` for the weight in that pair.
     unit: i16,
-    /// The rounding shift `d` into the intermediate.
+    /// The rounding shift into the lines: `d`, plus `line_shift`.
     shift: u32,
+    /// The lines hold `t / 2^line_shift` (`pass::small`): `t` is a multiple
+    /// of it, so the longer shift with the same rounding term gives it.
+    line_shift: u32,
 }
 
 /// The u8 passes on vector type `V` with output type `D`.
@@ -154,6 +158,11 @@ pub(crate) struct FixedPasses<'p, V: I16Vector, D> {
     /// Column weight pairs for row `y` (`(c0,c1), (c2,c3), …`) and row `y + 1`
     /// (`(0,c0), (c1,c2), …`) over the line pairs `(0,1), (2,3), …`.
     column_pairs: [[i32; PAIRS]; 2],
+    /// The row pass by byte pairs, where the kernel and backend allow it.
+    bytes: Option<BytePairs>,
+    /// The column pass in 16-bit lanes, where the kernel, backend and
+    /// output allow it (the lines then hold `t / 2^line_shift`).
+    small: Option<SmallColumn>,
     out_half: i32,
     _out: PhantomData<D>,
 }
@@ -195,6 +204,10 @@ impl<'p, V: I16Vector, D: FixedOutput> FixedPasses<'p, V, D> {
             row_pairs[row_terms / 2] = pair(row[row_terms - 1], weight);
             unit = u;
         }
+        let bytes = if V::BYTE_PAIRS { BytePairs::of(fp) } else { None };
+        let small = bytes.as_ref().filter(|_| D::ROUNDED).and_then(|b| SmallColumn::of(fp, b));
+        let line_shift = small.map_or(0, |c| c.line_shift());
+        let bytes = bytes.map(|b| b.with_line_shift(line_shift));
         let col = fp.column().taps();
         let mut column_pairs = [[0; PAIRS]; 2];
         let [this_row, next_row] = &mut column_pairs;
@@ -204,9 +217,20 @@ impl<'p, V: I16Vector, D: FixedOutput> FixedPasses<'p, V, D> {
             *next = pair(tap(col, j - 1), tap(col, j));
         }
         FixedPasses {
-            row: RowRecipe { simd, fp, fold, taps: row.len(), mid_half, unit, shift: fp.mid_shift() },
+            row: RowRecipe {
+                simd,
+                fp,
+                fold,
+                taps: row.len(),
+                mid_half,
+                unit,
+                shift: fp.mid_shift() + line_shift,
+                line_shift,
+            },
             row_pairs,
             column_pairs,
+            bytes,
+            small,
             out_half: half(fp.out_shift()),
             _out: PhantomData,
         }
@@ -379,7 +403,7 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, '_, 
     #[inline(always)]
     fn one(&mut self, k: usize) {
         let fp = self.recipe.fp;
-        let value = fp.mid(row_acc(fp.row().taps(), self.input, k, self.step));
+        let value = fp.mid(row_acc(fp.row().taps(), self.input, k, self.step)) >> self.recipe.line_shift;
         // SAFETY: the driver calls `one` for k < len, the length of the output.
         unsafe { self.dst.add(k).write(value) };
     }
@@ -582,6 +606,16 @@ pub(crate) trait FixedOutput: Output<u8> {
     ///
     /// `LANES` elements at `dst + e` are writable.
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut Self, e: usize);
+    /// Runs the small column pass (`pass::small`) if it serves this output
+    /// type (rounded outputs), and says whether it ran.
+    fn small_column<V: I16Vector>(
+        column: &SmallColumn,
+        simd: V::Token,
+        fp: &FixedPoint,
+        lines: &[i16],
+        offsets: &[usize],
+        out: [Option<&mut [Self]>; 2],
+    ) -> bool;
 }
 
 impl FixedOutput for u8 {
@@ -598,6 +632,18 @@ impl FixedOutput for u8 {
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut u8, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::pack(V::shift_right(acc, finish.shift)).store_u8(dst.add(e)) }
+    }
+    #[inline(always)]
+    fn small_column<V: I16Vector>(
+        column: &SmallColumn,
+        simd: V::Token,
+        fp: &FixedPoint,
+        lines: &[i16],
+        offsets: &[usize],
+        out: [Option<&mut [u8]>; 2],
+    ) -> bool {
+        column.column::<V, u8>(simd, fp, lines, offsets, out);
+        true
     }
 }
 
@@ -616,6 +662,18 @@ impl FixedOutput for i16 {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::pack(V::shift_right(acc, finish.shift)).store_i16(dst.add(e)) }
     }
+    #[inline(always)]
+    fn small_column<V: I16Vector>(
+        column: &SmallColumn,
+        simd: V::Token,
+        fp: &FixedPoint,
+        lines: &[i16],
+        offsets: &[usize],
+        out: [Option<&mut [i16]>; 2],
+    ) -> bool {
+        column.column::<V, i16>(simd, fp, lines, offsets, out);
+        true
+    }
 }
 
 impl FixedOutput for f32 {
@@ -632,6 +690,16 @@ impl FixedOutput for f32 {
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut f32, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::store_f32(acc, finish.scale, dst.add(e)) }
+    }
+    fn small_column<V: I16Vector>(
+        _: &SmallColumn,
+        _: V::Token,
+        _: &FixedPoint,
+        _: &[i16],
+        _: &[usize],
+        _: [Option<&mut [f32]>; 2],
+    ) -> bool {
+        false // f32 outputs are scaled sums, not rounded ones
     }
 }
 
@@ -687,6 +755,9 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
         if V::LANES == 1 {
             return plain_row(self.row.fp, input, out, step);
         }
+        if let (Some(bytes), 1) = (&self.bytes, step) {
+            return bytes.row::<V>(self.row.simd, self.row.fp, input, out);
+        }
         let (recipe, pairs) = (&self.row, &self.row_pairs);
         match recipe.fold {
             // Symmetric kernels of the backend's unrolled lengths, fully unrolled.
@@ -699,6 +770,12 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         if V::LANES == 1 {
             return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);
+        }
+        if let Some(small) = &self.small {
+            let (out0, out1) = split_rows(out, stride, rows, len);
+            if D::small_column::<V>(small, self.row.simd, self.row.fp, lines, offsets, [Some(out0), out1]) {
+                return;
+            }
         }
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();
@@ -719,7 +796,7 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     fn constant_line(&self, v: u8) -> i16 {
         let fp = self.row.fp;
         let sum: i32 = fp.row().taps().iter().map(|&q| q as i32).sum();
-        fp.mid(sum * v as i32)
+        fp.mid(sum * v as i32) >> self.row.line_shift
     }
 }
 

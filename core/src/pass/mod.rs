@@ -33,6 +33,7 @@ mod geometry;
 pub(crate) mod half;
 mod ring;
 pub(crate) mod row;
+mod small;
 mod stream;
 pub(crate) mod wide;
 

@@ -67,6 +67,118 @@ pub trait I16Vector: Copy {
     ///
     /// `LANES` `f32`s at `ptr` are writable.
     unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32);
+
+    /// Whether [`madd_bytes`](Self::madd_bytes), [`mul_low`](Self::mul_low),
+    /// [`rescale`](Self::rescale) and [`store_pairs`](Self::store_pairs) are
+    /// a few vector instructions (`pmaddubsw` and friends): the passes for
+    /// small-integer kernels (`pass::small`) run only then.
+    /// The default methods compute them lane by lane.
+    const BYTE_PAIRS: bool = false;
+    /// `2·LANES` bytes at `ptr` as `LANES` adjacent pairs: lane `k` is
+    /// `x[2k]·wa + x[2k+1]·wb` (u8 × i8, saturated to `i16`) for
+    /// `weights = byte_pair(wa, wb)`.
+    ///
+    /// # Safety
+    ///
+    /// `2·LANES` bytes at `ptr` are readable.
+    unsafe fn madd_bytes(t: Self::Token, ptr: *const u8, weights: i16) -> Self {
+        let mut lanes = [0i16; MAX_LANES];
+        let (wa, wb) = (weights as i8 as i32, (weights >> 8) as i32);
+        for (k, lane) in lanes.iter_mut().enumerate().take(Self::LANES) {
+            // SAFETY: 2k + 1 < 2·LANES bytes are readable (caller).
+            let (a, b) = unsafe { (*ptr.add(2 * k) as i32, *ptr.add(2 * k + 1) as i32) };
+            *lane = (a * wa + b * wb).clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+        }
+        // SAFETY: `lanes` holds MAX_LANES ≥ LANES i16s.
+        unsafe { Self::load_i16(t, lanes.as_ptr()) }
+    }
+    /// Lane-wise `self · b`, the low 16 bits (`pmullw`).
+    fn mul_low(self, t: Self::Token, b: Self) -> Self {
+        let mut lanes = [[0i16; MAX_LANES]; 2];
+        // SAFETY: each array holds MAX_LANES ≥ LANES i16s.
+        unsafe {
+            self.store_i16(lanes[0].as_mut_ptr());
+            b.store_i16(lanes[1].as_mut_ptr());
+        }
+        let [mut a, b] = lanes;
+        for (a, b) in a.iter_mut().zip(b) {
+            *a = a.wrapping_mul(b);
+        }
+        // SAFETY: as above.
+        unsafe { Self::load_i16(t, a.as_ptr()) }
+    }
+    /// Every lane rescaled as `rescale` says (lane-wise shifts).
+    fn rescale(self, t: Self::Token, rescale: Rescale) -> Self {
+        let mut lanes = [0i16; MAX_LANES];
+        // SAFETY: `lanes` holds MAX_LANES ≥ LANES i16s.
+        unsafe { self.store_i16(lanes.as_mut_ptr()) };
+        for lane in &mut lanes[..Self::LANES] {
+            *lane = rescale.apply(*lane);
+        }
+        // SAFETY: as above.
+        unsafe { Self::load_i16(t, lanes.as_ptr()) }
+    }
+    /// Stores `2·LANES` `i16`s: `even[0], odd[0], even[1], odd[1], …`.
+    ///
+    /// # Safety
+    ///
+    /// `2·LANES` `i16`s at `ptr` are writable.
+    unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
+        let mut lanes = [[0i16; MAX_LANES]; 2];
+        // SAFETY: each array holds MAX_LANES ≥ LANES i16s; the caller
+        // guarantees 2·LANES writable i16s at `ptr`.
+        unsafe {
+            even.store_i16(lanes[0].as_mut_ptr());
+            odd.store_i16(lanes[1].as_mut_ptr());
+            for (k, (&e, &o)) in lanes[0].iter().zip(&lanes[1]).take(Self::LANES).enumerate() {
+                ptr.add(2 * k).write(e);
+                ptr.add(2 * k + 1).write(o);
+            }
+        }
+    }
+}
+
+/// The most `i16` lanes of any implementation (AVX-512).
+const MAX_LANES: usize = 32;
+
+/// How the byte-pair row pass turns its exact sums `S` into the recipe's
+/// intermediate, and the column pass its sums into outputs (`pass::small`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rescale {
+    /// `S · 2^k`.
+    Left(u32),
+    /// `⌊S / 2^s + 1/2⌋` (`s ≥ 1`), `S` signed.
+    Signed(u32),
+    /// `⌊S / 2^s + 1/2⌋` (`s ≥ 1`), `S` read as an unsigned 16-bit sum.
+    Unsigned(u32),
+}
+
+impl Rescale {
+    /// One lane, as the vector methods compute it: the rounding as
+    /// `(S >> (s − 1) + 1) >> 1`, which equals `(S + 2^(s−1)) >> s` and
+    /// cannot overflow 16 bits where the sum itself does not.
+    #[inline(always)]
+    pub(crate) fn apply(self, lane: i16) -> i16 {
+        match self {
+            Rescale::Left(k) => ((lane as i32) << k) as i16,
+            Rescale::Signed(s) => (((lane as i32 >> (s - 1)) + 1) >> 1) as i16,
+            Rescale::Unsigned(s) => (((lane as u16 as i32 >> (s - 1)) + 1) >> 1) as i16,
+        }
+    }
+
+    /// An exact value (as wide as needed) rescaled: for bounds.
+    pub(crate) fn apply_i32(self, v: i32) -> i32 {
+        match self {
+            Rescale::Left(k) => v << k,
+            Rescale::Signed(s) | Rescale::Unsigned(s) => ((v >> (s - 1)) + 1) >> 1,
+        }
+    }
+}
+
+/// Two `i8` weights in one `i16`, as `pmaddubsw` takes them: `wa` low, `wb` high.
+#[inline(always)]
+pub(crate) fn byte_pair(wa: i8, wb: i8) -> i16 {
+    (wa as u8 as u16 | ((wb as u8 as u16) << 8)) as i16
 }
 
 /// Two `i16` weights in one `i32`, as `pmaddwd` takes them: `wa` low, `wb` high.

@@ -31,7 +31,7 @@ pub mod x86_64;
 
 pub(crate) use f32::F32Vector;
 pub(crate) use f64::F64Vector;
-pub(crate) use i16::{pair, I16Vector};
+pub(crate) use i16::{byte_pair, pair, I16Vector, Rescale};
 pub(crate) use i32::I32Vector;
 pub(crate) use portable::portable_name;
 pub use portable::Portable;

@@ -4,7 +4,7 @@
 use core::arch::x86_64::*;
 
 use crate::arch::x86_64::Avx2;
-use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Rescale, Simd, Streams, UpTo15, UpTo9};
 
 impl sealed::Sealed for Avx2 {}
 
@@ -240,6 +240,45 @@ impl I16Vector for I16x16 {
             let s = _mm256_set1_ps(scale);
             _mm256_storeu_ps(ptr, _mm256_mul_ps(_mm256_cvtepi32_ps(first), s));
             _mm256_storeu_ps(ptr.add(8), _mm256_mul_ps(_mm256_cvtepi32_ps(second), s));
+        }
+    }
+    const BYTE_PAIRS: bool = true;
+    #[inline(always)]
+    unsafe fn madd_bytes(_: Avx2, ptr: *const u8, weights: i16) -> Self {
+        // SAFETY: the caller guarantees 32 readable bytes; the token proves AVX2.
+        I16x16(unsafe { _mm256_maddubs_epi16(_mm256_loadu_si256(ptr.cast()), _mm256_set1_epi16(weights)) })
+    }
+    #[inline(always)]
+    fn mul_low(self, _: Avx2, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        I16x16(unsafe { _mm256_mullo_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn rescale(self, _: Avx2, rescale: Rescale) -> Self {
+        // SAFETY: a value proves AVX2.
+        unsafe {
+            I16x16(match rescale {
+                Rescale::Left(k) => _mm256_sll_epi16(self.0, _mm_cvtsi32_si128(k as i32)),
+                Rescale::Signed(s) => {
+                    let halved = _mm256_sra_epi16(self.0, _mm_cvtsi32_si128(s as i32 - 1));
+                    _mm256_srai_epi16::<1>(_mm256_add_epi16(halved, _mm256_set1_epi16(1)))
+                }
+                Rescale::Unsigned(s) => {
+                    _mm256_avg_epu16(_mm256_srl_epi16(self.0, _mm_cvtsi32_si128(s as i32 - 1)), _mm256_setzero_si256())
+                }
+            })
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 32 writable i16s; a value proves
+        // AVX2. The unpacks interleave within 128-bit lanes (low: pairs 0–3
+        // and 8–11, high: 4–7 and 12–15); the permutes put the halves in order.
+        unsafe {
+            let lo = _mm256_unpacklo_epi16(even.0, odd.0);
+            let hi = _mm256_unpackhi_epi16(even.0, odd.0);
+            _mm256_storeu_si256(ptr.cast(), _mm256_permute2x128_si256::<0x20>(lo, hi));
+            _mm256_storeu_si256(ptr.add(16).cast(), _mm256_permute2x128_si256::<0x31>(lo, hi));
         }
     }
 }

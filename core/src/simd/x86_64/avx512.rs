@@ -4,7 +4,7 @@
 use core::arch::x86_64::*;
 
 use crate::arch::x86_64::Avx512;
-use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Simd, Streams, UpTo15, UpTo9};
+use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Rescale, Simd, Streams, UpTo15, UpTo9};
 
 impl sealed::Sealed for Avx512 {}
 
@@ -243,6 +243,48 @@ impl I16Vector for I16x32 {
             let s = _mm512_set1_ps(scale);
             _mm512_storeu_ps(ptr, _mm512_mul_ps(_mm512_cvtepi32_ps(first), s));
             _mm512_storeu_ps(ptr.add(16), _mm512_mul_ps(_mm512_cvtepi32_ps(second), s));
+        }
+    }
+    const BYTE_PAIRS: bool = true;
+    #[inline(always)]
+    unsafe fn madd_bytes(_: Avx512, ptr: *const u8, weights: i16) -> Self {
+        // SAFETY: the caller guarantees 64 readable bytes; the token proves AVX-512BW.
+        I16x32(unsafe { _mm512_maddubs_epi16(_mm512_loadu_si512(ptr.cast()), _mm512_set1_epi16(weights)) })
+    }
+    #[inline(always)]
+    fn mul_low(self, _: Avx512, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        I16x32(unsafe { _mm512_mullo_epi16(self.0, b.0) })
+    }
+    #[inline(always)]
+    fn rescale(self, _: Avx512, rescale: Rescale) -> Self {
+        // SAFETY: a value proves AVX-512BW.
+        unsafe {
+            I16x32(match rescale {
+                Rescale::Left(k) => _mm512_sll_epi16(self.0, _mm_cvtsi32_si128(k as i32)),
+                Rescale::Signed(s) => {
+                    let halved = _mm512_sra_epi16(self.0, _mm_cvtsi32_si128(s as i32 - 1));
+                    _mm512_srai_epi16::<1>(_mm512_add_epi16(halved, _mm512_set1_epi16(1)))
+                }
+                Rescale::Unsigned(s) => {
+                    _mm512_avg_epu16(_mm512_srl_epi16(self.0, _mm_cvtsi32_si128(s as i32 - 1)), _mm512_setzero_si512())
+                }
+            })
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 64 writable i16s; a value proves
+        // AVX-512BW. Within 128-bit lane k the unpacks hold pairs 4k..4k+3
+        // (low) and 4k+4..4k+7 (high) of each half: the permutes put the
+        // lanes in order (in 64-bit units; index bit 3 picks `hi`).
+        unsafe {
+            let lo = _mm512_unpacklo_epi16(even.0, odd.0);
+            let hi = _mm512_unpackhi_epi16(even.0, odd.0);
+            let first = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+            let second = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+            _mm512_storeu_si512(ptr.cast(), first);
+            _mm512_storeu_si512(ptr.add(32).cast(), second);
         }
     }
 }
