@@ -24,6 +24,8 @@
 //! the one shuffle port (port 5 on Intel): about one a pixel on AVX2 at
 //! 5 taps, against about 1.9 other vector uops that share two or three
 //! ports (`docs/performance.md` has the count and the designs that remove them).
+//! Small-integer kernels avoid most of them: [`super::small`] gives the same
+//! bits with byte pairs and 16-bit lanes, where the kernel allows it.
 //!
 //! The backends' unrolled lengths ([`I16Vector::Unroll`]: every odd length
 //! from 3 to 15 taps on x86) get copies with a constant tap count, one
