@@ -49,6 +49,11 @@ pub(crate) use stream::{rows_read, stream_geometry};
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
 
+/// Output rows per driver step of the direct f32 column pass (the ring
+/// holds `n + 3` lines); the pass makes them in steps of
+/// [`F32Vector::COLUMN_ROWS`]. The other sample types step two rows.
+pub(crate) const F32_DIRECT_ROWS: usize = 4;
+
 /// The three operations a (sample type × instruction set) pair provides.
 pub(crate) trait Passes {
     /// Source samples.
@@ -103,7 +108,7 @@ impl<'k, V: F32Vector> F32Passes<'k, V> {
             column_fold: row::Fold::of(column),
             stream: geometry.stream,
             #[cfg(feature = "tuning")]
-            transposed: geometry.column_rows > 2,
+            transposed: geometry.column_rows > F32_DIRECT_ROWS,
         }
     }
 }
@@ -123,8 +128,8 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
             let tiles = column::Tiles::<V> { simd: self.simd, taps: self.column, fold: self.column_fold };
             return tiles.run(lines, offsets, out, stride, rows, len);
         }
-        let (out0, out1) = ring::split_rows(out, stride, rows, len);
-        column::column_f32::<V>(self.simd, self.column, self.column_fold, lines, offsets, out0, out1, self.stream);
+        let (simd, taps, fold) = (self.simd, self.column, self.column_fold);
+        column::column_f32::<V>(simd, taps, fold, lines, offsets, out, stride, rows, len, self.stream);
     }
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)

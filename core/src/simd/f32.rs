@@ -14,6 +14,9 @@ pub trait F32Vector: Copy {
     type Unroll: Unroll;
     /// Whether [`stream`](Self::stream) is a non-temporal store.
     type Streaming: Streaming;
+    /// The most output rows a step of the f32 column pass makes: 2, or 4
+    /// where the registers hold four rows' accumulators (AVX-512's 32).
+    const COLUMN_ROWS: usize = 2;
     /// All lanes `x`.
     fn splat(t: Self::Token, x: f32) -> Self;
     /// Loads `LANES` values.
