@@ -1,18 +1,32 @@
 //! The f32 column pass, generic over the vector type.
 //!
-//! `out[e] = Σ_j c[j] · line_j[e]` over row-filtered lines in the ring. Two
-//! output rows are made per step: rows `y` and `y + 1` read lines
-//! `0..n` and `1..=n`, so every loaded line feeds both (`n + 1` loads for two
-//! rows instead of `2n`). Its work is those loads, the FMAs and the store to
-//! the destination; the ring's place in the caches is not the limit (a ring
-//! that fits in L1 runs no faster than one in L2, `docs/performance.md`).
+//! `out[e] = Σ_j c[j] · line_j[e]` over row-filtered lines in the ring.
+//! Consecutive output rows share lines, so a step makes several rows and
+//! loads each line once for all the rows it feeds: four rows a step on
+//! AVX2 and AVX-512 ([`F32Vector::COLUMN_ROWS`]; rows `y .. y + 4` read
+//! lines `0..n` to `3..n + 3`, `n + 3` loads for four rows instead of
+//! `4n`), two on the other backends (`n + 1` loads for two). The rows left
+//! at the end of a band take steps of two and one. A four-row block keeps
+//! 4 × 4 vector accumulators in AVX-512's 32 registers and 4 × 2 in AVX2's
+//! 16. Figure: f32-4k-15 ×1.16 (1.05–1.19 over 5 rounds) against two rows
+//! a step, AVX-512 on Zen 4 (`compare.py ab` of the report). Its work is
+//! those loads, the FMAs and the store to the destination; the ring's
+//! place in the caches is not the limit (a ring that fits in L1 runs no
+//! faster than one in L2, `docs/performance.md`).
+//!
+//! Every row gets the arithmetic of `row::accumulate` whichever step makes
+//! it (alone, in a pair or in four): taps in order, or the folded pairs in
+//! order, each from a zero accumulator. So the bits of a row do not depend
+//! on where a band starts or how many rows it has, and bands and threads
+//! give one thread's output.
 //!
 //! Symmetric kernels of the unrolled lengths (3, 5, 7, 9 taps) are folded as
-//! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, row
-//! `y + 1` the same one line down, and each line is still loaded once for
-//! both (the pairs' lines are carried from one tap to the next). Half the
-//! multiply-adds become adds, which AMD cores run on other pipes than the
-//! FMAs: a small gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
+//! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, the
+//! step's other rows the same lines shifted, and each line is still loaded
+//! once for the step (a pair carries lines from one tap to the next; four
+//! rows hold the `n + 3` lines of a vector column). Half the multiply-adds
+//! become adds, which AMD cores run on other pipes than the FMAs: a small
+//! gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
 //! The generic loop (other lengths) stays unfolded: with the carried lines,
 //! accumulators for both rows exceed AVX2's 16 registers and folding made
 //! 15 and 31 taps slower (×0.77–0.88). Folded sums are guarded against
@@ -124,10 +138,10 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD
     }
 }
 
-/// Whether the column pass of `n` taps (`N`: 0 for the generic loop) on
-/// `V` makes four rows a step.
+/// Whether the column pass of `n` taps on `V` makes four rows a step
+/// ([`four_block`] needs `n ≥ 3`).
 #[inline(always)]
-const fn four_rows<V: F32Vector, const N: usize>(n: usize) -> bool {
+const fn four_rows<V: F32Vector>(n: usize) -> bool {
     V::COLUMN_ROWS >= 4 && n >= 3
 }
 
@@ -140,7 +154,7 @@ impl<V: F32Vector> Rows<'_, V> {
         let mut r = 0;
         while r < rows {
             let (block, offsets) = (&mut out[r * stride..], &offsets[r..]);
-            if four_rows::<V, N>(n) && rows - r >= 4 {
+            if four_rows::<V>(n) && rows - r >= 4 {
                 let (a, rest) = block.split_at_mut(stride);
                 let (b, rest) = rest.split_at_mut(stride);
                 let (c, d) = rest.split_at_mut(stride);
@@ -571,7 +585,11 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Gr
     #[inline(always)]
     fn plain(mut self) {
         let len = self.out[0].len();
-        self.part::<false, 4>(0..len);
+        if R == 4 && V::REGISTERS < 32 {
+            self.part::<false, 2>(0..len);
+        } else {
+            self.part::<false, 4>(0..len);
+        }
     }
     #[inline(always)]
     fn streamed(mut self) {
@@ -584,7 +602,11 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Gr
             return self.plain();
         }
         self.part::<false, 1>(0..body.start);
-        self.part::<true, 4>(body.clone());
+        if R == 4 && V::REGISTERS < 32 {
+            self.part::<true, 2>(body.clone());
+        } else {
+            self.part::<true, 4>(body.clone());
+        }
         self.part::<false, 1>(body.end..len);
     }
 }

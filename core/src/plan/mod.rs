@@ -21,8 +21,8 @@ use engine::Call;
 #[cfg(feature = "tuning")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColumnStrategy {
-    /// Vectorised along x over the lines, two output rows per step sharing
-    /// their loads. The plan's choice.
+    /// Vectorised along x over the lines, two or four output rows per step
+    /// sharing their loads. The plan's choice.
     #[default]
     Direct,
     /// 8-column tiles of 16 output rows are transposed, filtered as rows
