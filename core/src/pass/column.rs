@@ -8,8 +8,9 @@
 //! `4n`), two on the other backends (`n + 1` loads for two). The rows left
 //! at the end of a band take steps of two and one. A four-row block keeps
 //! 4 × 4 vector accumulators in AVX-512's 32 registers and 4 × 2 in AVX2's
-//! 16. Figure: f32-4k-15 ×1.16 (1.05–1.19 over 5 rounds) against two rows
-//! a step, AVX-512 on Zen 4 (`compare.py ab` of the report). Its work is
+//! 16. Figure: f32-4k-15 ×1.06–1.12 against two rows a step (medians of
+//! three A/B runs of the report, every round above ×1.01; AVX-512, Zen 4,
+//! `docs/performance-log.md`). Its work is
 //! those loads, the FMAs and the store to the destination; the ring's
 //! place in the caches is not the limit (a ring that fits in L1 runs no
 //! faster than one in L2, `docs/performance.md`).
@@ -310,9 +311,9 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// streamed on AVX2/AVX-512. They are also fastest writing whole lines, and
 /// a plain store to a line with streamed stores pending costs a flush of
 /// that line. So a streaming row streams these elements and writes its two
-/// ends (less than a line each) with plain stores. Row 1 of a pair has row
-/// 0's alignment when the stride is a multiple of 16 elements, else both
-/// take plain stores ([`TwoRows`]).
+/// ends (less than a line each) with plain stores. The other rows of a
+/// step have row 0's alignment when the stride is a multiple of 16
+/// elements, else all take plain stores ([`Group`]).
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
