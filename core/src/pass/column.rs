@@ -1,18 +1,33 @@
 //! The f32 column pass, generic over the vector type.
 //!
-//! `out[e] = Σ_j c[j] · line_j[e]` over row-filtered lines in the ring. Two
-//! output rows are made per step: rows `y` and `y + 1` read lines
-//! `0..n` and `1..=n`, so every loaded line feeds both (`n + 1` loads for two
-//! rows instead of `2n`). Its work is those loads, the FMAs and the store to
-//! the destination; the ring's place in the caches is not the limit (a ring
-//! that fits in L1 runs no faster than one in L2, `docs/performance.md`).
+//! `out[e] = Σ_j c[j] · line_j[e]` over row-filtered lines in the ring.
+//! Consecutive output rows share lines, so a step makes several rows and
+//! loads each line once for all the rows it feeds: four rows a step on
+//! AVX2 and AVX-512 ([`F32Vector::COLUMN_ROWS`]; rows `y .. y + 4` read
+//! lines `0..n` to `3..n + 3`, `n + 3` loads for four rows instead of
+//! `4n`), two on the other backends (`n + 1` loads for two). The rows left
+//! at the end of a band take steps of two and one. A four-row block keeps
+//! 4 × 4 vector accumulators in AVX-512's 32 registers and 4 × 2 in AVX2's
+//! 16. Figure: f32-4k-15 ×1.06–1.12 against two rows a step (medians of
+//! three A/B runs of the report, every round above ×1.01; AVX-512, Zen 4,
+//! `docs/performance-log.md`). Its work is
+//! those loads, the FMAs and the store to the destination; the ring's
+//! place in the caches is not the limit (a ring that fits in L1 runs no
+//! faster than one in L2, `docs/performance.md`).
+//!
+//! Every row gets the arithmetic of `row::accumulate` whichever step makes
+//! it (alone, in a pair or in four): taps in order, or the folded pairs in
+//! order, each from a zero accumulator. So the bits of a row do not depend
+//! on where a band starts or how many rows it has, and bands and threads
+//! give one thread's output.
 //!
 //! Symmetric kernels of the unrolled lengths (3, 5, 7, 9 taps) are folded as
-//! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, row
-//! `y + 1` the same one line down, and each line is still loaded once for
-//! both (the pairs' lines are carried from one tap to the next). Half the
-//! multiply-adds become adds, which AMD cores run on other pipes than the
-//! FMAs: a small gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
+//! in the row pass: row `y` takes `c_i · (line_i + line_{n−1−i})`, the
+//! step's other rows the same lines shifted, and each line is still loaded
+//! once for the step (a pair carries lines from one tap to the next; four
+//! rows hold the `n + 3` lines of a vector column). Half the multiply-adds
+//! become adds, which AMD cores run on other pipes than the FMAs: a small
+//! gain on Zen 3 (1080p 5 taps ×1.02–1.04), neutral on Intel.
 //! The generic loop (other lengths) stays unfolded: with the carried lines,
 //! accumulators for both rows exceed AVX2's 16 registers and folding made
 //! 15 and 31 taps slower (×0.77–0.88). Folded sums are guarded against
@@ -51,8 +66,9 @@ use super::MAX_COLUMN_ROWS;
 use crate::kernel::MAX_TAPS;
 use crate::simd::{ByLength, F32Vector, Op, Simd, Stores, Streaming, Unroll};
 
-/// One or two output rows of the f32 column pass.
-/// `offsets` has `taps.len()` entries (one row) or one more (two rows).
+/// The f32 column pass: `rows` output rows of `len` elements, row `r` at
+/// `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`, in steps
+/// of [`F32Vector::COLUMN_ROWS`] rows while they fit, then of two and one.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn column_f32<V: F32Vector>(
@@ -61,18 +77,21 @@ pub(crate) fn column_f32<V: F32Vector>(
     fold: Fold,
     lines: &[f32],
     offsets: &[usize],
-    out0: &mut [f32],
-    out1: Option<&mut [f32]>,
+    out: &mut [f32],
+    stride: usize,
+    rows: usize,
+    len: usize,
     stream: bool,
 ) {
-    let len = out0.len();
+    assert!(rows >= 1 && offsets.len() == taps.len() + rows - 1 && stride >= len);
+    assert!(out.len() >= (rows - 1) * stride + len);
     // The one check the loads below rely on: every line has `len` elements.
     assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
     // The backend's unrolled lengths, and symmetric kernels among them
-    // folded (see the module docs). A single row (the last of an odd band)
-    // takes the pairs' arithmetic, so that every row has the same bits
-    // whichever rows it is computed with.
-    let rows = Rows::<V> { simd, taps, lines, offsets, out0, out1, stream, folded: fold == Fold::Even };
+    // folded (see the module docs). Every row takes the same arithmetic
+    // whether it is made alone, in a pair or in four, so that its bits do
+    // not depend on the rows it is computed with.
+    let rows = Rows::<V> { simd, taps, lines, offsets, out, stride, rows, len, stream, folded: fold == Fold::Even };
     V::Unroll::dispatch(taps.len(), rows);
 }
 
@@ -82,8 +101,11 @@ struct Rows<'a, V: F32Vector> {
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    out0: &'a mut [f32],
-    out1: Option<&'a mut [f32]>,
+    /// `rows` rows of `len` elements, `stride` apart.
+    out: &'a mut [f32],
+    stride: usize,
+    rows: usize,
+    len: usize,
     stream: bool,
     folded: bool,
 }
@@ -117,20 +139,40 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD
     }
 }
 
+/// Whether the column pass of `n` taps on `V` makes four rows a step
+/// ([`four_block`] needs `n ≥ 3`).
+#[inline(always)]
+const fn four_rows<V: F32Vector>(n: usize) -> bool {
+    V::COLUMN_ROWS >= 4 && n >= 3
+}
+
 impl<V: F32Vector> Rows<'_, V> {
     /// `N` taps (0: any), `FOLD` 0 or 1.
     #[inline(always)]
     fn run<const FOLD: u8, const N: usize>(self) {
-        let Rows { simd, taps, lines, offsets, out0, out1, stream, .. } = self;
+        let Rows { simd, taps, lines, offsets, out, stride, rows, len, stream, .. } = self;
         let n = taps.len();
-        match out1 {
-            Some(out1) => {
-                assert!(offsets.len() == n + 1 && out1.len() == out0.len());
-                V::Streaming::choose(stream, TwoRows::<V, FOLD, N> { simd, taps, lines, offsets, out0, out1 });
-            }
-            None => {
-                assert!(offsets.len() == n);
-                V::Streaming::choose(stream, OneRow::<V, FOLD> { simd, taps, lines, offsets, out: out0 });
+        let mut r = 0;
+        while r < rows {
+            let (block, offsets) = (&mut out[r * stride..], &offsets[r..]);
+            if four_rows::<V>(n) && rows - r >= 4 {
+                let (a, rest) = block.split_at_mut(stride);
+                let (b, rest) = rest.split_at_mut(stride);
+                let (c, d) = rest.split_at_mut(stride);
+                let out = [&mut a[..len], &mut b[..len], &mut c[..len], &mut d[..len]];
+                let offsets = &offsets[..n + 3];
+                V::Streaming::choose(stream, Group::<V, FOLD, N, 4> { simd, taps, lines, offsets, out });
+                r += 4;
+            } else if rows - r >= 2 {
+                let (a, b) = block.split_at_mut(stride);
+                let out = [&mut a[..len], &mut b[..len]];
+                let offsets = &offsets[..n + 1];
+                V::Streaming::choose(stream, Group::<V, FOLD, N, 2> { simd, taps, lines, offsets, out });
+                r += 2;
+            } else {
+                let (out, offsets) = (&mut block[..len], &offsets[..n]);
+                V::Streaming::choose(stream, OneRow::<V, FOLD> { simd, taps, lines, offsets, out });
+                r += 1;
             }
         }
     }
@@ -269,9 +311,9 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// streamed on AVX2/AVX-512. They are also fastest writing whole lines, and
 /// a plain store to a line with streamed stores pending costs a flush of
 /// that line. So a streaming row streams these elements and writes its two
-/// ends (less than a line each) with plain stores. Row 1 of a pair has row
-/// 0's alignment when the stride is a multiple of 16 elements, else both
-/// take plain stores ([`TwoRows`]).
+/// ends (less than a line each) with plain stores. The other rows of a
+/// step have row 0's alignment when the stride is a multiple of 16
+/// elements, else all take plain stores ([`Group`]).
 #[inline(always)]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
@@ -429,102 +471,202 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
     }
 }
 
-/// Two output rows, plain or streamed as [`OneRow`]. They stream when row 1
-/// has row 0's alignment (a stride of whole lines), else take plain stores.
-struct TwoRows<'a, V: F32Vector, const FOLD: u8, const N: usize> {
+/// `U` vectors of four output rows at element `e`, as [`two_block`]: rows
+/// `y .. y + 4` read lines `0..n` to `3..n + 3`, each line loaded once for
+/// every row it feeds (`n + 3` loads for four rows), and each row gets the
+/// arithmetic of `row::accumulate`, so its bits do not depend on the step
+/// that made it. Needs `n ≥ 3` ([`four_rows`]).
+///
+/// # Safety
+///
+/// As [`two_block`], with `offsets` of `N` or `taps.len()` + 3 entries and
+/// four rows at `dst`.
+#[inline(always)]
+unsafe fn four_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
+    simd: V::Token,
+    taps: &[f32],
+    base: *const f32,
+    offsets: &[usize],
+    dst: [*mut f32; 4],
+    e: usize,
+) {
+    const { assert!(FOLD == 0 || (N >= 3 && N + 3 <= FOLDED_LINES)) };
+    let lanes = V::LANES;
+    let n = if N == 0 { taps.len() } else { N };
+    let (taps, offsets) = (&taps[..n], &offsets[..n + 3]);
+    // SAFETY (every `load_at` below): lines 0..n + 3 hold `len` elements,
+    // and e + (u + 1)·lanes ≤ len (function contract).
+    let line = |j: usize, u: usize| offsets[j] + e + u * lanes;
+    let mut acc = [[V::splat(simd, 0.0); U]; 4];
+    if FOLD == 0 {
+        // Line j feeds row r with tap j − r where 0 ≤ j − r < n: rows 0..=j
+        // of the first three lines, all four of lines 3..n, rows
+        // j − n + 1..4 of the last three. Each row takes its taps in order.
+        for j in 0..3 {
+            for u in 0..U {
+                // SAFETY: see above.
+                let x = unsafe { load_at::<V>(simd, base, line(j, u)) };
+                for (r, a) in acc.iter_mut().enumerate().take(j + 1) {
+                    a[u] = x.mul_add(V::splat(simd, taps[j - r]), a[u]);
+                }
+            }
+        }
+        for j in 3..n {
+            let w = [taps[j], taps[j - 1], taps[j - 2], taps[j - 3]].map(|w| V::splat(simd, w));
+            for u in 0..U {
+                // SAFETY: see above.
+                let x = unsafe { load_at::<V>(simd, base, line(j, u)) };
+                for (a, w) in acc.iter_mut().zip(w) {
+                    a[u] = x.mul_add(w, a[u]);
+                }
+            }
+        }
+        for j in n..n + 3 {
+            for u in 0..U {
+                // SAFETY: see above.
+                let x = unsafe { load_at::<V>(simd, base, line(j, u)) };
+                for (r, a) in acc.iter_mut().enumerate().skip(j + 1 - n) {
+                    a[u] = x.mul_add(V::splat(simd, taps[j - r]), a[u]);
+                }
+            }
+        }
+    } else {
+        // Row r: pairs (line r + i, line r + n − 1 − i), then the middle
+        // line, from the n + 3 lines of a vector column loaded once.
+        for u in 0..U {
+            let mut x = [V::splat(simd, 0.0); FOLDED_LINES];
+            for (j, v) in x.iter_mut().enumerate().take(n + 3) {
+                // SAFETY: see above.
+                *v = unsafe { load_at::<V>(simd, base, line(j, u)) };
+            }
+            for (r, a) in acc.iter_mut().enumerate() {
+                for (i, &w) in taps.iter().enumerate().take(n / 2) {
+                    a[u] = x[r + i].add(x[r + n - 1 - i]).mul_add(V::splat(simd, w), a[u]);
+                }
+                if n % 2 == 1 {
+                    a[u] = x[r + n / 2].mul_add(V::splat(simd, taps[n / 2]), a[u]);
+                }
+            }
+        }
+    }
+    for (a, d) in acc.iter().zip(dst) {
+        for (u, v) in a.iter().enumerate() {
+            // SAFETY: e + (u + 1)·lanes ≤ len, the length of every output,
+            // and streamed addresses are aligned (function contract).
+            unsafe { store::<V, STREAM>(*v, d.add(e + u * lanes)) };
+        }
+    }
+    // Folding's overflow guard (`row::unfold`).
+    if FOLD == 1 && row::non_finite(acc.as_flattened()) {
+        for (r, d) in dst.iter().enumerate() {
+            // SAFETY: the lines just loaded (row r's from offset r on) and
+            // the outputs just stored.
+            unsafe { row::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[r..]), e, d.add(e), U) };
+        }
+    }
+}
+
+/// Lines a folded four-row block holds: `n + 3` for the longest f32
+/// length unrolled (9, `simd::UpTo9`).
+const FOLDED_LINES: usize = 12;
+
+/// `R` (2 or 4) output rows, plain or streamed as [`OneRow`]. They stream
+/// when every row has row 0's alignment (a stride of whole lines), else
+/// take plain stores.
+struct Group<'a, V: F32Vector, const FOLD: u8, const N: usize, const R: usize> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    out0: &'a mut [f32],
-    out1: &'a mut [f32],
+    out: [&'a mut [f32]; R],
 }
 
-impl<V: F32Vector, const FOLD: u8, const N: usize> Stores for TwoRows<'_, V, FOLD, N> {
+impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Group<'_, V, FOLD, N, R> {
     type Output = ();
     #[inline(always)]
     fn plain(mut self) {
-        let len = self.out0.len();
-        self.part::<false, 4>(0..len);
+        let len = self.out[0].len();
+        if R == 4 && V::REGISTERS < 32 {
+            self.part::<false, 2>(0..len);
+        } else {
+            self.part::<false, 4>(0..len);
+        }
     }
     #[inline(always)]
     fn streamed(mut self) {
-        let len = self.out0.len();
-        let body = whole_lines(self.out0.as_ptr(), len);
-        let apart = (self.out1.as_ptr() as usize).wrapping_sub(self.out0.as_ptr() as usize);
-        if !apart.is_multiple_of(LINE_BYTES) {
-            // Row 1 does not share row 0's alignment (a stride of part
+        let len = self.out[0].len();
+        let first = self.out[0].as_ptr() as usize;
+        let body = whole_lines(self.out[0].as_ptr(), len);
+        if !self.out.iter().all(|o| (o.as_ptr() as usize).wrapping_sub(first).is_multiple_of(LINE_BYTES)) {
+            // A row does not share row 0's alignment (a stride of part
             // lines): plain stores, rather than one more copy of the pass.
             return self.plain();
         }
         self.part::<false, 1>(0..body.start);
-        self.part::<true, 4>(body.clone());
+        if R == 4 && V::REGISTERS < 32 {
+            self.part::<true, 2>(body.clone());
+        } else {
+            self.part::<true, 4>(body.clone());
+        }
         self.part::<false, 1>(body.end..len);
     }
 }
 
-impl<V: F32Vector, const FOLD: u8, const N: usize> TwoRows<'_, V, FOLD, N> {
-    /// Elements `part` of both rows, as [`OneRow::part`]; `STREAM`:
-    /// whether row 0 and row 1 are streamed (then `part` is whole lines of
-    /// that row; checked).
+impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, FOLD, N, R> {
+    /// Elements `part` of every row, as [`OneRow::part`]; `STREAM`: whether
+    /// the rows are streamed (then `part` is whole lines of each; checked).
     #[inline(always)]
     fn part<const STREAM: bool, const U: usize>(&mut self, part: Range<usize>) {
-        let (start, end) = (part.start, part.end.min(self.out0.len()).min(self.out1.len()));
-        let (dst0, dst1) = (self.out0.as_mut_ptr(), self.out1.as_mut_ptr());
+        let end = self.out.iter().fold(part.end, |end, o| end.min(o.len()));
+        let start = part.start;
+        let dst = self.out.each_mut().map(|o| o.as_mut_ptr());
         // The check the streamed stores rely on (see `OneRow::part`).
-        assert!(!STREAM || (start <= end && lines_from(dst0.wrapping_add(start), end - start, V::LANES)));
-        assert!(!STREAM || lines_from(dst1.wrapping_add(start), end - start, V::LANES));
-        let mut blocks = TwoBlocks::<V, STREAM, FOLD, N> {
+        assert!(
+            !STREAM || (start <= end && dst.iter().all(|d| lines_from(d.wrapping_add(start), end - start, V::LANES)))
+        );
+        let mut blocks = GroupBlocks::<V, STREAM, FOLD, N, R> {
             simd: self.simd,
             taps: self.taps,
             lines: self.lines,
             offsets: self.offsets,
-            dst0,
-            dst1,
+            dst,
         };
         drive::<_, U>(&mut blocks, start..end, true);
     }
 }
 
-/// [`two_block`]s of two rows at `dst0`, `dst1` (every line and both rows
-/// hold `len` elements: checked by [`column_f32`]).
-struct TwoBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize> {
+/// [`two_block`]s or [`four_block`]s of the rows at `dst` (every line and
+/// row holds `len` elements: checked by [`column_f32`] and [`Rows::run`]).
+struct GroupBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    dst0: *mut f32,
-    dst1: *mut f32,
+    dst: [*mut f32; R],
 }
 
-impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize> Blocks for TwoBlocks<'_, V, STREAM, FOLD, N> {
+impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> Blocks
+    for GroupBlocks<'_, V, STREAM, FOLD, N, R>
+{
     const LANES: usize = V::LANES;
     #[inline(always)]
     fn block<const U: usize>(&mut self, e: usize) {
-        // SAFETY: as `OneBlocks::block`, for both rows.
+        let (simd, taps, base, offsets) = (self.simd, self.taps, self.lines.as_ptr(), self.offsets);
+        // SAFETY: as `OneBlocks::block`, for every row.
         unsafe {
-            two_block::<V, U, STREAM, FOLD, N>(
-                self.simd,
-                self.taps,
-                self.lines.as_ptr(),
-                self.offsets,
-                self.dst0,
-                self.dst1,
-                e,
-            )
-        };
+            match *self.dst.as_slice() {
+                [d0, d1] => two_block::<V, U, STREAM, FOLD, N>(simd, taps, base, offsets, d0, d1, e),
+                [d0, d1, d2, d3] => four_block::<V, U, STREAM, FOLD, N>(simd, taps, base, offsets, [d0, d1, d2, d3], e),
+                _ => {}
+            }
+        }
     }
     #[inline(always)]
     fn one(&mut self, k: usize) {
-        let (simd, taps, lines, offsets) = (self.simd, self.taps, self.lines, self.offsets);
-        let (a, b) = (
-            accumulate_one::<V, FOLD>(simd, taps, lines, offsets, k),
-            accumulate_one::<V, FOLD>(simd, taps, lines, &offsets[1..], k),
-        );
-        // SAFETY: the driver calls `one` for k inside the part, below `len`.
-        unsafe {
-            self.dst0.add(k).write(a);
-            self.dst1.add(k).write(b);
+        for (r, d) in self.dst.iter().enumerate() {
+            let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, &self.offsets[r..], k);
+            // SAFETY: the driver calls `one` for k inside the part, below `len`.
+            unsafe { d.add(k).write(value) };
         }
     }
 }

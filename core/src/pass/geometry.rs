@@ -25,7 +25,8 @@ pub(crate) struct Geometry {
     pub vertical: Border,
     /// Non-temporal stores for the output.
     pub stream: bool,
-    /// Output rows per column step: 2 (direct) or a tile height (transposed).
+    /// Output rows per column step: 4 (f32 direct), 2 (the other types) or
+    /// a tile height (transposed).
     pub column_rows: usize,
 }
 

@@ -28,8 +28,8 @@ const LONGEST: usize = CHUNK + CHUNK / 2;
 struct Buffers {
     /// A chunk of the row pass's input, widened.
     wide: [f32; LONGEST + 4 * (MAX_TAPS - 1)],
-    /// Two rows of a chunk of column outputs, before narrowing.
-    out: [[f32; LONGEST]; 2],
+    /// Two rows of a chunk of column outputs, before narrowing (`LONGEST` apart).
+    out: [f32; 2 * LONGEST],
 }
 
 /// The f16 passes on vector type `V`, output `D`.
@@ -52,7 +52,7 @@ impl<'k, V: F32Vector, D: HalfOutput> F16Passes<'k, V, D> {
             row_fold: Fold::of(row),
             column,
             column_fold: Fold::of(column),
-            buffers: RefCell::new(Buffers { wide: [0.0; LONGEST + 4 * (MAX_TAPS - 1)], out: [[0.0; LONGEST]; 2] }),
+            buffers: RefCell::new(Buffers { wide: [0.0; LONGEST + 4 * (MAX_TAPS - 1)], out: [0.0; 2 * LONGEST] }),
             _out: PhantomData,
         }
     }
@@ -93,8 +93,7 @@ impl HalfOutput for f32 {
         rows: usize,
         len: usize,
     ) {
-        let (out0, out1) = split_rows(out, stride, rows, len);
-        column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, out0, out1, false);
+        column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, out, stride, rows, len, false);
     }
 }
 
@@ -111,22 +110,18 @@ impl HalfOutput for f16 {
     ) {
         let (out0, mut out1) = split_rows(out, stride, rows, len);
         let mut buffers = p.buffers.borrow_mut();
-        let [t0, t1] = &mut buffers.out;
+        let t = &mut buffers.out;
         let mut start = 0;
         while start < len {
             let count = chunk(len - start);
             let end = start + count;
             // Line `j` of the chunk starts `start` elements into line `j`.
             let lines = &lines[start..];
-            let (t0, t1) = (&mut t0[..count], &mut t1[..count]);
-            match out1.as_deref_mut() {
-                Some(out1) => {
-                    column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, t0, Some(&mut *t1), false);
-                    V::narrow_f16(p.simd, t1, &mut out1[start..end]);
-                }
-                None => column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, t0, None, false),
+            column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, t, LONGEST, rows, count, false);
+            if let Some(out1) = out1.as_deref_mut() {
+                V::narrow_f16(p.simd, &t[LONGEST..LONGEST + count], &mut out1[start..end]);
             }
-            V::narrow_f16(p.simd, t0, &mut out0[start..end]);
+            V::narrow_f16(p.simd, &t[..count], &mut out0[start..end]);
             start = end;
         }
     }

@@ -1,11 +1,11 @@
 //! The engine, written once for every sample type and instruction set.
 //!
 //! ```text
-//! for each output row y (two at a time):
-//!     for each virtual source row v the column kernel needs (y − ay … y − ay + n):
+//! for each step of output rows y … y + r − 1 (r = 4 for f32, else 2):
+//!     for each virtual source row v the column kernel needs (y − ay … y − ay + n + r − 2):
 //!         if v is not in the ring yet:
-//!             row-filter source row border(v) into ring slot v mod (n + 1)
-//!     column pass: out[y], out[y+1] = Σ_j c[j] · line(y − ay + j [+1])
+//!             row-filter source row border(v) into ring slot v mod (n + r − 1)
+//!     column pass: out[y + k] = Σ_j c[j] · line(y − ay + j + k) for k < r
 //! ```
 //!
 //! * **Row pass** ([`Passes::row`]): a "valid" correlation over a slice,
@@ -13,11 +13,12 @@
 //!   tap stride, so 1–4 channels run in the same SIMD loop. The middle of a
 //!   row is read straight from the source; the few outputs near each edge
 //!   read a short padded copy built by the border rule.
-//! * **Ring** of `n + 1` row-filtered lines in the scratch buffer: each
+//! * **Ring** of `n + r − 1` row-filtered lines in the scratch buffer: each
 //!   source row is row-filtered once, the image is read once and written once,
 //!   and the lines stay in L1/L2 while the column pass consumes them.
-//! * **Column pass** ([`Passes::column`]): two output rows per step share
-//!   `n − 1` of their `n` lines, so each loaded line serves both.
+//! * **Column pass** ([`Passes::column`]): consecutive output rows share
+//!   `n − 1` of their `n` lines, so each loaded line serves every row of the
+//!   step that reads it (f32: four rows a step on AVX2 and AVX-512).
 //! * **Borders**: rows above the image are filtered when first needed (before
 //!   any output row is written); rows below the image are filtered up front
 //!   into their own lines, and a `Constant` vertical border has one constant
@@ -49,6 +50,11 @@ pub(crate) use stream::{rows_read, stream_geometry};
 
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
+
+/// Output rows per driver step of the direct f32 column pass (the ring
+/// holds `n + 3` lines); the pass makes them in steps of
+/// [`F32Vector::COLUMN_ROWS`]. The other sample types step two rows.
+pub(crate) const F32_DIRECT_ROWS: usize = 4;
 
 /// The three operations a (sample type × instruction set) pair provides.
 pub(crate) trait Passes {
@@ -104,7 +110,7 @@ impl<'k, V: F32Vector> F32Passes<'k, V> {
             column_fold: row::Fold::of(column),
             stream: geometry.stream,
             #[cfg(feature = "tuning")]
-            transposed: geometry.column_rows > 2,
+            transposed: geometry.column_rows > F32_DIRECT_ROWS,
         }
     }
 }
@@ -124,8 +130,8 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
             let tiles = column::Tiles::<V> { simd: self.simd, taps: self.column, fold: self.column_fold };
             return tiles.run(lines, offsets, out, stride, rows, len);
         }
-        let (out0, out1) = ring::split_rows(out, stride, rows, len);
-        column::column_f32::<V>(self.simd, self.column, self.column_fold, lines, offsets, out0, out1, self.stream);
+        let (simd, taps, fold) = (self.simd, self.column, self.column_fold);
+        column::column_f32::<V>(simd, taps, fold, lines, offsets, out, stride, rows, len, self.stream);
     }
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)

@@ -9,7 +9,7 @@ use crate::error::{attempt, Error, Result};
 use crate::fixed::FixedPoint;
 use crate::image::{ImageView, ImageViewMut, InPlaceRows, Shape};
 use crate::kernel::Kernel;
-use crate::pass::{Geometry, Rows, Work};
+use crate::pass::{Geometry, Rows, Work, F32_DIRECT_ROWS};
 use crate::sample::{Output, Sample};
 
 mod engine;
@@ -21,8 +21,8 @@ use engine::Call;
 #[cfg(feature = "tuning")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ColumnStrategy {
-    /// Vectorised along x over the lines, two output rows per step sharing
-    /// their loads. The plan's choice.
+    /// Vectorised along x over the lines, two or four output rows per step
+    /// sharing their loads. The plan's choice.
     #[default]
     Direct,
     /// 8-column tiles of 16 output rows are transposed, filtered as rows
@@ -30,7 +30,8 @@ pub enum ColumnStrategy {
     TransposedTile,
 }
 
-/// Output rows per step of the direct column pass.
+/// Output rows per step of the column passes of the types other than f32
+/// (f32: `F32_DIRECT_ROWS`).
 const DIRECT_ROWS: usize = 2;
 
 /// Which outputs a plan computes.
@@ -213,7 +214,7 @@ impl<'k> Plan<'k> {
             horizontal: borders.horizontal,
             vertical: borders.vertical,
             stream: output.pixels().saturating_mul(output.channels) >= STREAM_SAMPLES,
-            column_rows: DIRECT_ROWS,
+            column_rows: F32_DIRECT_ROWS,
         };
         // f32 needs the most scratch of all calls (and the transposed tile
         // more than direct): check it fits.
@@ -240,7 +241,7 @@ impl<'k> Plan<'k> {
     #[cfg(feature = "tuning")]
     pub fn with_column_strategy(mut self, strategy: ColumnStrategy) -> Self {
         self.geometry.column_rows = match strategy {
-            ColumnStrategy::Direct => DIRECT_ROWS,
+            ColumnStrategy::Direct => F32_DIRECT_ROWS,
             ColumnStrategy::TransposedTile => crate::pass::MAX_COLUMN_ROWS,
         };
         self
@@ -249,7 +250,7 @@ impl<'k> Plan<'k> {
     /// The f32 column strategy (feature `tuning`).
     #[cfg(feature = "tuning")]
     pub fn column_strategy(&self) -> ColumnStrategy {
-        if self.geometry.column_rows > DIRECT_ROWS {
+        if self.geometry.column_rows > F32_DIRECT_ROWS {
             ColumnStrategy::TransposedTile
         } else {
             ColumnStrategy::Direct
@@ -298,7 +299,7 @@ impl<'k> Plan<'k> {
     }
 
     /// The geometry a call on samples `S` runs with: only f32 has the
-    /// transposed-tile column pass.
+    /// transposed-tile column pass and steps of four rows.
     fn geometry_for<S: Sample>(&self) -> Geometry {
         if S::TILES {
             self.geometry

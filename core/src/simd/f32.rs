@@ -14,6 +14,12 @@ pub trait F32Vector: Copy {
     type Unroll: Unroll;
     /// Whether [`stream`](Self::stream) is a non-temporal store.
     type Streaming: Streaming;
+    /// The most output rows a step of the f32 column pass makes: 2, or 4
+    /// (AVX2, AVX-512: `pass::column`).
+    const COLUMN_ROWS: usize = 2;
+    /// Vector registers: a four-row column step keeps 4 × 4 accumulators
+    /// with 32, 4 × 2 with 16.
+    const REGISTERS: usize = 16;
     /// All lanes `x`.
     fn splat(t: Self::Token, x: f32) -> Self;
     /// Loads `LANES` values.

@@ -42,6 +42,7 @@ impl F32Vector for F32x8 {
     const LANES: usize = 8;
     type Unroll = UpTo9;
     type Streaming = Streams;
+    const COLUMN_ROWS: usize = 4;
     #[inline(always)]
     fn splat(_: Avx2, x: f32) -> Self {
         // SAFETY: the token proves AVX2.

@@ -42,6 +42,8 @@ impl F32Vector for F32x16 {
     const LANES: usize = 16;
     type Unroll = UpTo9;
     type Streaming = Streams;
+    const COLUMN_ROWS: usize = 4;
+    const REGISTERS: usize = 32;
     #[inline(always)]
     fn splat(_: Avx512, x: f32) -> Self {
         // SAFETY: the token proves AVX-512F.
