@@ -285,7 +285,8 @@ fn long_rows_single_channel() {
 /// tables, binomials, derivative rows, random ones up to the 16-bit sum),
 /// which the u8 row pass takes by byte pairs on x86, mostly with small-integer
 /// columns (the column pass in 16-bit lanes): every width up to three
-/// vectors past the kernel, one channel mostly.
+/// vectors past the kernel, heights up to 9 (steps of four, two and one
+/// rows), one channel mostly.
 #[test]
 fn small_integer_row_kernels() {
     let mut rng = XorShift::new(0x5EED_0011);
@@ -312,7 +313,7 @@ fn small_integer_row_kernels() {
         };
         let nr = row.len();
         for width in (1..=3 * widest_vector() + nr).step_by(1 + round % 3) {
-            let mut spec = spec_with(&mut rng, nr, width, 4, Taps::Normalised);
+            let mut spec = spec_with(&mut rng, nr, width, 9, Taps::Normalised);
             spec.row = row.clone();
             // Mostly a small-integer column too (the column pass in 16-bit lanes).
             if rng.chance(3, 4) {

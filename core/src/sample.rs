@@ -37,6 +37,10 @@ pub trait Sample: Pod + sealed::Sealed {
     /// Whether the transposed-tile column strategy exists for it (f32 only).
     const TILES: bool = false;
     #[doc(hidden)]
+    /// Output rows per step of the direct column pass (the ring holds
+    /// `n + rows − 1` lines), for the types without tiles.
+    const DIRECT_ROWS: usize = 2;
+    #[doc(hidden)]
     /// A `Border::Constant` value in this type.
     fn border_value(v: f32) -> Result<Self>;
     #[doc(hidden)]
@@ -123,6 +127,9 @@ impl Sample for f32 {
 impl Sample for u8 {
     type Mid = i16;
     const FLOAT: bool = false;
+    // The small-integer column pass makes four rows a step; the general
+    // u8 passes make them two and two.
+    const DIRECT_ROWS: usize = 4;
     fn border_value(v: f32) -> Result<Self> {
         if (0.0..=255.0).contains(&v) && v == (v as u8) as f32 {
             Ok(v as u8)

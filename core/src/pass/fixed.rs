@@ -610,13 +610,16 @@ pub(crate) trait FixedOutput: Output<u8> {
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut Self, e: usize);
     /// Runs the small column pass (`pass::small`) if it serves this output
     /// type (rounded outputs), and says whether it ran.
+    #[allow(clippy::too_many_arguments)]
     fn small_column<V: I16Vector>(
         column: &SmallColumn,
         simd: V::Token,
         fp: &FixedPoint,
         lines: &[i16],
         offsets: &[usize],
-        out: [Option<&mut [Self]>; 2],
+        out: &mut [Self],
+        rows: (usize, usize),
+        len: usize,
     ) -> bool;
 }
 
@@ -642,9 +645,11 @@ impl FixedOutput for u8 {
         fp: &FixedPoint,
         lines: &[i16],
         offsets: &[usize],
-        out: [Option<&mut [u8]>; 2],
+        out: &mut [u8],
+        rows: (usize, usize),
+        len: usize,
     ) -> bool {
-        column.column::<V, u8>(simd, fp, lines, offsets, out);
+        column.column::<V, u8>(simd, fp, lines, offsets, out, rows, len);
         true
     }
 }
@@ -671,9 +676,11 @@ impl FixedOutput for i16 {
         fp: &FixedPoint,
         lines: &[i16],
         offsets: &[usize],
-        out: [Option<&mut [i16]>; 2],
+        out: &mut [i16],
+        rows: (usize, usize),
+        len: usize,
     ) -> bool {
-        column.column::<V, i16>(simd, fp, lines, offsets, out);
+        column.column::<V, i16>(simd, fp, lines, offsets, out, rows, len);
         true
     }
 }
@@ -699,7 +706,9 @@ impl FixedOutput for f32 {
         _: &FixedPoint,
         _: &[i16],
         _: &[usize],
-        _: [Option<&mut [f32]>; 2],
+        _: &mut [f32],
+        _: (usize, usize),
+        _: usize,
     ) -> bool {
         false // f32 outputs are scaled sums, not rounded ones
     }
@@ -774,11 +783,30 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
             return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);
         }
         if let Some(small) = &self.small {
-            let (out0, out1) = split_rows(out, stride, rows, len);
-            if D::small_column::<V>(small, self.row.simd, self.row.fp, lines, offsets, [Some(out0), out1]) {
+            let (simd, fp) = (self.row.simd, self.row.fp);
+            if D::small_column::<V>(small, simd, fp, lines, offsets, out, (rows, stride), len) {
                 return;
             }
         }
+        // The general passes make two rows a step.
+        let n = self.row.fp.column().taps().len();
+        for first in (0..rows).step_by(2) {
+            let step = (rows - first).min(2);
+            let offsets = &offsets[first..first + n + step - 1];
+            self.column_rows(lines, offsets, &mut out[first * stride..], stride, step, len);
+        }
+    }
+    fn constant_line(&self, v: u8) -> i16 {
+        let fp = self.row.fp;
+        let sum: i32 = fp.row().taps().iter().map(|&q| q as i32).sum();
+        fp.mid(sum * v as i32) >> self.row.line_shift
+    }
+}
+
+impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
+    /// The general column pass for one or two rows.
+    #[inline(always)]
+    fn column_rows(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
@@ -794,11 +822,6 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
                 self.row.simd.vectorize(call);
             }
         }
-    }
-    fn constant_line(&self, v: u8) -> i16 {
-        let fp = self.row.fp;
-        let sum: i32 = fp.row().taps().iter().map(|&q| q as i32).sum();
-        fp.mid(sum * v as i32) >> self.row.line_shift
     }
 }
 

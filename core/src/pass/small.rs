@@ -26,7 +26,7 @@
 //! ```text
 //! bytes x0 x1 x2 x3 …    even outputs: S = Σ_p maddubs(load(e + 2p))    odd: Σ_p maddubs(load(e + 1 + 2p))
 //! line  = S · 2^(k−d−l) rounded (interleaved store)
-//! out   = round(Σ_j c[j] · line_j · 2^(k'+l−D)), two output rows per step
+//! out   = round(Σ_j c[j] · line_j · 2^(k'+l−D)), four output rows per step
 //! ```
 //!
 //! Every bound (pair sums below `pmaddubsw`'s saturation, sums within 16
@@ -322,29 +322,56 @@ impl SmallColumn {
         self.line_shift
     }
 
-    /// The column pass: one or two output rows (`out`) from the lines at
-    /// `offsets` (`n` of them, or `n + 1` for two rows), `len` outputs each.
+    /// The column pass: `rows.0` output rows `rows.1` apart in `out` from
+    /// the lines at `offsets` (`n + rows − 1` of them), `len` outputs each:
+    /// four rows a step (`n + 3` loads), then two and one.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn column<V: I16Vector, D: SmallOutput>(
         &self,
         simd: V::Token,
         fp: &FixedPoint,
         lines: &[i16],
         offsets: &[usize],
-        out: [Option<&mut [D]>; 2],
+        out: &mut [D],
+        (rows, stride): (usize, usize),
+        len: usize,
     ) {
-        let two = out[1].is_some();
-        let call = ColumnPass::<V, D, 2, 0> { column: self, simd, fp, lines, offsets, out };
         // Smoothing kernels (symmetric, non-negative sums) of 3 to 9 taps
         // have copies with those known; any other runs the general loop.
         let smoothing = self.symmetric && matches!(self.rescale, Rescale::Unsigned(_));
-        match (two, self.taps, smoothing) {
-            (false, _, _) => simd.vectorize(call.with::<1, 0>()),
-            (true, 3, true) => simd.vectorize(call.with::<2, 3>()),
-            (true, 5, true) => simd.vectorize(call.with::<2, 5>()),
-            (true, 7, true) => simd.vectorize(call.with::<2, 7>()),
-            (true, 9, true) => simd.vectorize(call.with::<2, 9>()),
-            _ => simd.vectorize(call),
+        let n = self.taps;
+        let mut first = 0;
+        while first < rows {
+            let step = match rows - first {
+                4.. => 4,
+                2 | 3 => 2,
+                _ => 1,
+            };
+            let call = ColumnPass::<V, D, 4, 0> {
+                column: self,
+                simd,
+                fp,
+                lines,
+                offsets: &offsets[first..first + n + step - 1],
+                out: &mut out[first * stride..],
+                stride,
+                len,
+            };
+            match (step, n, smoothing) {
+                (4, 3, true) => simd.vectorize(call.with::<4, 3>()),
+                (4, 5, true) => simd.vectorize(call.with::<4, 5>()),
+                (4, 7, true) => simd.vectorize(call.with::<4, 7>()),
+                (4, 9, true) => simd.vectorize(call.with::<4, 9>()),
+                (4, _, _) => simd.vectorize(call),
+                (2, 3, true) => simd.vectorize(call.with::<2, 3>()),
+                (2, 5, true) => simd.vectorize(call.with::<2, 5>()),
+                (2, 7, true) => simd.vectorize(call.with::<2, 7>()),
+                (2, 9, true) => simd.vectorize(call.with::<2, 9>()),
+                (2, _, _) => simd.vectorize(call.with::<2, 0>()),
+                _ => simd.vectorize(call.with::<1, 0>()),
+            }
+            first += step;
         }
     }
 }
@@ -393,15 +420,18 @@ struct ColumnPass<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
     fp: &'a FixedPoint,
     lines: &'a [i16],
     offsets: &'a [usize],
-    out: [Option<&'a mut [D]>; 2],
+    /// `ROWS` rows `stride` apart.
+    out: &'a mut [D],
+    stride: usize,
+    len: usize,
 }
 
-impl<'a, V: I16Vector, D> ColumnPass<'a, V, D, 2, 0> {
+impl<'a, V: I16Vector, D> ColumnPass<'a, V, D, 4, 0> {
     /// The same call for `ROWS` rows and `N` taps.
     #[inline(always)]
     fn with<const ROWS: usize, const N: usize>(self) -> ColumnPass<'a, V, D, ROWS, N> {
-        let ColumnPass { column, simd, fp, lines, offsets, out } = self;
-        ColumnPass { column, simd, fp, lines, offsets, out }
+        let ColumnPass { column, simd, fp, lines, offsets, out, stride, len } = self;
+        ColumnPass { column, simd, fp, lines, offsets, out, stride, len }
     }
 }
 
@@ -409,21 +439,18 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Op for Col
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, _: S) {
-        let ColumnPass { column, simd, fp, lines, offsets, out } = self;
-        let [out0, out1] = out;
-        let Some(out0) = out0 else { return };
-        let len = out0.len();
+        let ColumnPass { column, simd, fp, lines, offsets, out, stride, len } = self;
         let n = column.taps;
         // The checks the loads and stores rely on: every line has `len`
-        // elements, every output row `len`.
+        // elements, and `out` holds `ROWS` rows of `len`, `stride` apart.
         assert!(
             (N == 0 || N == n)
                 && offsets.len() == n + ROWS - 1
-                && out1.is_some() == (ROWS == 2)
                 && offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len()))
-                && out1.as_ref().is_none_or(|o| o.len() == len)
+                && len <= stride
+                && (ROWS - 1) * stride + len <= out.len()
         );
-        let mut line = [core::ptr::null(); MAX_COLUMN + 1];
+        let mut line = [core::ptr::null(); MAX_COLUMN + 3];
         for (l, &o) in line.iter_mut().zip(offsets) {
             *l = lines.as_ptr().wrapping_add(o);
         }
@@ -431,7 +458,7 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Op for Col
         for (w, &c) in weights.iter_mut().zip(&column.weights) {
             *w = V::splat(simd, c);
         }
-        let dst = [out0.as_mut_ptr(), out1.map_or(core::ptr::null_mut(), |o| o.as_mut_ptr())];
+        let dst = out.as_mut_ptr();
         let mut blocks = ColumnBlocks::<V, D, ROWS, N> {
             simd,
             fp,
@@ -448,6 +475,7 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Op for Col
             line_shift: column.line_shift,
             taps: n,
             dst,
+            stride,
         };
         drive::<_, 2>(&mut blocks, 0..len, true);
     }
@@ -459,7 +487,7 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
     fp: &'a FixedPoint,
     lines: &'a [i16],
     offsets: &'a [usize],
-    line: [*const i16; MAX_COLUMN + 1],
+    line: [*const i16; MAX_COLUMN + 3],
     weights: [V; MAX_COLUMN],
     symmetric: bool,
     rescale: Rescale,
@@ -467,7 +495,9 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
     shift: u32,
     line_shift: u32,
     taps: usize,
-    dst: [*mut D; 2],
+    /// Output row `r` starts at `dst + r·stride`.
+    dst: *mut D,
+    stride: usize,
 }
 
 impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> ColumnBlocks<'_, V, D, ROWS, N> {
@@ -505,20 +535,21 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Blocks for
         let lanes = V::LANES;
         for u in 0..U {
             let at = e + u * lanes;
-            // Every line once, for both rows, before either is stored.
-            let mut l = [V::splat(self.simd, 0); MAX_COLUMN + 1];
+            // Every line once, for all the rows, before any is stored.
+            let mut l = [V::splat(self.simd, 0); MAX_COLUMN + 3];
             for (v, &p) in l.iter_mut().zip(&self.line).take(n + ROWS - 1) {
                 // SAFETY: the driver keeps at + LANES ≤ len, and every line
                 // has `len` elements (checked in `run`).
                 *v = unsafe { V::load_i16(self.simd, p.add(at)) };
             }
-            let first = self.sum(&l[..n]);
-            // SAFETY: output row 0 has `len` ≥ at + LANES elements.
-            unsafe { D::store_lanes(first, self.dst[0].add(at)) };
-            if ROWS == 2 {
-                let second = self.sum(&l[1..=n]);
-                // SAFETY: output row 1 exists (rows == 2) with `len` elements.
-                unsafe { D::store_lanes(second, self.dst[1].add(at)) };
+            let mut sums = [V::splat(self.simd, 0); 4];
+            for (r, sum) in sums.iter_mut().enumerate().take(ROWS) {
+                *sum = self.sum(&l[r..r + n]);
+            }
+            for (r, &sum) in sums.iter().enumerate().take(ROWS) {
+                // SAFETY: row r < ROWS starts at r·stride and holds `len`
+                // ≥ at + LANES elements (checked in `run`).
+                unsafe { D::store_lanes(sum, self.dst.add(r * self.stride + at)) };
             }
         }
     }
@@ -530,8 +561,9 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Blocks for
             // The recipe's sum over `t = line · 2^line_shift`, exact in i32
             // (the recipe's headroom).
             let acc = column_acc(taps, self.lines, &self.offsets[r..r + n], k) << self.line_shift;
-            // SAFETY: the driver calls `one` for k < len; row r exists.
-            unsafe { self.dst[r].add(k).write(D::from_fixed(self.fp, acc)) };
+            // SAFETY: the driver calls `one` for k < len; row r < ROWS
+            // starts at r·stride (checked in `run`).
+            unsafe { self.dst.add(r * self.stride + k).write(D::from_fixed(self.fp, acc)) };
         }
     }
 }

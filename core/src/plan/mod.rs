@@ -30,10 +30,6 @@ pub enum ColumnStrategy {
     TransposedTile,
 }
 
-/// Output rows per step of the column passes of the types other than f32
-/// (f32: `F32_DIRECT_ROWS`).
-const DIRECT_ROWS: usize = 2;
-
 /// Which outputs a plan computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Region {
@@ -304,7 +300,7 @@ impl<'k> Plan<'k> {
         if S::TILES {
             self.geometry
         } else {
-            Geometry { column_rows: DIRECT_ROWS, ..self.geometry }
+            Geometry { column_rows: S::DIRECT_ROWS, ..self.geometry }
         }
     }
 
