@@ -249,7 +249,7 @@ struct Running<'a, 'b, 'c, S> {
 
 impl<S: Sample> Op for Running<'_, '_, '_, S> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<T: Simd>(self, _: T) {
         let Running { filter: f, src, dst, rows, constants, scratch } = self;
         let line = f.output.width * f.output.channels;
@@ -295,7 +295,7 @@ impl<S: Sample> Op for Running<'_, '_, '_, S> {
 /// each at the place of the sum it leads to; then SEGMENTS running sums
 /// side by side (each started directly), so that their additions overlap
 /// instead of waiting on each other.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn window_sums(padded: &[f64], n: usize, c: usize, out: &mut [f64]) {
     let width = out.len() / c;
     for (o, (&late, &early)) in out.iter_mut().skip(c).zip(padded[n * c..].iter().zip(padded.iter())) {
@@ -319,7 +319,7 @@ fn window_sums(padded: &[f64], n: usize, c: usize, out: &mut [f64]) {
 /// Turns each segment of `seg` pixels of `C` channels of `line` (its first
 /// pixel a sum, the others steps) into running sums, `line[k] += line[k − C]`,
 /// the segments in lockstep.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn running_sums<const C: usize>(line: &mut [f64], seg: usize) {
     let (len, chunk) = (line.len(), seg * C);
     let starts: [usize; SEGMENTS] = core::array::from_fn(|p| (p * chunk).min(len));
@@ -340,7 +340,7 @@ fn running_sums<const C: usize>(line: &mut [f64], seg: usize) {
 impl BoxFilter {
     /// Adds virtual source row `enter` (its borders applied) to the padded
     /// columns' sums and subtracts row `leave` (none: `isize::MIN`).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn update<S: Sample>(
         &self,
         src: &ImageView<'_, S>,
@@ -393,7 +393,7 @@ impl BoxFilter {
 
     /// Adds `sign ·` the padded columns outside `lo..hi` of image row
     /// `source` (by the horizontal border rule) to `columns`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn edges<S: Sample>(&self, source: &[S], sign: f64, (lo, hi): (usize, usize), constant_h: S, columns: &mut [f64]) {
         let c = self.output.channels;
         let (w, x0) = (self.input.width, self.origin.0);

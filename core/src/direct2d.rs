@@ -62,7 +62,7 @@ struct Row<'a> {
 
 impl Op for Row<'_> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         direct2d::row::<S::F32>(simd, self.weights, self.kw, self.rows, self.channels, self.out);
     }

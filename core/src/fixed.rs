@@ -280,7 +280,7 @@ const fn pow2(e: i32) -> f64 {
 }
 
 /// Rounds `acc / 2^shift` half up: `(acc + 2^(shift−1)) >> shift`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn round_shift(acc: i32, shift: u32) -> i32 {
     if shift == 0 {
         acc
@@ -385,27 +385,27 @@ impl FixedPoint {
     }
 
     /// The intermediate of a row sum: `round_shift(acc, d)`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn mid(&self, acc: i32) -> i16 {
         round_shift(acc, self.mid_shift) as i16
     }
     /// The final u8 of a column sum.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_u8(&self, acc: i32) -> u8 {
         round_shift(acc, self.out_shift).clamp(0, 255) as u8
     }
     /// The final i16 of a column sum.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_i16(&self, acc: i32) -> i16 {
         round_shift(acc, self.out_shift).clamp(i16::MIN as i32, i16::MAX as i32) as i16
     }
     /// The final f32 of a column sum: `acc · 2^−D`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_f32(&self, acc: i32) -> f32 {
         acc as f32 * self.out_scale()
     }
     /// `2^−D`, exact in f32 for `D ≤ 30`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_scale(&self) -> f32 {
         1.0 / (1u32 << self.out_shift) as f32
     }

@@ -228,37 +228,37 @@ impl FixedPoint16 {
     }
 
     /// The rounding term of the row sums, `2^(d−1)` (0 for `d = 0`).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn mid_half(&self) -> f64 {
         half(self.mid_shift)
     }
     /// The rounding term of the column sums, `2^(D−1)` (0 for `D = 0`).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_half(&self) -> f64 {
         half(self.out_shift)
     }
     /// `2^−d`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn mid_scale(&self) -> f64 {
         pow2(-self.mid_shift)
     }
     /// `2^−D`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_scale(&self) -> f64 {
         pow2(-self.out_shift)
     }
     /// The intermediate of a row sum `acc` (without its rounding term).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn mid(&self, acc: f64) -> f32 {
         floor((acc + self.mid_half()) * self.mid_scale()) as f32
     }
     /// The u16 output of a column sum `acc` (without its rounding term).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_u16(&self, acc: f64) -> u16 {
         floor((acc + self.out_half()) * self.out_scale()).clamp(0.0, U16_MAX) as u16
     }
     /// The f32 output of a column sum: `acc · 2^−D`, rounded once.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn out_f32(&self, acc: f64) -> f32 {
         (acc * self.out_scale()) as f32
     }
@@ -279,7 +279,7 @@ fn pow2(e: i32) -> f64 {
 }
 
 /// `⌊x⌋` for `|x| < 2^63` (`core` has no `f64::floor`).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn floor(x: f64) -> f64 {
     let t = x as i64 as f64;
     if t > x {

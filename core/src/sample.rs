@@ -114,11 +114,11 @@ impl Sample for f32 {
     fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, f32>) -> P::Output {
         p.f32_in_place(image)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn to_f64(self) -> f64 {
         self as f64
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_mean(v: f64) -> Self {
         v as f32
     }
@@ -141,11 +141,11 @@ impl Sample for u8 {
     fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, u8>) -> P::Output {
         p.u8_in_place(image)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn to_f64(self) -> f64 {
         self as f64
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_mean(v: f64) -> Self {
         // A mean of samples is ≥ 0: truncating `v + ½` rounds it half up
         // (and `as` saturates).
@@ -167,11 +167,11 @@ impl Sample for u16 {
     fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, u16>) -> P::Output {
         p.u16_in_place(image)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn to_f64(self) -> f64 {
         self as f64
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_mean(v: f64) -> Self {
         // A mean of samples is ≥ 0: truncating `v + ½` rounds it half up
         // (and `as` saturates).
@@ -238,11 +238,11 @@ impl Sample for f16 {
     fn in_place<P: Pairs>(p: P, image: InPlaceRows<'_, '_, '_, f16>) -> P::Output {
         p.f16_in_place(image)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn to_f64(self) -> f64 {
         f16::to_f64_const(self)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_mean(v: f64) -> Self {
         f16::from_f64(v)
     }

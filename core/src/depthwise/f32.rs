@@ -15,7 +15,7 @@ use super::geometry::{F32Layer, Geometry};
 use crate::simd::F32Vector;
 
 /// `x.max(lo).min(hi)` over a slice (compiles to vector min/max).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn clamp_all(values: &mut [f32], (lo, hi): (f32, f32)) {
     if lo == f32::NEG_INFINITY && hi == f32::INFINITY {
         return;
@@ -27,7 +27,7 @@ fn clamp_all(values: &mut [f32], (lo, hi): (f32, f32)) {
 
 /// The f32 layer on one backend's vectors. Slices have the lengths
 /// `SeparableF32::run` checked; `mid` holds `W_out·C_in` values.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run<V: F32Vector>(simd: V::Token, l: &F32Layer<'_>, input: &[f32], output: &mut [f32], mid: &mut [f32]) {
     let g = l.g;
     for (oy, out_row) in output.chunks_exact_mut(g.out_w * g.c_out).enumerate() {
@@ -41,7 +41,7 @@ pub(crate) fn run<V: F32Vector>(simd: V::Token, l: &F32Layer<'_>, input: &[f32],
 /// One output row of the depthwise stage: `mid[ox][c]`, vectorised over
 /// channels, four vectors per pass over the taps (independent FMA chains),
 /// then two, then one, then scalar.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn depthwise_row<V: F32Vector>(simd: V::Token, l: &F32Layer<'_>, input: &[f32], oy: usize, mid: &mut [f32]) {
     let g = l.g;
     let c = g.c;
@@ -83,7 +83,7 @@ struct Taps {
 }
 
 /// Channels `ch .. ch + LANES·N` of one output pixel.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn depthwise_block<V: F32Vector, const N: usize>(
     simd: V::Token,
     l: &F32Layer<'_>,
@@ -113,14 +113,14 @@ fn depthwise_block<V: F32Vector, const N: usize>(
 }
 
 /// `V::LANES` values from the front of `s`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn load<V: F32Vector>(simd: V::Token, s: &[f32]) -> V {
     assert!(s.len() >= V::LANES);
     // SAFETY: `s` holds at least `LANES` f32s (checked just above).
     unsafe { V::load(simd, s.as_ptr()) }
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn store<V: F32Vector>(v: V, s: &mut [f32]) {
     assert!(s.len() >= V::LANES);
     // SAFETY: `s` holds at least `LANES` writable f32s (checked just above).
@@ -128,7 +128,7 @@ fn store<V: F32Vector>(v: V, s: &mut [f32]) {
 }
 
 /// One output row of the pointwise stage: `out[ox][o] = bias[o] + Σ_c mid[ox][c] · wt[c][o]`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pointwise_row<V: F32Vector>(simd: V::Token, g: &Geometry, mid: &[f32], wt: &[f32], bias: &[f32], out: &mut [f32]) {
     let mut px = 0;
     while px + 4 <= g.out_w {
@@ -143,7 +143,7 @@ fn pointwise_row<V: F32Vector>(simd: V::Token, g: &Geometry, mid: &[f32], wt: &[
 
 /// Pixels `px .. px + P` of the pointwise stage: blocks of 2 vectors of
 /// output channels, then 1, then scalar.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pointwise_pixels<V: F32Vector, const P: usize>(
     simd: V::Token,
     g: &Geometry,

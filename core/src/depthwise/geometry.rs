@@ -185,7 +185,7 @@ impl Geometry {
 
     /// The depthwise taps `[lo, hi)` inside the image on one axis, for the
     /// output whose first tap is at input coordinate `start − pad`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn taps(start: usize, pad: usize, k: usize, n: usize) -> (usize, usize, usize) {
         // First input coordinate (may be negative): start − pad.
         let lo = pad.saturating_sub(start);

@@ -21,7 +21,7 @@ type One = <Scalar as Simd>::I32;
 /// The int8 layer on one backend's vectors. `mid` is one output row of
 /// centred depthwise results `q − zp_mid` as i16, `⌈C_in/2⌉` pairs a pixel
 /// (the pad of an odd `C_in` is 0), viewed as `i32` pairs.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run<V: I32Vector>(simd: V::Token, r: &I8Row<'_>, input: &[i8], output: &mut [i8], mid: &mut [i32]) {
     let g = r.g;
     let pairs = g.pairs();
@@ -40,7 +40,7 @@ pub(crate) fn run<V: I32Vector>(simd: V::Token, r: &I8Row<'_>, input: &[i8], out
 /// Depthwise channels of output pixel `(oy, ox)` into `mid_px`: four
 /// vectors of channels per pass over the taps (the tap loop's index
 /// arithmetic shared by four), then two, then one, then one lane.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn depthwise_pixel<V: I32Vector>(
     simd: V::Token,
     r: &I8Row<'_>,
@@ -69,7 +69,7 @@ fn depthwise_pixel<V: I32Vector>(
 }
 
 /// Depthwise channels `ch .. ch + LANES·N` of output pixel `(oy, ox)`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn depthwise_block<V: I32Vector, const N: usize>(
     simd: V::Token,
     r: &I8Row<'_>,
@@ -106,7 +106,7 @@ fn depthwise_block<V: I32Vector, const N: usize>(
 
 /// One output row of the pointwise stage: output channels in vectors of
 /// `V`, the rest on one lane.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pointwise_row<V: I32Vector>(simd: V::Token, r: &I8Row<'_>, mid: &[i32], out: &mut [i8]) {
     let (out_w, c_out) = (r.g.out_w, r.g.c_out);
     let vector_outputs = c_out / V::LANES * V::LANES;
@@ -125,7 +125,7 @@ fn pointwise_row<V: I32Vector>(simd: V::Token, r: &I8Row<'_>, mid: &[i32], out: 
 
 /// Output channels `outputs` (whole vectors) of pixels `px .. px + P`:
 /// two vectors a step, then one.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pointwise_pixels<V: I32Vector, const P: usize>(
     simd: V::Token,
     r: &I8Row<'_>,
@@ -145,7 +145,7 @@ fn pointwise_pixels<V: I32Vector, const P: usize>(
 }
 
 /// Output channels `o .. o + LANES·NV` of pixels `px .. px + P`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pointwise_block<V: I32Vector, const P: usize, const NV: usize>(
     simd: V::Token,
     r: &I8Row<'_>,

@@ -247,7 +247,7 @@ struct RunF32<'a> {
 
 impl Op for RunF32<'_> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         f32::run::<S::F32>(simd, self.layer, self.input, self.output, self.mid);
     }
@@ -477,7 +477,7 @@ struct RunI8<'a> {
 
 impl Op for RunI8<'_> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         i8::run::<S::I32>(simd, self.row, self.input, self.output, self.mid);
     }

@@ -99,7 +99,7 @@ fn frexp(m: f64) -> (f64, i32) {
 /// rounded to nearest with ties towards +∞ (the nudge then division
 /// towards zero), saturated for the single overflowing case
 /// `a = b = i32::MIN`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
     if a == i32::MIN && b == i32::MIN {
         return i32::MAX;
@@ -111,7 +111,7 @@ pub fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
 
 /// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded to nearest,
 /// ties away from zero. `exponent` is in `0..=31` (others are clamped to it).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
     let exponent = exponent.clamp(0, 31);
     let mask = ((1i64 << exponent) - 1) as i32;
@@ -122,7 +122,7 @@ pub fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 
 /// TFLite's `MultiplyByQuantizedMultiplier`: `x · multiplier · 2^(shift − 31)`
 /// with the two roundings above (`shift ≤ 30`, as [`quantize_multiplier`] gives).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i32) -> i32 {
     let left = shift.max(0);
     let right = shift.saturating_neg().max(0);

@@ -26,7 +26,7 @@ pub(crate) trait Blocks {
 
 /// Runs `pass` over the outputs `range`, `U` vectors a step while they fit
 /// (and `wide`), then one at a time; writes nothing outside `range`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn drive<B: Blocks, const U: usize>(pass: &mut B, range: Range<usize>, wide: bool) {
     let lanes = B::LANES;
     let (start, end) = (range.start, range.end);

@@ -53,7 +53,7 @@
 //!
 //! No closures with vector code here: a closure is compiled on its own,
 //! without the `#[target_feature]` of the entry point, and its vector
-//! intrinsics would become calls. Helpers are `#[inline(always)]` functions
+//! intrinsics would become calls. Helpers are `#[cfg_attr(not(debug_assertions), inline(always))]` functions
 //! instead (closures that only compute an index are fine).
 
 use core::ops::Range;
@@ -69,7 +69,7 @@ use crate::simd::{ByLength, F32Vector, Op, Simd, Stores, Streaming, Unroll};
 /// The f32 column pass: `rows` output rows of `len` elements, row `r` at
 /// `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`, in steps
 /// of [`F32Vector::COLUMN_ROWS`] rows while they fit, then of two and one.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn column_f32<V: F32Vector>(
     simd: V::Token,
@@ -112,7 +112,7 @@ struct Rows<'a, V: F32Vector> {
 
 impl<V: F32Vector> ByLength for Rows<'_, V> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         let simd = self.simd;
         if self.folded {
@@ -121,7 +121,7 @@ impl<V: F32Vector> ByLength for Rows<'_, V> {
             simd.vectorize(ColumnPass::<V, 0, N>(self));
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         // Folded, the generic loop measured slower (module docs).
         self.simd.vectorize(ColumnPass::<V, 0, 0>(self));
@@ -133,7 +133,7 @@ struct ColumnPass<'a, V: F32Vector, const FOLD: u8, const N: usize>(Rows<'a, V>)
 
 impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD, N> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         self.0.run::<FOLD, N>();
     }
@@ -141,14 +141,14 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD
 
 /// Whether the column pass of `n` taps on `V` makes four rows a step
 /// ([`four_block`] needs `n ≥ 3`).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 const fn four_rows<V: F32Vector>(n: usize) -> bool {
     V::COLUMN_ROWS >= 4 && n >= 3
 }
 
 impl<V: F32Vector> Rows<'_, V> {
     /// `N` taps (0: any), `FOLD` 0 or 1.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<const FOLD: u8, const N: usize>(self) {
         let Rows { simd, taps, lines, offsets, out, stride, rows, len, stream, .. } = self;
         let n = taps.len();
@@ -180,7 +180,7 @@ impl<V: F32Vector> Rows<'_, V> {
 
 /// The output row whose lines start at `offsets[0]`, element `k` alone:
 /// the arithmetic of a lane of [`one_block`] (and of [`two_block`]'s rows).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn accumulate_one<V: F32Vector, const FOLD: u8>(
     simd: V::Token,
     taps: &[f32],
@@ -203,12 +203,12 @@ struct OneRow<'a, V: F32Vector, const FOLD: u8> {
 
 impl<V: F32Vector, const FOLD: u8> Stores for OneRow<'_, V, FOLD> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain(mut self) {
         let len = self.out.len();
         self.part::<false, 4>(0..len);
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn streamed(mut self) {
         let len = self.out.len();
         let body = whole_lines(self.out.as_ptr(), len);
@@ -221,7 +221,7 @@ impl<V: F32Vector, const FOLD: u8> Stores for OneRow<'_, V, FOLD> {
 impl<V: F32Vector, const FOLD: u8> OneRow<'_, V, FOLD> {
     /// Elements `part` of the row, `U` vectors a step; writes nothing outside
     /// `part`. If `STREAM`, `part` must be whole cache lines ([`whole_lines`]; checked).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn part<const STREAM: bool, const U: usize>(&mut self, part: Range<usize>) {
         let (start, end) = (part.start, part.end.min(self.out.len()));
         let dst = self.out.as_mut_ptr();
@@ -251,7 +251,7 @@ struct OneBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8> {
 
 impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, V, STREAM, FOLD> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: the driver keeps the block inside the part, within `len`;
         // every line holds `len` elements; if streaming, dst + e is aligned
@@ -260,7 +260,7 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, 
             one_block::<V, U, STREAM, FOLD>(self.simd, self.taps, self.lines.as_ptr(), self.offsets, self.dst, e)
         };
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, self.offsets, k);
         // SAFETY: the driver calls `one` for k inside the part, below `len`.
@@ -275,7 +275,7 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, 
 /// `e + U·lanes ≤ len`, every `offsets[j] + len ≤ lines.len()` (`base` =
 /// `lines.as_ptr()`), `dst` has `len` writable elements, and if `STREAM`,
 /// `dst + e` is aligned to the vector.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8>(
     simd: V::Token,
     taps: &[f32],
@@ -314,7 +314,7 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// ends (less than a line each) with plain stores. The other rows of a
 /// step have row 0's alignment when the stride is a multiple of 16
 /// elements, else all take plain stores ([`Group`]).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
     let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
     start..start + (len - start) / LINE * LINE
@@ -327,7 +327,7 @@ const LINE: usize = LINE_BYTES / core::mem::size_of::<f32>();
 /// Whether `len` elements at `dst` are whole cache lines (or none), so that
 /// a vector of `lanes` (dividing a line) stored a multiple of `lanes` after
 /// `dst` is aligned.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn lines_from(dst: *const f32, len: usize, lanes: usize) -> bool {
     len == 0 || ((dst as usize).is_multiple_of(LINE_BYTES) && len.is_multiple_of(LINE) && LINE.is_multiple_of(lanes))
 }
@@ -339,7 +339,7 @@ fn lines_from(dst: *const f32, len: usize, lanes: usize) -> bool {
 /// `V::LANES` elements at `ptr` are writable, and if `STREAM`, `ptr` is
 /// aligned to the vector (as [`F32Vector::store`] and [`F32Vector::stream`]
 /// require).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
     // SAFETY: writable lanes at `ptr`, aligned when streaming: this
     // function's contract is what either store needs.
@@ -357,7 +357,7 @@ unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
 /// # Safety
 ///
 /// `at + V::LANES` elements from `base` are readable.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn load_at<V: F32Vector>(simd: V::Token, base: *const f32, at: usize) -> V {
     // SAFETY: elements `at .. at + V::LANES` from `base` are readable (this
     // function's contract), which is what `V::load` reads.
@@ -374,7 +374,7 @@ unsafe fn load_at<V: F32Vector>(simd: V::Token, base: *const f32, at: usize) -> 
 /// `lines.as_ptr()`, `offsets` has `N` or `taps.len()` + 1 entries),
 /// `dst0`, `dst1` have `len` writable elements each, and if `STREAM`,
 /// `dst0 + e` and `dst1 + e` are aligned to the vector.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
@@ -481,7 +481,7 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 ///
 /// As [`two_block`], with `offsets` of `N` or `taps.len()` + 3 entries and
 /// four rows at `dst`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn four_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
@@ -583,7 +583,7 @@ struct Group<'a, V: F32Vector, const FOLD: u8, const N: usize, const R: usize> {
 
 impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Group<'_, V, FOLD, N, R> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain(mut self) {
         let len = self.out[0].len();
         if R == 4 && V::REGISTERS < 32 {
@@ -592,7 +592,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Gr
             self.part::<false, 4>(0..len);
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn streamed(mut self) {
         let len = self.out[0].len();
         let first = self.out[0].as_ptr() as usize;
@@ -615,7 +615,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Gr
 impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, FOLD, N, R> {
     /// Elements `part` of every row, as [`OneRow::part`]; `STREAM`: whether
     /// the rows are streamed (then `part` is whole lines of each; checked).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn part<const STREAM: bool, const U: usize>(&mut self, part: Range<usize>) {
         let end = self.out.iter().fold(part.end, |end, o| end.min(o.len()));
         let start = part.start;
@@ -649,7 +649,7 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: 
     for GroupBlocks<'_, V, STREAM, FOLD, N, R>
 {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let (simd, taps, base, offsets) = (self.simd, self.taps, self.lines.as_ptr(), self.offsets);
         // SAFETY: as `OneBlocks::block`, for every row.
@@ -661,7 +661,7 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: 
             }
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         for (r, d) in self.dst.iter().enumerate() {
             let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, &self.offsets[r..], k);
@@ -688,7 +688,7 @@ pub(crate) struct Tiles<'a, V: F32Vector> {
 impl<V: F32Vector> Tiles<'_, V> {
     /// `rows` (≤ 16) output rows of `len` elements, row `r` at
     /// `out[r·stride..]`, from the `n + rows − 1` lines at `offsets`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn run(
         &self,
         lines: &[f32],

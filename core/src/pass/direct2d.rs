@@ -10,7 +10,7 @@ use crate::simd::F32Vector;
 /// One output row from the `kh` (padded) source rows of its window. The
 /// caller checked `weights.len() = kw · rows.len()` and that every row holds
 /// `out.len() + (kw − 1)·channels` samples.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row<V: F32Vector>(
     simd: V::Token,
     weights: &[f32],
@@ -38,7 +38,7 @@ struct RowBlocks<'a, V: F32Vector> {
 
 impl<V: F32Vector> Blocks for RowBlocks<'_, V> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let (simd, lanes) = (self.simd, V::LANES);
         let mut acc = [V::splat(simd, 0.0); U];
@@ -60,7 +60,7 @@ impl<V: F32Vector> Blocks for RowBlocks<'_, V> {
             unsafe { a.store(self.dst.add(e + u * lanes)) };
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let mut acc = 0.0;
         for (row, taps) in self.rows.iter().zip(self.weights.chunks_exact(self.kw)) {

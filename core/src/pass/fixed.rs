@@ -49,13 +49,13 @@ use crate::sample::Output;
 use crate::simd::{pair, ByLength, I16Vector, Op, Simd, Unroll};
 
 /// `Σ qr[i] · input[e + i·step]`, exact in i32 (the recipe's headroom).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row_acc(taps: &[i16], input: &[u8], e: usize, step: usize) -> i32 {
     taps.iter().enumerate().map(|(i, &q)| q as i32 * input[e + i * step] as i32).sum()
 }
 
 /// `Σ qc[j] · lines[offsets[j] + e]`, exact in i32.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn column_acc(taps: &[i16], lines: &[i16], offsets: &[usize], e: usize) -> i32 {
     taps.iter().zip(offsets).map(|(&q, &o)| q as i32 * lines[o + e] as i32).sum()
 }
@@ -72,7 +72,7 @@ pub(crate) fn column_acc(taps: &[i16], lines: &[i16], offsets: &[usize], e: usiz
 const PLAIN_BLOCK: usize = 16;
 
 /// The row pass, plainly: `out[e] = mid(Σ qr[i] · input[e + i·step])`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn plain_row(fp: &FixedPoint, input: &[u8], out: &mut [i16], step: usize) {
     let taps = fp.row().taps();
     for (block, chunk) in out.chunks_mut(PLAIN_BLOCK).enumerate() {
@@ -92,7 +92,7 @@ fn plain_row(fp: &FixedPoint, input: &[u8], out: &mut [i16], step: usize) {
 
 /// The column pass, plainly: `rows` rows of `len` at `out[r·stride..]`,
 /// `out_r[e] = Σ qc[j] · lines[offsets[r + j] + e]`, finished for `D`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn plain_column<D: FixedOutput>(
     fp: &FixedPoint,
     lines: &[i16],
@@ -179,7 +179,7 @@ fn half(shift: u32) -> i32 {
 }
 
 impl<'p, V: I16Vector, D: FixedOutput> FixedPasses<'p, V, D> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(simd: V::Token, fp: &'p FixedPoint) -> Self {
         let row = fp.row().taps();
         let fold = Fold::of_fixed(row);
@@ -240,7 +240,7 @@ impl<'p, V: I16Vector, D: FixedOutput> FixedPasses<'p, V, D> {
 
     /// The column accumulators' start: the rounding term of the final shift,
     /// or 0 for f32 outputs, which are scaled, not rounded.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column_seed(&self) -> i32 {
         if D::ROUNDED {
             self.out_half
@@ -267,7 +267,7 @@ fn i16_factors(h: i32) -> (i16, i16) {
 /// # Safety
 ///
 /// `e + LANES + (n − 1)·step` bytes from `src` are readable; `k < n`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 unsafe fn row_term<V: I16Vector, const FOLD: u8>(
     simd: V::Token,
     src: *const u8,
@@ -297,7 +297,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
     ///
     /// `e + U·LANES + (n − 1)·step` bytes from `src` are readable;
     /// `e + U·LANES` elements from `dst` are writable.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn block<const FOLD: u8, const U: usize, const N: usize>(
         &self,
         pairs: &[i32],
@@ -363,7 +363,7 @@ impl<V: I16Vector> RowRecipe<'_, V> {
     }
 
     /// The row pass for `N` taps (0: any).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn pass<const FOLD: u8, const N: usize>(&self, pairs: &[i32; PAIRS], input: &[u8], out: &mut [i16], step: usize) {
         let len = out.len();
         let n = self.taps;
@@ -396,13 +396,13 @@ struct RowBlocks<'a, 'p, V: I16Vector, const FOLD: u8, const N: usize> {
 
 impl<V: I16Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, '_, V, FOLD, N> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: the driver keeps e + U·LANES ≤ len, and `input` holds
         // len + (n − 1)·step bytes (checked in `pass`).
         unsafe { self.recipe.block::<FOLD, U, N>(self.pairs, self.input.as_ptr(), self.dst, e, self.step) };
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let fp = self.recipe.fp;
         let value = fp.mid(row_acc(fp.row().taps(), self.input, k, self.step)) >> self.recipe.line_shift;
@@ -422,11 +422,11 @@ struct RowCall<'a, 'p, V: I16Vector, const FOLD: u8> {
 
 impl<V: I16Vector, const FOLD: u8> ByLength for RowCall<'_, '_, V, FOLD> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         self.recipe.simd.vectorize(RowPass::<V, FOLD, N>(self));
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         self.recipe.simd.vectorize(RowPass::<V, FOLD, 0>(self));
     }
@@ -437,7 +437,7 @@ struct RowPass<'a, 'p, V: I16Vector, const FOLD: u8, const N: usize>(RowCall<'a,
 
 impl<V: I16Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, '_, V, FOLD, N> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let RowCall { recipe, pairs, input, out, step } = self.0;
         recipe.pass::<FOLD, N>(pairs, input, out, step);
@@ -452,7 +452,7 @@ impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
     /// `e + U·LANES` elements from each of the `count` line pointers are
     /// readable; `U·LANES` elements at `dst[r] + e` are writable for each of
     /// the `ROWS` rows.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn column_block<const ROWS: usize, const U: usize, const L: usize>(
         column: &ColumnLines<V, ROWS, L>,
         count: usize,
@@ -491,7 +491,7 @@ impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
     }
 
     /// The column pass over `N` taps (0: any), with room for `L` lines.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column_pass<const ROWS: usize, const N: usize, const L: usize, const U: usize>(
         &self,
         lines: &[i16],
@@ -528,13 +528,13 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const L: usize> {
 
 impl<V: I16Vector, D: FixedOutput, const ROWS: usize, const L: usize> Blocks for ColumnBlocks<'_, V, D, ROWS, L> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         // SAFETY: the driver keeps e + U·LANES ≤ len; every line and output
         // row holds `len` elements.
         unsafe { FixedPasses::<V, D>::column_block::<ROWS, U, L>(self.column, self.count, self.dst, e) };
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let taps = self.fp.column().taps();
         for r in 0..ROWS {
@@ -555,14 +555,14 @@ struct ColumnCall<'a, 'p, V: I16Vector, D> {
 
 impl<V: I16Vector, D: FixedOutput> ByLength for ColumnCall<'_, '_, V, D> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         // One block a step, so that the `2·ROWS` accumulators fit AVX2's
         // 16 registers without spills.
         let ColumnCall { passes, lines, offsets, out } = self;
         passes.row.simd.vectorize(ColumnPass::<V, D, 2, N, L, 1> { passes, lines, offsets, out });
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         // Two blocks a step share each line's pointer and weights.
         let ColumnCall { passes, lines, offsets, out } = self;
@@ -582,7 +582,7 @@ impl<V: I16Vector, D: FixedOutput, const ROWS: usize, const N: usize, const L: u
     for ColumnPass<'_, '_, V, D, ROWS, N, L, U>
 {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         self.passes.column_pass::<ROWS, N, L, U>(self.lines, self.offsets, self.out);
     }
@@ -625,20 +625,20 @@ pub(crate) trait FixedOutput: Output<u8> {
 
 impl FixedOutput for u8 {
     const ROUNDED: bool = true;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<V: I16Vector, P: ByLength>(n: usize, pass: P) -> P::Output {
         V::Unroll::dispatch(n, pass)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
         fp.out_u8(acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut u8, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::pack(V::shift_right(acc, finish.shift)).store_u8(dst.add(e)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn small_column<V: I16Vector>(
         column: &SmallColumn,
         simd: V::Token,
@@ -656,20 +656,20 @@ impl FixedOutput for u8 {
 
 impl FixedOutput for i16 {
     const ROUNDED: bool = true;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
         fp.out_i16(acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut i16, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::pack(V::shift_right(acc, finish.shift)).store_i16(dst.add(e)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn small_column<V: I16Vector>(
         column: &SmallColumn,
         simd: V::Token,
@@ -687,15 +687,15 @@ impl FixedOutput for i16 {
 
 impl FixedOutput for f32 {
     const ROUNDED: bool = false;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<V: I16Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
         fp.out_f32(acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut f32, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::store_f32(acc, finish.scale, dst.add(e)) }
@@ -735,7 +735,7 @@ struct ColumnLines<V: I16Vector, const ROWS: usize, const L: usize> {
 }
 
 impl<V: I16Vector, const ROWS: usize, const L: usize> ColumnLines<V, ROWS, L> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn new<D: FixedOutput>(passes: &FixedPasses<'_, V, D>, lines: &[i16], offsets: &[usize]) -> Self {
         let mut line = [core::ptr::null(); L];
         for (l, &o) in line.iter_mut().zip(offsets) {
@@ -761,7 +761,7 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
     type Src = u8;
     type Mid = i16;
     type Dst = D;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn row(&self, input: &[u8], out: &mut [i16], step: usize) {
         if V::LANES == 1 {
             return plain_row(self.row.fp, input, out, step);
@@ -777,7 +777,7 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
             Fold::Odd => RowCall::<V, 2> { recipe, pairs, input, out, step }.generic(),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         if V::LANES == 1 {
             return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);
@@ -805,7 +805,7 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
 
 impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
     /// The general column pass for one or two rows.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column_rows(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();

@@ -44,7 +44,7 @@ pub(crate) struct F16Passes<'k, V: F32Vector, D> {
 }
 
 impl<'k, V: F32Vector, D: HalfOutput> F16Passes<'k, V, D> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(simd: V::Token, row: &'k [f32], column: &'k [f32]) -> Self {
         F16Passes {
             simd,
@@ -59,7 +59,7 @@ impl<'k, V: F32Vector, D: HalfOutput> F16Passes<'k, V, D> {
 }
 
 /// The length of the next chunk when `rest` outputs are left.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn chunk(rest: usize) -> usize {
     if rest <= LONGEST {
         rest
@@ -83,7 +83,7 @@ pub(crate) trait HalfOutput: Output<f16> {
 }
 
 impl HalfOutput for f32 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column<V: F32Vector>(
         p: &F16Passes<'_, V, f32>,
         lines: &[f32],
@@ -98,7 +98,7 @@ impl HalfOutput for f32 {
 }
 
 impl HalfOutput for f16 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column<V: F32Vector>(
         p: &F16Passes<'_, V, f16>,
         lines: &[f32],
@@ -131,7 +131,7 @@ impl<V: F32Vector, D: HalfOutput> Passes for F16Passes<'_, V, D> {
     type Src = f16;
     type Mid = f32;
     type Dst = D;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn row(&self, input: &[f16], out: &mut [f32], step: usize) {
         let reach = (self.row.len() - 1) * step;
         let mut buffers = self.buffers.borrow_mut();
@@ -145,7 +145,7 @@ impl<V: F32Vector, D: HalfOutput> Passes for F16Passes<'_, V, D> {
             start += count;
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         D::column(self, lines, offsets, out, stride, rows, len);
     }

@@ -100,7 +100,7 @@ pub(crate) struct F32Passes<'k, V: F32Vector> {
 }
 
 impl<'k, V: F32Vector> F32Passes<'k, V> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(simd: V::Token, row: &'k [f32], column: &'k [f32], geometry: &Geometry) -> Self {
         F32Passes {
             simd,
@@ -119,11 +119,11 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
     type Src = f32;
     type Mid = f32;
     type Dst = f32;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn row(&self, input: &[f32], out: &mut [f32], step: usize) {
         row::row_f32::<V>(self.simd, self.row, self.row_fold, input, out, step);
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [f32], stride: usize, rows: usize, len: usize) {
         #[cfg(feature = "tuning")]
         if self.transposed {
@@ -136,7 +136,7 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finish(&self) {
         if self.stream {
             V::fence(self.simd);
@@ -175,7 +175,7 @@ impl Work for Rows {
     fn geometry(&self, geometry: Geometry) -> Geometry {
         geometry
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<P: Passes>(
         self,
         passes: &P,
@@ -198,7 +198,7 @@ impl Work for StreamLine {
     fn geometry(&self, geometry: Geometry) -> Geometry {
         stream_geometry(geometry)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<P: Passes>(
         self,
         passes: &P,
@@ -221,7 +221,7 @@ impl Work for StreamRow {
     fn geometry(&self, geometry: Geometry) -> Geometry {
         stream_geometry(geometry)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<P: Passes>(
         self,
         passes: &P,
@@ -246,7 +246,7 @@ pub(crate) struct Job<'j, S, D, W> {
 
 impl<S: Pod, D: Pod, W: Work> Job<'_, S, D, W> {
     /// Runs the engine with the given passes.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
         self.work.run(passes, self.geometry, self.frames, self.constants, self.scratch);
         passes.finish();

@@ -60,7 +60,7 @@ impl<T: Copy> Frames<T, T> for InPlaceRows<'_, '_, '_, T> {
 /// Row-filters output columns `xs` of one source row into `out` (which
 /// starts at column `xs.start`): the middle straight from the source, the
 /// outputs near each edge from a short padded copy.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn row_line<P: Passes>(
     passes: &P,
     geo: &Geometry,
@@ -88,7 +88,7 @@ pub(super) fn row_line<P: Passes>(
 /// Row-filters outputs `xs` of a row through a padded copy of the source
 /// columns they read (at most `2n − 2` columns: `xs` lies within `n − 1` of an edge,
 /// or the row is shorter than the kernel). `out` starts at column `origin`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
 fn row_piece<P: Passes>(
     passes: &P,
@@ -118,7 +118,7 @@ fn row_piece<P: Passes>(
 /// Copies one pixel of `dst.len()` (1–4) samples. Spelled out: a
 /// `copy_from_slice` of a runtime length was a call to `memcpy` per pixel,
 /// and a loop became vectorised code with a remainder loop.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn copy_pixel<T: Copy>(dst: &mut [T], src: &[T]) {
     for (i, d) in dst.iter_mut().enumerate().take(4) {
         if let Some(&s) = src.get(i) {
@@ -128,7 +128,7 @@ fn copy_pixel<T: Copy>(dst: &mut [T], src: &[T]) {
 }
 
 /// The scratch cut into the row-filtered lines and the edge copy.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn cut_scratch<'s, P: Passes>(
     layout: &Layout,
     scratch: &'s mut [f32],
@@ -143,7 +143,7 @@ pub(super) fn cut_scratch<'s, P: Passes>(
 /// `constants` are the horizontal and vertical border constants converted
 /// to the source type (ignored unless the mode is `Constant`). The plan has
 /// checked the frames' shapes and the scratch length.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run<P: Passes>(
     passes: &P,
     geo: &Geometry,
@@ -238,7 +238,7 @@ pub(crate) fn run<P: Passes>(
 }
 
 /// The first one or two rows of a block of output rows (direct column passes).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn split_rows<D>(out: &mut [D], stride: usize, rows: usize, len: usize) -> (&mut [D], Option<&mut [D]>) {
     if rows >= 2 {
         let (a, b) = out.split_at_mut(stride);

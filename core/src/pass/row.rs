@@ -59,7 +59,7 @@ impl Fold {
 }
 
 /// The f32 row pass. `input.len() ≥ out.len() + (taps.len() − 1) · step`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row_f32<V: F32Vector>(
     simd: V::Token,
     taps: &[f32],
@@ -78,7 +78,7 @@ pub(crate) fn row_f32<V: F32Vector>(
 
 /// The row pass without the unrolled copies.
 #[cfg(feature = "tuning")]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row_f32_generic<V: F32Vector>(
     simd: V::Token,
     taps: &[f32],
@@ -105,11 +105,11 @@ struct Row<'a, V: F32Vector, const FOLD: u8> {
 
 impl<V: F32Vector, const FOLD: u8> ByLength for Row<'_, V, FOLD> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         self.simd.vectorize(RowPass::<V, FOLD, N>(self));
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         self.simd.vectorize(RowPass::<V, FOLD, 0>(self));
     }
@@ -122,7 +122,7 @@ struct RowPass<'a, V: F32Vector, const FOLD: u8, const N: usize>(Row<'a, V, FOLD
 
 impl<V: F32Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, V, FOLD, N> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         self.0.run::<N>();
     }
@@ -130,7 +130,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Op for RowPass<'_, V, FOLD, N
 
 impl<V: F32Vector, const FOLD: u8> Row<'_, V, FOLD> {
     /// `N` taps (0: any).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<const N: usize>(self) {
         let Row { simd, taps, input, out, step } = self;
         let len = out.len();
@@ -166,7 +166,7 @@ struct RowBlocks<'a, V: F32Vector, const FOLD: u8, const N: usize> {
 
 impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, FOLD, N> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let (lanes, step) = (V::LANES, self.step);
         // SAFETY: tap i's vector u is src[e + u·lanes + i·step ..][..lanes],
@@ -183,7 +183,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, F
             unsafe { unfold::<V>(self.simd, self.taps, self.src, Samples::Strided(step), e, self.dst.add(e), U) };
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let (input, step) = (self.input, self.step);
         let value = one::<V, FOLD>(self.simd, self.taps, |i| input[k + i * step]);
@@ -203,7 +203,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, V, F
 ///
 /// For every `i < n` (`N`, or `taps.len()` when `N` is 0) and `u < U`,
 /// `V::LANES` elements from `src + at(i, u)` are readable.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
@@ -253,7 +253,7 @@ pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, co
 /// block, against its `n` loads and `n/2 + 1` multiply-adds. (A sum of
 /// finite lanes that overflows, past `f32::MAX / U`, only sends a block to
 /// [`unfold`], which keeps finite lanes.)
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn non_finite<V: F32Vector>(vs: &[V]) -> bool {
     let s = vs[1..].iter().fold(vs[0], |s, v| s.add(*v));
     !s.sub(s).zero_bits()
@@ -268,7 +268,7 @@ pub(crate) enum Samples<'a> {
 }
 
 impl Samples<'_> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn at(self, i: usize, e: usize) -> usize {
         match self {
             Samples::Strided(step) => e + i * step,
@@ -294,7 +294,7 @@ impl Samples<'_> {
 /// For `u < count` and `i < taps.len()`, `V::LANES` elements are readable
 /// at `src + samples.at(i, e + u·LANES)` and readable and writable at
 /// `dst + u·LANES`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) unsafe fn unfold<V: F32Vector>(
     simd: V::Token,
     taps: &[f32],
@@ -321,7 +321,7 @@ struct Unfold<'a, V: F32Vector> {
 
 impl<V: F32Vector> Op for Unfold<'_, V> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let Unfold { simd, taps, src, samples, e, dst, count } = self;
         for u in 0..count {
@@ -339,7 +339,7 @@ impl<V: F32Vector> Op for Unfold<'_, V> {
 /// One output alone, sample `i` being `x(i)`, with exactly the arithmetic
 /// of a lane of [`accumulate`] (and of the folded column pass, whose scalar
 /// tails use it too): folded if that is finite, else unfolded.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let folded = sum_one::<V, FOLD>(simd, taps, &x);
     if FOLD == 0 || folded.is_finite() {
@@ -350,7 +350,7 @@ pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x:
 }
 
 /// [`one`] without the guard: a lane of [`sums`].
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn sum_one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let n = taps.len();
     let mut acc = 0.0;

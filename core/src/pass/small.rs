@@ -131,7 +131,7 @@ impl BytePairs {
     }
 
     /// The row pass over one channel: `out[e] = t(Σ_i qr[i] · input[e + i])`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn row<V: I16Vector>(&self, simd: V::Token, fp: &FixedPoint, input: &[u8], out: &mut [i16]) {
         let call = RowPass::<V, 0, false> { pairs: self, simd, fp, input, out };
         // The lines are the sums themselves for the small column pass: the
@@ -165,7 +165,7 @@ struct RowPass<'a, V: I16Vector, const P: usize, const SUMS: bool> {
 
 impl<'a, V: I16Vector> RowPass<'a, V, 0, false> {
     /// The same call with `P` pairs.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn with<const P: usize, const SUMS: bool>(self) -> RowPass<'a, V, P, SUMS> {
         let RowPass { pairs, simd, fp, input, out } = self;
         RowPass { pairs, simd, fp, input, out }
@@ -174,7 +174,7 @@ impl<'a, V: I16Vector> RowPass<'a, V, 0, false> {
 
 impl<V: I16Vector, const P: usize, const SUMS: bool> Op for RowPass<'_, V, P, SUMS> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let RowPass { pairs, simd, fp, input, out } = self;
         let len = out.len();
@@ -216,7 +216,7 @@ impl<V: I16Vector, const P: usize, const SUMS: bool> PairBlocks<'_, V, P, SUMS> 
     /// # Safety
     ///
     /// `e + 2·LANES + n − 1` bytes of `input` exist.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn half(&self, e: usize) -> V {
         let src = self.input.as_ptr();
         // SAFETY: offsets[p] ≤ n − 2 (or 0 for one tap) and e counts the
@@ -238,7 +238,7 @@ impl<V: I16Vector, const P: usize, const SUMS: bool> PairBlocks<'_, V, P, SUMS> 
 
 impl<V: I16Vector, const P: usize, const SUMS: bool> Blocks for PairBlocks<'_, V, P, SUMS> {
     const LANES: usize = 2 * V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         for u in 0..U {
             let at = e + u * Self::LANES;
@@ -252,7 +252,7 @@ impl<V: I16Vector, const P: usize, const SUMS: bool> Blocks for PairBlocks<'_, V
             }
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let value = self.fp.mid(row_acc(self.fp.row().taps(), self.input, k, 1)) >> self.line_shift;
         // SAFETY: the driver calls `one` for k < len, the length of the output.
@@ -325,7 +325,7 @@ impl SmallColumn {
     /// The column pass: `rows.0` output rows `rows.1` apart in `out` from
     /// the lines at `offsets` (`n + rows − 1` of them), `len` outputs each:
     /// four rows a step (`n + 3` loads), then two and one.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn column<V: I16Vector, D: SmallOutput>(
         &self,
@@ -389,24 +389,24 @@ pub(crate) trait SmallOutput: Copy {
 }
 
 impl SmallOutput for u8 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_lanes<V: I16Vector>(v: V, dst: *mut u8) {
         // SAFETY: the caller guarantees LANES writable bytes.
         unsafe { v.store_u8(dst) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
         fp.out_u8(acc)
     }
 }
 
 impl SmallOutput for i16 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_lanes<V: I16Vector>(v: V, dst: *mut i16) {
         // SAFETY: the caller guarantees LANES writable i16s.
         unsafe { v.store_i16(dst) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_fixed(fp: &FixedPoint, acc: i32) -> Self {
         fp.out_i16(acc)
     }
@@ -428,7 +428,7 @@ struct ColumnPass<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
 
 impl<'a, V: I16Vector, D> ColumnPass<'a, V, D, 4, 0> {
     /// The same call for `ROWS` rows and `N` taps.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn with<const ROWS: usize, const N: usize>(self) -> ColumnPass<'a, V, D, ROWS, N> {
         let ColumnPass { column, simd, fp, lines, offsets, out, stride, len } = self;
         ColumnPass { column, simd, fp, lines, offsets, out, stride, len }
@@ -437,7 +437,7 @@ impl<'a, V: I16Vector, D> ColumnPass<'a, V, D, 4, 0> {
 
 impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Op for ColumnPass<'_, V, D, ROWS, N> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let ColumnPass { column, simd, fp, lines, offsets, out, stride, len } = self;
         let n = column.taps;
@@ -502,7 +502,7 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
 
 impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> ColumnBlocks<'_, V, D, ROWS, N> {
     /// The column sum of one output row from its lines `l`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sum(&self, l: &[V]) -> V {
         let n = if N == 0 { self.taps } else { N };
         // The smoothing copies know their kernel's shape and rescaling.
@@ -529,7 +529,7 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> ColumnBloc
 
 impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Blocks for ColumnBlocks<'_, V, D, ROWS, N> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let n = if N == 0 { self.taps } else { N };
         let lanes = V::LANES;
@@ -553,7 +553,7 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Blocks for
             }
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let n = self.taps;
         let taps = self.fp.column().taps();

@@ -55,7 +55,7 @@ fn layout(geo: &Geometry) -> Option<(Layout, usize)> {
 
 /// Row-filters source row `y` (`src`) into ring slot `y mod n`; with the
 /// first row, also the constant line of a constant vertical border.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn line<P: Passes>(
     passes: &P,
     geo: &Geometry,
@@ -77,7 +77,7 @@ pub(super) fn line<P: Passes>(
 
 /// Output row `y` into `out` by the column pass over the ring slots of the
 /// source rows it reads (the constant line for rows outside the image).
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn output<P: Passes>(passes: &P, geo: &Geometry, y: usize, out: &mut [P::Dst], scratch: &mut [f32]) {
     let Some((layout, line_len)) = layout(geo) else { return };
     let (mid, _) = cut_scratch::<P>(&layout, scratch);

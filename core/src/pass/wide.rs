@@ -50,7 +50,7 @@ pub(crate) struct WidePasses<'r, V: F64Vector, D> {
 }
 
 impl<'r, V: F64Vector, D: WideOutput> WidePasses<'r, V, D> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn new(simd: V::Token, recipe: &'r FixedPoint16) -> Self {
         let doubles = |taps: &[i64]| {
             let mut out = [0.0; MAX_TAPS];
@@ -92,15 +92,15 @@ pub(crate) trait WideOutput: Output<u16> {
 
 impl WideOutput for u16 {
     const ROUNDED: bool = true;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<V: F64Vector, P: ByLength>(n: usize, pass: P) -> P::Output {
         V::Unroll::dispatch(n, pass)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finish(recipe: &FixedPoint16, acc: f64) -> Self {
         recipe.out_u16(acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store<V: F64Vector>(acc: V, scale: V, ptr: *mut u16) {
         // SAFETY: the caller guarantees `LANES` writable elements.
         unsafe { acc.floor_scaled(scale).store_u16(ptr) }
@@ -109,15 +109,15 @@ impl WideOutput for u16 {
 
 impl WideOutput for f32 {
     const ROUNDED: bool = false;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<V: F64Vector, P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finish(recipe: &FixedPoint16, acc: f64) -> Self {
         recipe.out_f32(acc)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store<V: F64Vector>(acc: V, scale: V, ptr: *mut f32) {
         // `acc · 2^−D + 0` is exact; the store rounds once to f32.
         let zero = scale.sub(scale);
@@ -130,7 +130,7 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
     type Src = u16;
     type Mid = f32;
     type Dst = D;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn row(&self, input: &[u16], out: &mut [f32], step: usize) {
         let n = self.recipe.row().taps().len();
         let row = RowCall::<V> { passes: self.core(), taps: &self.row[..n], input, out, step, wide: &self.wide };
@@ -140,7 +140,7 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
             _ => row.generic(),
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.recipe.column().taps().len();
@@ -173,7 +173,7 @@ struct Core<'r, V: F64Vector> {
 }
 
 impl<V: F64Vector, D> WidePasses<'_, V, D> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn core(&self) -> Core<'_, V> {
         Core { simd: self.simd, recipe: self.recipe }
     }
@@ -181,7 +181,7 @@ impl<V: F64Vector, D> WidePasses<'_, V, D> {
 
 /// `taps` as a slice of `N` (or, for `N = 0`, all of them): for an
 /// unrolled length, a local array the loops index with constants.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn local_taps<const N: usize>(taps: &[f64]) -> ([f64; UNROLLED], usize) {
     let mut few = [0.0; UNROLLED];
     if N > 0 {
@@ -202,11 +202,11 @@ struct RowCall<'a, V: F64Vector> {
 
 impl<V: F64Vector> ByLength for RowCall<'_, V> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         self.passes.simd.vectorize(RowPass::<V, N>(self));
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         self.passes.simd.vectorize(RowPass::<V, 0>(self));
     }
@@ -217,7 +217,7 @@ struct RowPass<'a, V: F64Vector, const N: usize>(RowCall<'a, V>);
 
 impl<V: F64Vector, const N: usize> Op for RowPass<'_, V, N> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let RowCall { passes, taps, input, out, step, wide } = self.0;
         let Core { simd, recipe } = passes;
@@ -275,7 +275,7 @@ impl<V: F64Vector, const N: usize> RowBlocks<'_, V, N> {
     /// `LANES` samples of tap `i` for the outputs from `at` (a method: a
     /// closure holding vector code is compiled without the trampoline's
     /// target features).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load(&self, at: usize, i: usize) -> V {
         // SAFETY: the driver keeps at + LANES ≤ count, and `input` holds
         // count + (n − 1)·step samples (checked in `run`), so
@@ -286,7 +286,7 @@ impl<V: F64Vector, const N: usize> RowBlocks<'_, V, N> {
 
 impl<V: F64Vector, const N: usize> Blocks for RowBlocks<'_, V, N> {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let (simd, taps) = (self.simd, self.taps);
         let n = if N == 0 { taps.len() } else { N };
@@ -320,7 +320,7 @@ impl<V: F64Vector, const N: usize> Blocks for RowBlocks<'_, V, N> {
             unsafe { acc.floor_scaled(self.scale).store_f32(self.dst.add(at)) };
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         // From +0.0, as the vector sums (`Sum` starts at −0.0, which the
         // integers of the recipe do not have).
@@ -341,12 +341,12 @@ struct ColumnCall<'a, V: F64Vector, D> {
 
 impl<V: F64Vector, D: WideOutput> ByLength for ColumnCall<'_, V, D> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         let ColumnCall { passes, taps, lines, offsets, out } = self;
         passes.simd.vectorize(ColumnPass::<V, D, 2, N, L> { passes, taps, lines, offsets, out });
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         let ColumnCall { passes, taps, lines, offsets, out } = self;
         passes.simd.vectorize(ColumnPass::<V, D, 2, 0, { MAX_TAPS + 1 }> { passes, taps, lines, offsets, out });
@@ -367,7 +367,7 @@ impl<V: F64Vector, D: WideOutput, const ROWS: usize, const N: usize, const L: us
     for ColumnPass<'_, V, D, ROWS, N, L>
 {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
         let ColumnPass { passes, taps, lines, offsets, mut out } = self;
         let Core { simd, recipe } = passes;
@@ -418,7 +418,7 @@ struct ColumnBlocks<'a, V: F64Vector, D, const ROWS: usize, const N: usize, cons
 impl<V: F64Vector, D, const ROWS: usize, const N: usize, const L: usize> ColumnBlocks<'_, V, D, ROWS, N, L> {
     /// `LANES` values of line `j` from element `at` (a method: a closure
     /// holding vector code is compiled without the trampoline's features).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load(&self, j: usize, at: usize) -> V {
         // SAFETY: every line holds `len` elements from its offset (checked
         // by `Passes::column`), and the driver keeps at + LANES ≤ len.
@@ -430,7 +430,7 @@ impl<V: F64Vector, D: WideOutput, const ROWS: usize, const N: usize, const L: us
     for ColumnBlocks<'_, V, D, ROWS, N, L>
 {
     const LANES: usize = V::LANES;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
         let (simd, taps) = (self.simd, self.taps);
         let n = if N == 0 { taps.len() } else { N };
@@ -464,7 +464,7 @@ impl<V: F64Vector, D: WideOutput, const ROWS: usize, const N: usize, const L: us
             }
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         for r in 0..ROWS {
             let acc =

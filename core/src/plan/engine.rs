@@ -128,7 +128,7 @@ struct FilterF32<'a, W> {
 
 impl<W: Work> Op for FilterF32<'_, W> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         let passes = F32Passes::<S::F32>::new(simd, self.row, self.column, self.job.geometry);
         self.job.run(&passes);
@@ -143,7 +143,7 @@ struct FilterU8<'a, D, W> {
 
 impl<D: FixedOutput, W: Work> Op for FilterU8<'_, D, W> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         self.job.run(&FixedPasses::<S::I16, D>::new(simd, self.fp));
     }
@@ -157,7 +157,7 @@ struct FilterU16<'a, D, W> {
 
 impl<D: WideOutput, W: Work> Op for FilterU16<'_, D, W> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         self.job.run(&WidePasses::<S::F64, D>::new(simd, self.recipe));
     }
@@ -174,7 +174,7 @@ struct FilterF16<'a, D, W> {
 #[cfg(feature = "f16")]
 impl<D: HalfOutput, W: Work> Op for FilterF16<'_, D, W> {
     type Output = ();
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
         self.job.run(&F16Passes::<S::F32, D>::new(simd, self.row, self.column));
     }

@@ -41,14 +41,14 @@ pub trait F32Vector: Copy {
     /// # Safety
     ///
     /// As [`store`](Self::store), and `ptr` aligned to the vector (`LANES · 4` bytes).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn stream(self, ptr: *mut f32) {
         // SAFETY: `LANES` writable elements at `ptr` (this function's
         // contract) is all `store` needs.
         unsafe { self.store(ptr) }
     }
     /// Orders streamed stores before any later store (`sfence`).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn fence(_: Self::Token) {}
     /// Lane-wise `self + b`.
     fn add(self, b: Self) -> Self;
@@ -63,13 +63,13 @@ pub trait F32Vector: Copy {
     /// `a · b + c` on one value, rounded exactly as a lane of
     /// [`mul_add`](Self::mul_add) is (fused or not), so scalar tails give
     /// the bits the vector loop would.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
         a * b + c
     }
     /// `dst[i] = src[i]` as f32 (exact), for `i < min(len)`.
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn widen_f16(_: Self::Token, src: &[half::f16], dst: &mut [f32]) {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = s.to_f32();
@@ -78,7 +78,7 @@ pub trait F32Vector: Copy {
     /// `dst[i] = src[i]` rounded to the nearest f16 (ties to even), for
     /// `i < min(len)`.
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn narrow_f16(_: Self::Token, src: &[f32], dst: &mut [half::f16]) {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = half::f16::from_f32(*s);

@@ -157,7 +157,7 @@ impl Rescale {
     /// One lane, as the vector methods compute it: the rounding as
     /// `(S >> (s − 1) + 1) >> 1`, which equals `(S + 2^(s−1)) >> s` and
     /// cannot overflow 16 bits where the sum itself does not.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn apply(self, lane: i16) -> i16 {
         match self {
             Rescale::Left(k) => ((lane as i32) << k) as i16,
@@ -176,13 +176,13 @@ impl Rescale {
 }
 
 /// Two `i8` weights in one `i16`, as `pmaddubsw` takes them: `wa` low, `wb` high.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn byte_pair(wa: i8, wb: i8) -> i16 {
     (wa as u8 as u16 | ((wb as u8 as u16) << 8)) as i16
 }
 
 /// Two `i16` weights in one `i32`, as `pmaddwd` takes them: `wa` low, `wb` high.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn pair(wa: i16, wb: i16) -> i32 {
     (wa as u16 as i32) | ((wb as i32) << 16)
 }

@@ -13,10 +13,10 @@
 //! takes its token ([`F32Vector::splat`], [`F32Vector::load`], …), and a
 //! token only exists on a CPU that has its features. So a value proves that
 //! the instructions of every method on it are available, and those methods
-//! are safe. Methods are `#[inline(always)]` without `#[target_feature]`:
+//! are safe. Methods are `#[cfg_attr(not(debug_assertions), inline(always))]` without `#[target_feature]`:
 //! they take on the features of the trampoline they are inlined into.
 //!
-//! Ops must be `#[inline(always)]` too (and so every function they call
+//! Ops must be `#[cfg_attr(not(debug_assertions), inline(always))]` too (and so every function they call
 //! with vector code); a closure holding vector code is compiled on its own,
 //! without the trampoline's features, and its intrinsics become calls.
 
@@ -61,7 +61,7 @@ pub trait Simd: Copy + Send + Sync + sealed::Sealed + 'static {
 
 /// A computation written once over any [`Simd`]; run it with
 /// [`Backend::run`](crate::Backend::run). Implementations should be
-/// `#[inline(always)]`, so that the computation is compiled inside the
+/// `#[cfg_attr(not(debug_assertions), inline(always))]`, so that the computation is compiled inside the
 /// instruction set's entry point.
 pub trait Op {
     /// What the computation returns.
@@ -95,7 +95,7 @@ pub trait Unroll {
 pub struct Generic;
 
 impl Unroll for Generic {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<P: ByLength>(_: usize, pass: P) -> P::Output {
         pass.generic()
     }
@@ -107,7 +107,7 @@ pub struct UpTo9;
 
 #[cfg(target_arch = "x86_64")]
 impl Unroll for UpTo9 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<P: ByLength>(n: usize, pass: P) -> P::Output {
         match n {
             3 => pass.unrolled::<3, 4>(),
@@ -125,7 +125,7 @@ pub struct UpTo15;
 
 #[cfg(target_arch = "x86_64")]
 impl Unroll for UpTo15 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn dispatch<P: ByLength>(n: usize, pass: P) -> P::Output {
         match n {
             3 => pass.unrolled::<3, 4>(),
@@ -158,7 +158,7 @@ pub trait Streaming {
 pub struct NoStreams;
 
 impl Streaming for NoStreams {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn choose<C: Stores>(_: bool, code: C) -> C::Output {
         code.plain()
     }
@@ -170,7 +170,7 @@ pub struct Streams;
 
 #[cfg(target_arch = "x86_64")]
 impl Streaming for Streams {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn choose<C: Stores>(stream: bool, code: C) -> C::Output {
         if stream {
             code.streamed()
@@ -185,7 +185,7 @@ pub struct Name;
 
 impl Op for Name {
     type Output = &'static str;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) -> &'static str {
         S::NAME
     }

@@ -26,7 +26,7 @@ impl Simd for Portable {
     type I16 = Lanes16;
     type F64 = f64x4;
     type I32 = Lanes8;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
         op.run(self)
     }
@@ -50,42 +50,42 @@ impl F32Vector for f32x8 {
     const LANES: usize = 8;
     type Unroll = Generic;
     type Streaming = NoStreams;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Portable, x: f32) -> Self {
         f32x8::splat(x)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Portable, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 8 readable f32s; `read_unaligned`
         // has no alignment requirement.
         f32x8::from(unsafe { ptr.cast::<[f32; 8]>().read_unaligned() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 8 writable f32s.
         unsafe { ptr.cast::<[f32; 8]>().write_unaligned(self.to_array()) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         self + b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         self - b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         f32x8::mul_add(self, b, c)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn zero_bits(self) -> bool {
         self.to_array().iter().all(|x| x.to_bits() == 0)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finite_or(self, other: Self) -> Self {
         self.is_finite().select(self, other)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add_one(_: Portable, a: f32, b: f32, c: f32) -> f32 {
         // Whatever `wide` does per lane on this target (fused on NEON).
         f32x8::mul_add(f32x8::splat(a), f32x8::splat(b), f32x8::splat(c)).to_array()[0]
@@ -96,45 +96,45 @@ impl F64Vector for f64x4 {
     type Token = Portable;
     const LANES: usize = 4;
     type Unroll = Generic;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Portable, x: f64) -> Self {
         f64x4::splat(x)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Portable, ptr: *const f64) -> Self {
         // SAFETY: the caller guarantees 4 readable f64s.
         f64x4::from(unsafe { ptr.cast::<[f64; 4]>().read_unaligned() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_f32(_: Portable, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 4 readable f32s.
         let v = unsafe { ptr.cast::<[f32; 4]>().read_unaligned() };
         f64x4::from(v.map(f64::from))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 4 writable f32s.
         unsafe { ptr.cast::<[f32; 4]>().write_unaligned(self.to_array().map(|v| v as f32)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u16(self, ptr: *mut u16) {
         let v = self.max(f64x4::splat(0.0)).min(f64x4::splat(65535.0)).to_array().map(|v| v as u16);
         // SAFETY: the caller guarantees 4 writable u16s.
         unsafe { ptr.cast::<[u16; 4]>().write_unaligned(v) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         self + b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         self - b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         f64x4::mul_add(self, b, c)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn floor_scaled(self, scale: Self) -> Self {
         (self * scale).floor()
     }
@@ -153,26 +153,26 @@ impl super::I16Vector for Lanes16 {
     const LANES: usize = 16;
     type Unroll = Generic;
     type Wide = [i32; 8];
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat_wide(_: Portable, v: i32) -> Self::Wide {
         [v; 8]
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Portable, v: i16) -> Self {
         Lanes16([v; 16])
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_u8(_: Portable, ptr: *const u8) -> Self {
         // SAFETY: the caller guarantees 16 readable bytes.
         let bytes = unsafe { ptr.cast::<[u8; 16]>().read_unaligned() };
         Lanes16(bytes.map(|b| b as i16))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i16(_: Portable, ptr: *const i16) -> Self {
         // SAFETY: the caller guarantees 16 readable i16s.
         Lanes16(unsafe { ptr.cast::<[i16; 16]>().read_unaligned() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         let mut r = self.0;
         for (x, y) in r.iter_mut().zip(b.0) {
@@ -180,7 +180,7 @@ impl super::I16Vector for Lanes16 {
         }
         Lanes16(r)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         let mut r = self.0;
         for (x, y) in r.iter_mut().zip(b.0) {
@@ -188,11 +188,11 @@ impl super::I16Vector for Lanes16 {
         }
         Lanes16(r)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn interleave(self, b: Self) -> (Self, Self) {
         (self, b)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd(ab: (Self, Self), weights: i32, acc: (Self::Wide, Self::Wide)) -> (Self::Wide, Self::Wide) {
         let (a, b) = ab;
         let (wa, wb) = (weights as i16, (weights >> 16) as i16);
@@ -203,11 +203,11 @@ impl super::I16Vector for Lanes16 {
         }
         (lo, hi)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn shift_right(acc: (Self::Wide, Self::Wide), shift: u32) -> (Self::Wide, Self::Wide) {
         (acc.0.map(|a| a >> shift), acc.1.map(|a| a >> shift))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn pack(acc: (Self::Wide, Self::Wide)) -> Self {
         let mut r = [0i16; 16];
         for k in 0..8 {
@@ -216,18 +216,18 @@ impl super::I16Vector for Lanes16 {
         }
         Lanes16(r)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_i16(self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 16 writable i16s.
         unsafe { ptr.cast::<[i16; 16]>().write_unaligned(self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u8(self, ptr: *mut u8) {
         let bytes = self.0.map(|v| v.clamp(0, 255) as u8);
         // SAFETY: the caller guarantees 16 writable bytes.
         unsafe { ptr.cast::<[u8; 16]>().write_unaligned(bytes) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32) {
         let mut r = [0f32; 16];
         for k in 0..8 {
@@ -245,7 +245,7 @@ impl super::I16Vector for Lanes16 {
 pub struct Lanes8([i32; 8]);
 
 impl Lanes8 {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn zip(self, b: Self, f: impl Fn(i32, i32) -> i32) -> Self {
         let mut r = self.0;
         for (x, y) in r.iter_mut().zip(b.0) {
@@ -258,54 +258,54 @@ impl Lanes8 {
 impl I32Vector for Lanes8 {
     type Token = Portable;
     const LANES: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Portable, v: i32) -> Self {
         Lanes8([v; 8])
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i8(_: Portable, s: &[i8], at: usize) -> Self {
         let s = &s[at..at + 8];
         Lanes8(core::array::from_fn(|k| s[k] as i32))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i32(_: Portable, s: &[i32], at: usize) -> Self {
         let s = &s[at..at + 8];
         Lanes8(core::array::from_fn(|k| s[k]))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i32_unchecked(_: Portable, p: *const i32) -> Self {
         // SAFETY: the caller guarantees 8 readable i32s.
         Lanes8(unsafe { p.cast::<[i32; 8]>().read_unaligned() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         self.zip(b, i32::wrapping_add)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         self.zip(b, i32::wrapping_sub)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub_mul(self, b: Self, c: Self) -> Self {
         self.zip(b, i32::wrapping_sub).zip(c, i32::wrapping_mul)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd_add(self, a: Self, b: Self) -> Self {
         self.zip(a.zip(b, madd_pair), i32::wrapping_add)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
         Lanes8(core::array::from_fn(|k| {
             multiply_by_quantized_multiplier(self.0[k], mult.0[k], shift.0[k]).wrapping_add(zero).max(lo).min(hi)
         }))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i16(self, dst: &mut [i16]) {
         for (d, &v) in dst[..8].iter_mut().zip(&self.0) {
             *d = v as i16;
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i8(self, dst: &mut [i8]) {
         for (d, &v) in dst[..8].iter_mut().zip(&self.0) {
             *d = v as i8;

@@ -17,7 +17,7 @@ impl Simd for Scalar {
     type I16 = OneI16;
     type F64 = f64;
     type I32 = OneI32;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
         op.run(self)
     }
@@ -28,38 +28,38 @@ impl F32Vector for f32 {
     const LANES: usize = 1;
     type Unroll = Generic;
     type Streaming = NoStreams;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Scalar, x: f32) -> Self {
         x
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Scalar, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees `ptr` is readable.
         unsafe { ptr.read() }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees `ptr` is writable.
         unsafe { ptr.write(self) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         self + b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         self - b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // Unfused: `f32::mul_add` is a libm call without std.
         self * b + c
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn zero_bits(self) -> bool {
         self.to_bits() == 0
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finite_or(self, other: Self) -> Self {
         if self.is_finite() {
             self
@@ -73,43 +73,43 @@ impl F64Vector for f64 {
     type Token = Scalar;
     const LANES: usize = 1;
     type Unroll = Generic;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Scalar, x: f64) -> Self {
         x
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Scalar, ptr: *const f64) -> Self {
         // SAFETY: the caller guarantees `ptr` is readable.
         unsafe { ptr.read() }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_f32(_: Scalar, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees `ptr` is readable.
         unsafe { ptr.read() as f64 }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees `ptr` is writable.
         unsafe { ptr.write(self as f32) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u16(self, ptr: *mut u16) {
         // SAFETY: the caller guarantees `ptr` is writable.
         unsafe { ptr.write(self.clamp(0.0, 65535.0) as u16) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         self + b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         self - b
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self * b + c
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn floor_scaled(self, scale: Self) -> Self {
         floor(self * scale)
     }
@@ -126,60 +126,60 @@ impl I16Vector for OneI16 {
     const LANES: usize = 1;
     type Unroll = Generic;
     type Wide = i32;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat_wide(_: Scalar, v: i32) -> i32 {
         v
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Scalar, v: i16) -> Self {
         OneI16(v)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_u8(_: Scalar, ptr: *const u8) -> Self {
         // SAFETY: the caller guarantees a readable byte.
         OneI16(unsafe { ptr.read() } as i16)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i16(_: Scalar, ptr: *const i16) -> Self {
         // SAFETY: the caller guarantees a readable i16.
         OneI16(unsafe { ptr.read() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         OneI16(self.0.wrapping_add(b.0))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         OneI16(self.0.wrapping_sub(b.0))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn interleave(self, b: Self) -> (Self, Self) {
         (self, b)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd((a, b): (Self, Self), weights: i32, (acc, unused): (i32, i32)) -> (i32, i32) {
         let (wa, wb) = (weights as i16 as i32, weights >> 16);
         (acc + a.0 as i32 * wa + b.0 as i32 * wb, unused)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn shift_right((acc, unused): (i32, i32), shift: u32) -> (i32, i32) {
         (acc >> shift, unused)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn pack((acc, _): (i32, i32)) -> Self {
         OneI16(acc.clamp(i16::MIN as i32, i16::MAX as i32) as i16)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_i16(self, ptr: *mut i16) {
         // SAFETY: the caller guarantees a writable i16.
         unsafe { ptr.write(self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u8(self, ptr: *mut u8) {
         // SAFETY: the caller guarantees a writable byte.
         unsafe { ptr.write(self.0.clamp(0, 255) as u8) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32((acc, _): (i32, i32), scale: f32, ptr: *mut f32) {
         // SAFETY: the caller guarantees a writable f32.
         unsafe { ptr.write(acc as f32 * scale) }
@@ -187,7 +187,7 @@ impl I16Vector for OneI16 {
 }
 
 /// `a.lo · b.lo + a.hi · b.hi` of two i16 pairs, wrapping as `pmaddwd`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn madd_pair(a: i32, b: i32) -> i32 {
     ((a as i16 as i32) * (b as i16 as i32)).wrapping_add((a >> 16) * (b >> 16))
 }
@@ -199,48 +199,48 @@ pub struct OneI32(i32);
 impl I32Vector for OneI32 {
     type Token = Scalar;
     const LANES: usize = 1;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Scalar, v: i32) -> Self {
         OneI32(v)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i8(_: Scalar, s: &[i8], at: usize) -> Self {
         OneI32(s[at] as i32)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i32(_: Scalar, s: &[i32], at: usize) -> Self {
         OneI32(s[at])
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i32_unchecked(_: Scalar, p: *const i32) -> Self {
         // SAFETY: the caller guarantees a readable i32.
         OneI32(unsafe { p.read() })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         OneI32(self.0.wrapping_add(b.0))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         OneI32(self.0.wrapping_sub(b.0))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub_mul(self, b: Self, c: Self) -> Self {
         OneI32(self.0.wrapping_sub(b.0).wrapping_mul(c.0))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd_add(self, a: Self, b: Self) -> Self {
         OneI32(self.0.wrapping_add(madd_pair(a.0, b.0)))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
         OneI32(multiply_by_quantized_multiplier(self.0, mult.0, shift.0).wrapping_add(zero).max(lo).min(hi))
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i16(self, dst: &mut [i16]) {
         dst[0] = self.0 as i16;
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i8(self, dst: &mut [i8]) {
         dst[0] = self.0 as i8;
     }

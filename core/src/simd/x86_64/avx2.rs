@@ -14,7 +14,7 @@ impl Simd for Avx2 {
     type I16 = I16x16;
     type F64 = F64x4;
     type I32 = I32x8;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
         // SAFETY: the token proves the CPU has AVX2, FMA and F16C.
         unsafe { entry(self, op) }
@@ -43,54 +43,54 @@ impl F32Vector for F32x8 {
     type Unroll = UpTo9;
     type Streaming = Streams;
     const COLUMN_ROWS: usize = 4;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx2, x: f32) -> Self {
         // SAFETY: the token proves AVX2.
         F32x8(unsafe { _mm256_set1_ps(x) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Avx2, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 8 readable f32s; the token proves AVX2.
         F32x8(unsafe { _mm256_loadu_ps(ptr) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 8 writable f32s; a value proves AVX2.
         unsafe { _mm256_storeu_ps(ptr, self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn stream(self, ptr: *mut f32) {
         debug_assert!((ptr as usize).is_multiple_of(32));
         // SAFETY: the caller guarantees 8 writable f32s at `ptr`, aligned to
         // 32 bytes; a value proves AVX2.
         unsafe { _mm256_stream_ps(ptr, self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn fence(_: Avx2) {
         // SAFETY: SSE is baseline on x86_64.
         unsafe { _mm_sfence() }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         F32x8(unsafe { _mm256_add_ps(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         F32x8(unsafe { _mm256_sub_ps(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX2 and FMA.
         F32x8(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn zero_bits(self) -> bool {
         // SAFETY: a value proves AVX2.
         unsafe { _mm256_testz_si256(_mm256_castps_si256(self.0), _mm256_castps_si256(self.0)) != 0 }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finite_or(self, other: Self) -> Self {
         // SAFETY: a value proves AVX2. `x − x` is NaN exactly where `x` is
         // not finite: the ordered lanes keep `self`.
@@ -99,13 +99,13 @@ impl F32Vector for F32x8 {
             F32x8(_mm256_blendv_ps(other.0, self.0, _mm256_cmp_ps::<_CMP_ORD_Q>(d, d)))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add_one(_: Avx2, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn widen_f16(_: Avx2, src: &[half::f16], dst: &mut [f32]) {
         let n = src.len().min(dst.len());
         let (src, dst) = (&src[..n], &mut dst[..n]);
@@ -125,7 +125,7 @@ impl F32Vector for F32x8 {
         }
     }
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn narrow_f16(_: Avx2, src: &[f32], dst: &mut [half::f16]) {
         let n = src.len().min(dst.len());
         let (src, dst) = (&src[..n], &mut dst[..n]);
@@ -156,43 +156,43 @@ impl I16Vector for I16x16 {
     const LANES: usize = 16;
     type Unroll = UpTo15;
     type Wide = I32x8;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat_wide(t: Avx2, v: i32) -> I32x8 {
         I32x8::splat(t, v)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx2, v: i16) -> Self {
         // SAFETY: the token proves AVX2.
         I16x16(unsafe { _mm256_set1_epi16(v) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_u8(_: Avx2, ptr: *const u8) -> Self {
         // SAFETY: the caller guarantees 16 readable bytes; the token proves AVX2.
         I16x16(unsafe { _mm256_cvtepu8_epi16(_mm_loadu_si128(ptr.cast())) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i16(_: Avx2, ptr: *const i16) -> Self {
         // SAFETY: the caller guarantees 16 readable i16s; the token proves AVX2.
         I16x16(unsafe { _mm256_loadu_si256(ptr.cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I16x16(unsafe { _mm256_add_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I16x16(unsafe { _mm256_sub_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn interleave(self, b: Self) -> (Self, Self) {
         // Within 128-bit lanes: the first vector holds outputs 0–3 and 8–11,
         // the second 4–7 and 12–15; `pack` (`packs_epi32`) restores the order.
         // SAFETY: a value proves AVX2.
         unsafe { (I16x16(_mm256_unpacklo_epi16(self.0, b.0)), I16x16(_mm256_unpackhi_epi16(self.0, b.0))) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd(ab: (Self, Self), weights: i32, acc: (I32x8, I32x8)) -> (I32x8, I32x8) {
         // SAFETY: a value proves AVX2.
         unsafe {
@@ -202,7 +202,7 @@ impl I16Vector for I16x16 {
             (I32x8(_mm256_add_epi32(acc.0 .0, lo)), I32x8(_mm256_add_epi32(acc.1 .0, hi)))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn shift_right(acc: (I32x8, I32x8), shift: u32) -> (I32x8, I32x8) {
         // SAFETY: a value proves AVX2.
         unsafe {
@@ -210,17 +210,17 @@ impl I16Vector for I16x16 {
             (I32x8(_mm256_sra_epi32(acc.0 .0, count)), I32x8(_mm256_sra_epi32(acc.1 .0, count)))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn pack(acc: (I32x8, I32x8)) -> Self {
         // SAFETY: a value proves AVX2.
         I16x16(unsafe { _mm256_packs_epi32(acc.0 .0, acc.1 .0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_i16(self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 16 writable i16s; a value proves AVX2.
         unsafe { _mm256_storeu_si256(ptr.cast(), self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u8(self, ptr: *mut u8) {
         // SAFETY: the caller guarantees 16 writable bytes; a value proves
         // AVX2. `packus` works per 128-bit lane; the permute gathers the two
@@ -230,7 +230,7 @@ impl I16Vector for I16x16 {
             _mm_storeu_si128(ptr.cast(), _mm256_castsi256_si128(packed));
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(acc: (I32x8, I32x8), scale: f32, ptr: *mut f32) {
         // SAFETY: the caller guarantees 16 writable f32s; a value proves
         // AVX2. Outputs 0–7 are the low lanes of `lo` and `hi`, outputs 8–15
@@ -244,17 +244,17 @@ impl I16Vector for I16x16 {
         }
     }
     const BYTE_PAIRS: bool = true;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn madd_bytes(_: Avx2, ptr: *const u8, weights: i16) -> Self {
         // SAFETY: the caller guarantees 32 readable bytes; the token proves AVX2.
         I16x16(unsafe { _mm256_maddubs_epi16(_mm256_loadu_si256(ptr.cast()), _mm256_set1_epi16(weights)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_low(self, _: Avx2, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I16x16(unsafe { _mm256_mullo_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn rescale(self, _: Avx2, rescale: Rescale) -> Self {
         // SAFETY: a value proves AVX2.
         unsafe {
@@ -270,7 +270,7 @@ impl I16Vector for I16x16 {
             })
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 32 writable i16s; a value proves
         // AVX2. The unpacks interleave within 128-bit lanes (low: pairs 0–3
@@ -291,49 +291,49 @@ pub struct I32x8(__m256i);
 impl I32Vector for I32x8 {
     type Token = Avx2;
     const LANES: usize = 8;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx2, v: i32) -> Self {
         // SAFETY: the token proves AVX2.
         I32x8(unsafe { _mm256_set1_epi32(v) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i8(_: Avx2, s: &[i8], at: usize) -> Self {
         let s = &s[at..at + 8];
         // SAFETY: `s` holds 8 readable bytes; the token proves AVX2.
         I32x8(unsafe { _mm256_cvtepi8_epi32(_mm_loadl_epi64(s.as_ptr().cast())) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i32(_: Avx2, s: &[i32], at: usize) -> Self {
         let s = &s[at..at + 8];
         // SAFETY: `s` holds 8 readable i32s; the token proves AVX2.
         I32x8(unsafe { _mm256_loadu_si256(s.as_ptr().cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i32_unchecked(_: Avx2, p: *const i32) -> Self {
         // SAFETY: the caller guarantees 8 readable i32s; the token proves AVX2.
         I32x8(unsafe { _mm256_loadu_si256(p.cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I32x8(unsafe { _mm256_add_epi32(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I32x8(unsafe { _mm256_sub_epi32(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub_mul(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I32x8(unsafe { _mm256_mullo_epi32(_mm256_sub_epi32(self.0, b.0), c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd_add(self, a: Self, b: Self) -> Self {
         // SAFETY: a value proves AVX2.
         I32x8(unsafe { _mm256_add_epi32(self.0, _mm256_madd_epi16(a.0, b.0)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
         let (x, mult, shift) = (self.0, mult.0, shift.0);
         // SAFETY: a value proves AVX2.
@@ -360,7 +360,7 @@ impl I32Vector for I32x8 {
             _mm256_min_epi32(_mm256_max_epi32(q, _mm256_set1_epi32(lo)), _mm256_set1_epi32(hi))
         })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i16(self, dst: &mut [i16]) {
         let dst = &mut dst[..8];
         // SAFETY: `dst` holds 8 writable i16s; a value proves AVX2. The
@@ -370,7 +370,7 @@ impl I32Vector for I32x8 {
             _mm_storeu_si128(dst.as_mut_ptr().cast(), packed);
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i8(self, dst: &mut [i8]) {
         let dst = &mut dst[..8];
         // SAFETY: `dst` holds 8 writable bytes; a value proves AVX2. The
@@ -391,27 +391,27 @@ impl F64Vector for F64x4 {
     type Token = Avx2;
     const LANES: usize = 4;
     type Unroll = UpTo15;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx2, x: f64) -> Self {
         // SAFETY: the token proves AVX.
         F64x4(unsafe { _mm256_set1_pd(x) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Avx2, ptr: *const f64) -> Self {
         // SAFETY: the caller guarantees 4 readable f64s; the token proves AVX.
         F64x4(unsafe { _mm256_loadu_pd(ptr) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_f32(_: Avx2, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 4 readable f32s; the token proves AVX.
         F64x4(unsafe { _mm256_cvtps_pd(_mm_loadu_ps(ptr)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 4 writable f32s; a value proves AVX.
         unsafe { _mm_storeu_ps(ptr, _mm256_cvtpd_ps(self.0)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u16(self, ptr: *mut u16) {
         // SAFETY: the caller guarantees 4 writable u16s (8 bytes, the
         // store's width); a value proves AVX and SSE4.1. The lanes are
@@ -422,22 +422,22 @@ impl F64Vector for F64x4 {
             _mm_storel_epi64(ptr.cast(), _mm_packus_epi32(words, words));
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX.
         F64x4(unsafe { _mm256_add_pd(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX.
         F64x4(unsafe { _mm256_sub_pd(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves FMA.
         F64x4(unsafe { _mm256_fmadd_pd(self.0, b.0, c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn floor_scaled(self, scale: Self) -> Self {
         // SAFETY: a value proves AVX.
         F64x4(unsafe {

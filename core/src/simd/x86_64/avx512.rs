@@ -14,7 +14,7 @@ impl Simd for Avx512 {
     type I16 = I16x32;
     type F64 = F64x8;
     type I32 = I32x16;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn vectorize<O: Op>(self, op: O) -> O::Output {
         // SAFETY: the token proves the CPU has AVX-512F/BW, AVX2 and FMA.
         unsafe { entry(self, op) }
@@ -44,54 +44,54 @@ impl F32Vector for F32x16 {
     type Streaming = Streams;
     const COLUMN_ROWS: usize = 4;
     const REGISTERS: usize = 32;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx512, x: f32) -> Self {
         // SAFETY: the token proves AVX-512F.
         F32x16(unsafe { _mm512_set1_ps(x) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Avx512, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 16 readable f32s; the token proves AVX-512F.
         F32x16(unsafe { _mm512_loadu_ps(ptr) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 16 writable f32s; a value proves AVX-512F.
         unsafe { _mm512_storeu_ps(ptr, self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn stream(self, ptr: *mut f32) {
         debug_assert!((ptr as usize).is_multiple_of(64));
         // SAFETY: the caller guarantees 16 writable f32s at `ptr`, aligned to
         // 64 bytes; a value proves AVX-512F.
         unsafe { _mm512_stream_ps(ptr, self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn fence(_: Avx512) {
         // SAFETY: SSE is baseline on x86_64.
         unsafe { _mm_sfence() }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F32x16(unsafe { _mm512_add_ps(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F32x16(unsafe { _mm512_sub_ps(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F32x16(unsafe { _mm512_fmadd_ps(self.0, b.0, c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn zero_bits(self) -> bool {
         // SAFETY: a value proves AVX-512F.
         unsafe { _mm512_test_epi32_mask(_mm512_castps_si512(self.0), _mm512_castps_si512(self.0)) == 0 }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn finite_or(self, other: Self) -> Self {
         // SAFETY: a value proves AVX-512F. `x − x` is NaN exactly where `x`
         // is not finite: the ordered lanes keep `self`.
@@ -100,13 +100,13 @@ impl F32Vector for F32x16 {
             F32x16(_mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_ORD_Q>(d, d), other.0, self.0))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add_one(_: Avx512, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn widen_f16(_: Avx512, src: &[half::f16], dst: &mut [f32]) {
         let n = src.len().min(dst.len());
         let (src, dst) = (&src[..n], &mut dst[..n]);
@@ -126,7 +126,7 @@ impl F32Vector for F32x16 {
         }
     }
     #[cfg(feature = "f16")]
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn narrow_f16(_: Avx512, src: &[f32], dst: &mut [half::f16]) {
         let n = src.len().min(dst.len());
         let (src, dst) = (&src[..n], &mut dst[..n]);
@@ -157,36 +157,36 @@ impl I16Vector for I16x32 {
     const LANES: usize = 32;
     type Unroll = UpTo15;
     type Wide = I32x16;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat_wide(t: Avx512, v: i32) -> I32x16 {
         I32x16::splat(t, v)
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx512, v: i16) -> Self {
         // SAFETY: the token proves AVX-512BW.
         I16x32(unsafe { _mm512_set1_epi16(v) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_u8(_: Avx512, ptr: *const u8) -> Self {
         // SAFETY: the caller guarantees 32 readable bytes; the token proves AVX-512BW.
         I16x32(unsafe { _mm512_cvtepu8_epi16(_mm256_loadu_si256(ptr.cast())) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i16(_: Avx512, ptr: *const i16) -> Self {
         // SAFETY: the caller guarantees 32 readable i16s; the token proves AVX-512F.
         I16x32(unsafe { _mm512_loadu_si512(ptr.cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512BW.
         I16x32(unsafe { _mm512_add_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512BW.
         I16x32(unsafe { _mm512_sub_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn interleave(self, b: Self) -> (Self, Self) {
         // Within each 128-bit lane k: the first vector holds outputs 8k..8k+3,
         // the second 8k+4..8k+7; `pack` (`packs_epi32`, also per 128-bit
@@ -194,7 +194,7 @@ impl I16Vector for I16x32 {
         // SAFETY: a value proves AVX-512BW.
         unsafe { (I16x32(_mm512_unpacklo_epi16(self.0, b.0)), I16x32(_mm512_unpackhi_epi16(self.0, b.0))) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd(ab: (Self, Self), weights: i32, acc: (I32x16, I32x16)) -> (I32x16, I32x16) {
         // SAFETY: a value proves AVX-512BW.
         unsafe {
@@ -204,7 +204,7 @@ impl I16Vector for I16x32 {
             (I32x16(_mm512_add_epi32(acc.0 .0, lo)), I32x16(_mm512_add_epi32(acc.1 .0, hi)))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn shift_right(acc: (I32x16, I32x16), shift: u32) -> (I32x16, I32x16) {
         // SAFETY: a value proves AVX-512F.
         unsafe {
@@ -212,17 +212,17 @@ impl I16Vector for I16x32 {
             (I32x16(_mm512_sra_epi32(acc.0 .0, count)), I32x16(_mm512_sra_epi32(acc.1 .0, count)))
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn pack(acc: (I32x16, I32x16)) -> Self {
         // SAFETY: a value proves AVX-512BW.
         I16x32(unsafe { _mm512_packs_epi32(acc.0 .0, acc.1 .0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_i16(self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 32 writable i16s; a value proves AVX-512F.
         unsafe { _mm512_storeu_si512(ptr.cast(), self.0) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u8(self, ptr: *mut u8) {
         // SAFETY: the caller guarantees 32 writable bytes; a value proves
         // AVX-512BW. Negative lanes are clamped to 0 first: `vpmovuswb`
@@ -232,7 +232,7 @@ impl I16Vector for I16x32 {
             _mm256_storeu_si256(ptr.cast(), _mm512_cvtusepi16_epi8(clamped));
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(acc: (I32x16, I32x16), scale: f32, ptr: *mut f32) {
         // SAFETY: the caller guarantees 32 writable f32s; a value proves
         // AVX-512F. 128-bit lane k of `lo` holds outputs 8k..8k+3 and of `hi`
@@ -248,17 +248,17 @@ impl I16Vector for I16x32 {
         }
     }
     const BYTE_PAIRS: bool = true;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn madd_bytes(_: Avx512, ptr: *const u8, weights: i16) -> Self {
         // SAFETY: the caller guarantees 64 readable bytes; the token proves AVX-512BW.
         I16x32(unsafe { _mm512_maddubs_epi16(_mm512_loadu_si512(ptr.cast()), _mm512_set1_epi16(weights)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_low(self, _: Avx512, b: Self) -> Self {
         // SAFETY: a value proves AVX-512BW.
         I16x32(unsafe { _mm512_mullo_epi16(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn rescale(self, _: Avx512, rescale: Rescale) -> Self {
         // SAFETY: a value proves AVX-512BW.
         unsafe {
@@ -274,7 +274,7 @@ impl I16Vector for I16x32 {
             })
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 64 writable i16s; a value proves
         // AVX-512BW. Within 128-bit lane k the unpacks hold pairs 4k..4k+3
@@ -298,49 +298,49 @@ pub struct I32x16(__m512i);
 impl I32Vector for I32x16 {
     type Token = Avx512;
     const LANES: usize = 16;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx512, v: i32) -> Self {
         // SAFETY: the token proves AVX-512F.
         I32x16(unsafe { _mm512_set1_epi32(v) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i8(_: Avx512, s: &[i8], at: usize) -> Self {
         let s = &s[at..at + 16];
         // SAFETY: `s` holds 16 readable bytes; the token proves AVX-512F.
         I32x16(unsafe { _mm512_cvtepi8_epi32(_mm_loadu_si128(s.as_ptr().cast())) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn load_i32(_: Avx512, s: &[i32], at: usize) -> Self {
         let s = &s[at..at + 16];
         // SAFETY: `s` holds 16 readable i32s; the token proves AVX-512F.
         I32x16(unsafe { _mm512_loadu_si512(s.as_ptr().cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_i32_unchecked(_: Avx512, p: *const i32) -> Self {
         // SAFETY: the caller guarantees 16 readable i32s; the token proves AVX-512F.
         I32x16(unsafe { _mm512_loadu_si512(p.cast()) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         I32x16(unsafe { _mm512_add_epi32(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         I32x16(unsafe { _mm512_sub_epi32(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub_mul(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         I32x16(unsafe { _mm512_mullo_epi32(_mm512_sub_epi32(self.0, b.0), c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn madd_add(self, a: Self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512BW.
         I32x16(unsafe { _mm512_add_epi32(self.0, _mm512_madd_epi16(a.0, b.0)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn requantize(self, mult: Self, shift: Self, zero: i32, (lo, hi): (i32, i32)) -> Self {
         let (x, mult, shift) = (self.0, mult.0, shift.0);
         // SAFETY: a value proves AVX-512F.
@@ -367,14 +367,14 @@ impl I32Vector for I32x16 {
             _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(lo)), _mm512_set1_epi32(hi))
         })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i16(self, dst: &mut [i16]) {
         let dst = &mut dst[..16];
         // SAFETY: `dst` holds 16 writable i16s; a value proves AVX-512F. The
         // lanes fit i16, so truncating is exact.
         unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), _mm512_cvtepi32_epi16(self.0)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn store_i8(self, dst: &mut [i8]) {
         let dst = &mut dst[..16];
         // SAFETY: `dst` holds 16 writable bytes; a value proves AVX-512F. The
@@ -392,27 +392,27 @@ impl F64Vector for F64x8 {
     type Token = Avx512;
     const LANES: usize = 8;
     type Unroll = UpTo15;
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn splat(_: Avx512, x: f64) -> Self {
         // SAFETY: the token proves AVX-512F.
         F64x8(unsafe { _mm512_set1_pd(x) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load(_: Avx512, ptr: *const f64) -> Self {
         // SAFETY: the caller guarantees 8 readable f64s; the token proves AVX-512F.
         F64x8(unsafe { _mm512_loadu_pd(ptr) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn load_f32(_: Avx512, ptr: *const f32) -> Self {
         // SAFETY: the caller guarantees 8 readable f32s; the token proves AVX-512F.
         F64x8(unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(ptr)) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {
         // SAFETY: the caller guarantees 8 writable f32s; a value proves AVX-512F.
         unsafe { _mm256_storeu_ps(ptr, _mm512_cvtpd_ps(self.0)) }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_u16(self, ptr: *mut u16) {
         // SAFETY: the caller guarantees 8 writable u16s (16 bytes, the
         // store's width); a value proves AVX-512F and AVX2. The lanes are
@@ -424,22 +424,22 @@ impl F64Vector for F64x8 {
             _mm_storeu_si128(ptr.cast(), packed);
         }
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn add(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F64x8(unsafe { _mm512_add_pd(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn sub(self, b: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F64x8(unsafe { _mm512_sub_pd(self.0, b.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F64x8(unsafe { _mm512_fmadd_pd(self.0, b.0, c.0) })
     }
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn floor_scaled(self, scale: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F64x8(unsafe {
