@@ -41,7 +41,7 @@ use core::marker::PhantomData;
 use super::blocks::{drive, Blocks};
 use super::ring::split_rows;
 use super::row::Fold;
-use super::small::{BytePairs, SmallColumn};
+use super::small::{BytePairs, ColumnRows, SmallColumn};
 use super::Passes;
 use crate::fixed::FixedPoint;
 use crate::kernel::MAX_TAPS;
@@ -52,6 +52,13 @@ use crate::simd::{pair, ByLength, I16Vector, Op, Simd, Unroll};
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn row_acc(taps: &[i16], input: &[u8], e: usize, step: usize) -> i32 {
     taps.iter().enumerate().map(|(i, &q)| q as i32 * input[e + i * step] as i32).sum()
+}
+
+/// Line element `e` by the scalar recipe: `t / 2^line_shift`, the recipe's
+/// intermediate of `row_acc` (the row passes' edge outputs).
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn line_at(fp: &FixedPoint, input: &[u8], e: usize, step: usize, line_shift: u32) -> i16 {
+    fp.mid(row_acc(fp.row().taps(), input, e, step)) >> line_shift
 }
 
 /// `Σ qc[j] · lines[offsets[j] + e]`, exact in i32.
@@ -404,8 +411,7 @@ impl<V: I16Vector, const FOLD: u8, const N: usize> Blocks for RowBlocks<'_, '_, 
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
-        let fp = self.recipe.fp;
-        let value = fp.mid(row_acc(fp.row().taps(), self.input, k, self.step)) >> self.recipe.line_shift;
+        let value = line_at(self.recipe.fp, self.input, k, self.step, self.recipe.line_shift);
         // SAFETY: the driver calls `one` for k < len, the length of the output.
         unsafe { self.dst.add(k).write(value) };
     }
@@ -609,18 +615,10 @@ pub(crate) trait FixedOutput: Output<u8> {
     /// `LANES` elements at `dst + e` are writable.
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut Self, e: usize);
     /// Runs the small column pass (`pass::small`) if it serves this output
-    /// type (rounded outputs), and says whether it ran.
-    #[allow(clippy::too_many_arguments)]
-    fn small_column<V: I16Vector>(
-        column: &SmallColumn,
-        simd: V::Token,
-        fp: &FixedPoint,
-        lines: &[i16],
-        offsets: &[usize],
-        out: &mut [Self],
-        rows: (usize, usize),
-        len: usize,
-    ) -> bool;
+    /// type (rounded outputs: u8, i16), and says whether it ran.
+    fn small_column<V: I16Vector>(_: &SmallColumn, _: V::Token, _: &FixedPoint, _: ColumnRows<'_, Self>) -> bool {
+        false
+    }
 }
 
 impl FixedOutput for u8 {
@@ -643,13 +641,9 @@ impl FixedOutput for u8 {
         column: &SmallColumn,
         simd: V::Token,
         fp: &FixedPoint,
-        lines: &[i16],
-        offsets: &[usize],
-        out: &mut [u8],
-        rows: (usize, usize),
-        len: usize,
+        rows: ColumnRows<'_, u8>,
     ) -> bool {
-        column.column::<V, u8>(simd, fp, lines, offsets, out, rows, len);
+        column.column::<V, u8>(simd, fp, rows);
         true
     }
 }
@@ -674,13 +668,9 @@ impl FixedOutput for i16 {
         column: &SmallColumn,
         simd: V::Token,
         fp: &FixedPoint,
-        lines: &[i16],
-        offsets: &[usize],
-        out: &mut [i16],
-        rows: (usize, usize),
-        len: usize,
+        rows: ColumnRows<'_, i16>,
     ) -> bool {
-        column.column::<V, i16>(simd, fp, lines, offsets, out, rows, len);
+        column.column::<V, i16>(simd, fp, rows);
         true
     }
 }
@@ -699,18 +689,6 @@ impl FixedOutput for f32 {
     unsafe fn store<V: I16Vector>(acc: (V::Wide, V::Wide), finish: Finish, dst: *mut f32, e: usize) {
         // SAFETY: the caller guarantees `LANES` writable elements at `dst + e`.
         unsafe { V::store_f32(acc, finish.scale, dst.add(e)) }
-    }
-    fn small_column<V: I16Vector>(
-        _: &SmallColumn,
-        _: V::Token,
-        _: &FixedPoint,
-        _: &[i16],
-        _: &[usize],
-        _: &mut [f32],
-        _: (usize, usize),
-        _: usize,
-    ) -> bool {
-        false // f32 outputs are scaled sums, not rounded ones
     }
 }
 
@@ -784,7 +762,7 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
         }
         if let Some(small) = &self.small {
             let (simd, fp) = (self.row.simd, self.row.fp);
-            if D::small_column::<V>(small, simd, fp, lines, offsets, out, (rows, stride), len) {
+            if D::small_column::<V>(small, simd, fp, ColumnRows { lines, offsets, out, stride, rows, len }) {
                 return;
             }
         }

@@ -38,7 +38,7 @@
 //! (f32 outputs are scaled sums, not rounded ones).
 
 use super::blocks::{drive, Blocks};
-use super::fixed::{column_acc, row_acc};
+use super::fixed::{column_acc, line_at};
 use crate::fixed::FixedPoint;
 use crate::simd::{byte_pair, I16Vector, Op, Rescale, Simd};
 
@@ -89,27 +89,8 @@ impl BytePairs {
         }
         let positive: i32 = taps.iter().map(|&q| (q >> k).max(0) as i32).sum::<i32>() * 255;
         let negative: i32 = taps.iter().map(|&q| (-(q >> k) as i32).max(0)).sum::<i32>() * 255;
-        let unsigned = negative == 0;
-        // The largest sum 16 bits hold, as the rescaling reads them.
-        let top = if unsigned { u16::MAX as i32 } else { i16::MAX as i32 };
-        if positive > top || negative > -(i16::MIN as i32) {
-            return None;
-        }
-        let s = fp.mid_shift() as i32 - k as i32;
-        let rescale = match s {
-            ..=0 => Rescale::Left((-s) as u32),
-            _ if unsigned => Rescale::Unsigned(s as u32),
-            _ => Rescale::Signed(s as u32),
-        };
-        // The intermediates must fit i16 unsaturated, as the recipe's do;
-        // for `Signed`, `S >> (s − 1)` + 1 too.
-        let fits = |v: i32| (i16::MIN as i32..=i16::MAX as i32).contains(&v);
-        let ok = match rescale {
-            Rescale::Left(l) => fits(positive << l) && fits(-negative << l),
-            Rescale::Unsigned(s) => fits(((positive >> (s - 1)) + 1) >> 1),
-            Rescale::Signed(s) => fits((positive >> (s - 1)) + 1),
-        };
-        ok.then_some(BytePairs { weights, offsets, pairs, rescale, sums: (-negative, positive), line_shift: 0 })
+        let rescale = Rescale::checked(fp.mid_shift() as i64 - k as i64, (-negative as i64, positive as i64))?;
+        Some(BytePairs { weights, offsets, pairs, rescale, sums: (-negative, positive), line_shift: 0 })
     }
 
     /// The lines' values and how far they are shifted from the recipe's
@@ -254,7 +235,7 @@ impl<V: I16Vector, const P: usize, const SUMS: bool> Blocks for PairBlocks<'_, V
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
-        let value = self.fp.mid(row_acc(self.fp.row().taps(), self.input, k, 1)) >> self.line_shift;
+        let value = line_at(self.fp, self.input, k, 1, self.line_shift);
         // SAFETY: the driver calls `one` for k < len, the length of the output.
         unsafe { self.dst.add(k).write(value) };
     }
@@ -295,26 +276,9 @@ impl SmallColumn {
             let (a, b) = (*w as i64 * lo as i64, *w as i64 * hi as i64);
             (least, most) = (least + a.min(b), most + a.max(b));
         }
-        let unsigned = least >= 0;
-        let top = if unsigned { u16::MAX as i64 } else { i16::MAX as i64 };
-        if most > top || least < i16::MIN as i64 {
-            return None;
-        }
-        let s = fp.out_shift() as i64 - k as i64 - line_shift as i64;
-        let rescale = match s {
-            ..=0 => Rescale::Left((-s) as u32),
-            _ if unsigned => Rescale::Unsigned(s as u32),
-            _ => Rescale::Signed(s as u32),
-        };
-        // Outputs within i16 unsaturated (the u8 store clamps from there).
-        let fits = |v: i64| (i16::MIN as i64..=i16::MAX as i64).contains(&v);
-        let ok = match rescale {
-            Rescale::Left(l) => l < 16 && fits(most << l) && fits(least << l),
-            Rescale::Unsigned(s) => fits(((most >> (s - 1)) + 1) >> 1),
-            Rescale::Signed(s) => fits((most >> (s - 1)) + 1),
-        };
+        let rescale = Rescale::checked(fp.out_shift() as i64 - k as i64 - line_shift as i64, (least, most))?;
         let symmetric = (0..n / 2).all(|j| weights[j] == weights[n - 1 - j]);
-        ok.then_some(SmallColumn { weights, taps: n, symmetric, rescale, line_shift })
+        Some(SmallColumn { weights, taps: n, symmetric, rescale, line_shift })
     }
 
     /// How far the lines are shifted from the recipe's `t`.
@@ -322,21 +286,16 @@ impl SmallColumn {
         self.line_shift
     }
 
-    /// The column pass: `rows.0` output rows `rows.1` apart in `out` from
-    /// the lines at `offsets` (`n + rows − 1` of them), `len` outputs each:
-    /// four rows a step (`n + 3` loads), then two and one.
+    /// The column pass over `rows`: four output rows a step (`n + 3`
+    /// loads), then two and one.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn column<V: I16Vector, D: SmallOutput>(
         &self,
         simd: V::Token,
         fp: &FixedPoint,
-        lines: &[i16],
-        offsets: &[usize],
-        out: &mut [D],
-        (rows, stride): (usize, usize),
-        len: usize,
+        rows: ColumnRows<'_, D>,
     ) {
+        let ColumnRows { lines, offsets, out, stride, rows, len } = rows;
         // Smoothing kernels (symmetric, non-negative sums) of 3 to 9 taps
         // have copies with those known; any other runs the general loop.
         let smoothing = self.symmetric && matches!(self.rescale, Rescale::Unsigned(_));
@@ -374,6 +333,17 @@ impl SmallColumn {
             first += step;
         }
     }
+}
+
+/// A column pass's operands: `rows` output rows `stride` apart in `out`,
+/// `len` outputs each, from the lines at `offsets` (`n + rows − 1` of them).
+pub(crate) struct ColumnRows<'a, D> {
+    pub lines: &'a [i16],
+    pub offsets: &'a [usize],
+    pub out: &'a mut [D],
+    pub stride: usize,
+    pub rows: usize,
+    pub len: usize,
 }
 
 /// The outputs the small column pass stores: rounded ones (u8, i16).
@@ -625,7 +595,7 @@ mod tests {
                 let input = &input[..out.len() + n - 1];
                 pairs.row::<<Scalar as Simd>::I16>(Scalar, &fp, input, &mut out);
                 for (e, &t) in out.iter().enumerate() {
-                    assert_eq!(t, fp.mid(super::row_acc(fp.row().taps(), input, e, 1)), "{taps:?} at {e}");
+                    assert_eq!(t, super::line_at(&fp, input, e, 1, 0), "{taps:?} at {e}");
                 }
             }
         }

@@ -166,6 +166,30 @@ impl Rescale {
         }
     }
 
+    /// The rescaling by `2^−s` of sums within `least..=most`, if they fit
+    /// 16 bits (signed, or unsigned where none is negative) and so does
+    /// every result, unsaturated, as [`apply`](Self::apply) computes it.
+    pub(crate) fn checked(s: i64, (least, most): (i64, i64)) -> Option<Rescale> {
+        let unsigned = least >= 0;
+        let top = if unsigned { u16::MAX as i64 } else { i16::MAX as i64 };
+        if most > top || least < i16::MIN as i64 || !(-15..=32).contains(&s) {
+            return None;
+        }
+        let rescale = match s {
+            ..=0 => Rescale::Left((-s) as u32),
+            _ if unsigned => Rescale::Unsigned(s as u32),
+            _ => Rescale::Signed(s as u32),
+        };
+        let fits = |v: i64| (i16::MIN as i64..=i16::MAX as i64).contains(&v);
+        let ok = match rescale {
+            Rescale::Left(l) => fits(most << l) && fits(least << l),
+            // The rounding's first step, `S >> (s − 1)` + 1, too.
+            Rescale::Signed(s) => fits((most >> (s - 1)) + 1),
+            Rescale::Unsigned(s) => fits(((most >> (s - 1)) + 1) >> 1),
+        };
+        ok.then_some(rescale)
+    }
+
     /// An exact value (as wide as needed) rescaled: for bounds.
     pub(crate) fn apply_i32(self, v: i32) -> i32 {
         match self {
