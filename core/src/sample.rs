@@ -127,8 +127,8 @@ impl Sample for f32 {
 impl Sample for u8 {
     type Mid = i16;
     const FLOAT: bool = false;
-    // The small-integer column pass makes four rows a step; the general
-    // u8 passes make them two and two.
+    // The u8 column passes make four rows a step (the general ones two
+    // and two for the lengths they do not unroll).
     const DIRECT_ROWS: usize = 4;
     fn border_value(v: f32) -> Result<Self> {
         if (0.0..=255.0).contains(&v) && v == (v as u8) as f32 {

@@ -39,7 +39,6 @@
 use core::marker::PhantomData;
 
 use super::blocks::{drive, Blocks};
-use super::ring::split_rows;
 use super::row::Fold;
 use super::small::{BytePairs, ColumnRows, SmallColumn};
 use super::Passes;
@@ -136,6 +135,9 @@ const UNROLLED_PAIRS: usize = 9;
 
 /// Lines a column call reads at most: the taps, plus one for two output rows.
 const LINES: usize = MAX_TAPS + 1;
+
+/// Lines of a four-row call of an unrolled length (15 taps and three).
+const UNROLLED_LINES4: usize = 18;
 
 /// The row pass's constants (the same for every output type).
 #[derive(Clone, Copy)]
@@ -462,7 +464,7 @@ impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
     unsafe fn column_block<const ROWS: usize, const U: usize, const L: usize>(
         column: &ColumnLines<V, ROWS, L>,
         count: usize,
-        dst: [*mut D; 2],
+        dst: [*mut D; ROWS],
         e: usize,
     ) {
         let simd = column.simd;
@@ -509,7 +511,7 @@ impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
         let count = if N == 0 { offsets.len() } else { N + ROWS - 1 };
         assert!(count == offsets.len() && count <= L);
         let len = out[0].len();
-        let mut dst = [core::ptr::null_mut(); 2];
+        let mut dst = [core::ptr::null_mut(); ROWS];
         // Pointers from `as_mut_ptr` (not `as_ptr` cast to mut): the stores
         // through them need write provenance.
         for (d, o) in dst.iter_mut().zip(out.iter_mut()) {
@@ -526,7 +528,7 @@ impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
 struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const L: usize> {
     column: &'a ColumnLines<V, ROWS, L>,
     count: usize,
-    dst: [*mut D; 2],
+    dst: [*mut D; ROWS],
     fp: &'a FixedPoint,
     lines: &'a [i16],
     offsets: &'a [usize],
@@ -551,28 +553,38 @@ impl<V: I16Vector, D: FixedOutput, const ROWS: usize, const L: usize> Blocks for
     }
 }
 
-/// A two-row column pass call.
-struct ColumnCall<'a, 'p, V: I16Vector, D> {
+/// A column pass call for two or four rows (four: the unrolled lengths only).
+struct ColumnCall<'a, 'p, V: I16Vector, D, const ROWS: usize> {
     passes: &'a FixedPasses<'p, V, D>,
     lines: &'a [i16],
     offsets: &'a [usize],
-    out: [&'a mut [D]; 2],
+    out: [&'a mut [D]; ROWS],
 }
 
-impl<V: I16Vector, D: FixedOutput> ByLength for ColumnCall<'_, '_, V, D> {
+impl<V: I16Vector, D: FixedOutput, const ROWS: usize> ByLength for ColumnCall<'_, '_, V, D, ROWS> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
-        // One block a step, so that the `2·ROWS` accumulators fit AVX2's
-        // 16 registers without spills.
+        // One block a step, so that the `2·ROWS` accumulators stay in registers.
         let ColumnCall { passes, lines, offsets, out } = self;
-        passes.row.simd.vectorize(ColumnPass::<V, D, 2, N, L, 1> { passes, lines, offsets, out });
+        let simd = passes.row.simd;
+        match ROWS {
+            4 => simd.vectorize(ColumnPass::<V, D, ROWS, N, UNROLLED_LINES4, 1> { passes, lines, offsets, out }),
+            _ => simd.vectorize(ColumnPass::<V, D, ROWS, N, L, 1> { passes, lines, offsets, out }),
+        }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
-        // Two blocks a step share each line's pointer and weights.
+        // Two blocks a step share each line's pointer and weights; two rows
+        // a call.
         let ColumnCall { passes, lines, offsets, out } = self;
-        passes.row.simd.vectorize(ColumnPass::<V, D, 2, 0, LINES, 2> { passes, lines, offsets, out });
+        let n = offsets.len() + 1 - ROWS;
+        let (mut rows, mut first) = (out.into_iter(), 0);
+        while let (Some(a), Some(b)) = (rows.next(), rows.next()) {
+            let offsets = &offsets[first..first + n + 1];
+            passes.row.simd.vectorize(ColumnPass::<V, D, 2, 0, LINES, 2> { passes, lines, offsets, out: [a, b] });
+            first += 2;
+        }
     }
 }
 
@@ -720,9 +732,12 @@ impl<V: I16Vector, const ROWS: usize, const L: usize> ColumnLines<V, ROWS, L> {
             *l = lines.as_ptr().wrapping_add(o);
         }
         let mut weights = [[0; L]; ROWS];
+        // Row r reads the lines from r: the weights of row r mod 2, r / 2
+        // pairs later.
         let pairs = offsets.len().div_ceil(2).min(L);
-        for (w, all) in weights.iter_mut().zip(&passes.column_pairs) {
-            w[..pairs].copy_from_slice(&all[..pairs]);
+        for (r, w) in weights.iter_mut().enumerate() {
+            let skip = (r / 2).min(pairs);
+            w[skip..pairs].copy_from_slice(&passes.column_pairs[r % 2][..pairs - skip]);
         }
         let fp = passes.row.fp;
         ColumnLines {
@@ -766,12 +781,19 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
                 return;
             }
         }
-        // The general passes make two rows a step.
+        // The general passes make four rows a step (two a call where the
+        // length is not unrolled), then two and one.
         let n = self.row.fp.column().taps().len();
-        for first in (0..rows).step_by(2) {
-            let step = (rows - first).min(2);
+        let mut first = 0;
+        while first < rows {
+            let step = match rows - first {
+                4.. => 4,
+                2 | 3 => 2,
+                _ => 1,
+            };
             let offsets = &offsets[first..first + n + step - 1];
             self.column_rows(lines, offsets, &mut out[first * stride..], stride, step, len);
+            first += step;
         }
     }
     fn constant_line(&self, v: u8) -> i16 {
@@ -782,25 +804,38 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
 }
 
 impl<V: I16Vector, D: FixedOutput> FixedPasses<'_, V, D> {
-    /// The general column pass for one or two rows.
+    /// The general column pass for one, two or four rows.
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn column_rows(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
-        let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.row.fp.column().taps().len();
-        // The one check the loads rely on: every line has `len` elements.
-        assert!(offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len())));
-        match out1 {
-            Some(out1) => {
-                assert!(offsets.len() == n + 1 && out1.len() == len);
-                D::dispatch::<V, _>(n, ColumnCall { passes: self, lines, offsets, out: [out0, out1] });
+        // The checks the loads and stores rely on: every line has `len`
+        // elements, and there are `n + rows − 1` lines.
+        assert!(
+            offsets.len() == n + rows - 1
+                && offsets.iter().all(|&o| o.checked_add(len).is_some_and(|end| end <= lines.len()))
+        );
+        let passes = self;
+        match rows {
+            4 => {
+                D::dispatch::<V, _>(n, ColumnCall::<V, D, 4> { passes, lines, offsets, out: rows_of(out, stride, len) })
             }
-            None => {
-                assert!(offsets.len() == n);
-                let call = ColumnPass::<V, D, 1, 0, LINES, 2> { passes: self, lines, offsets, out: [out0] };
-                self.row.simd.vectorize(call);
+            2 => {
+                D::dispatch::<V, _>(n, ColumnCall::<V, D, 2> { passes, lines, offsets, out: rows_of(out, stride, len) })
+            }
+            _ => {
+                let out = rows_of::<D, 1>(out, stride, len);
+                self.row.simd.vectorize(ColumnPass::<V, D, 1, 0, LINES, 2> { passes, lines, offsets, out });
             }
         }
     }
+}
+
+/// `R` output rows `stride` apart, `len` each (`out` holds them).
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn rows_of<D, const R: usize>(out: &mut [D], stride: usize, len: usize) -> [&mut [D]; R] {
+    assert!(len <= stride && (R - 1) * stride + len <= out.len());
+    let mut rows = out.chunks_mut(stride);
+    core::array::from_fn(|_| rows.next().map_or(&mut [][..], |row| &mut row[..len]))
 }
 
 #[cfg(test)]

@@ -53,7 +53,8 @@ pub(crate) const MAX_COLUMN_ROWS: usize = 16;
 
 /// Output rows per driver step of the direct f32 column pass (the ring
 /// holds `n + 3` lines); the pass makes them in steps of
-/// [`F32Vector::COLUMN_ROWS`]. The other sample types step two rows.
+/// [`F32Vector::COLUMN_ROWS`]. The other sample types step
+/// [`Sample::DIRECT_ROWS`](crate::sample::Sample::DIRECT_ROWS).
 pub(crate) const F32_DIRECT_ROWS: usize = 4;
 
 /// The three operations a (sample type × instruction set) pair provides.
