@@ -1,8 +1,8 @@
-//! f32 Gaussian filtering of chosen shapes, one thread: for finding what a
-//! workload's time depends on (image width at an equal pixel count, one pass
-//! alone with a 1-tap kernel in the other).
+//! Gaussian filtering (f32, or u8 with `--u8`) of chosen shapes, one
+//! thread: for finding what a workload's time depends on (image width at an
+//! equal pixel count, one pass alone with a 1-tap kernel in the other).
 //!
-//!     cargo run --release -p sepconv-bench --bin shapes -- ROW,COLUMN WxH... [--backend NAME] [--rounds R]
+//!     cargo run --release -p sepconv-bench --bin shapes -- ROW,COLUMN WxH... [--u8] [--backend NAME] [--rounds R]
 //!
 //! `ROW,COLUMN` are the two kernels' tap counts (a single number: both);
 //! each round times every shape once (median of repetitions filling 0.5 s),
@@ -12,8 +12,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use sepconv::{backend_by_name, best_backend, Backend};
+use sepconv_bench::Timing;
 use sepconv_bench::{load_average, time_median};
-use sepconv_core::{generate, Border, Borders, ImageView, ImageViewMut, Kernel, Plan, Shape};
+use sepconv_core::{generate, Border, Borders, ImageView, ImageViewMut, Kernel, Output, Plan, Sample, Shape};
 
 fn gaussian(taps: usize) -> Result<Vec<f32>, String> {
     let mut k = vec![0.0; taps];
@@ -29,6 +30,7 @@ fn parse_pair(s: &str, sep: char) -> Result<(usize, usize), String> {
 fn run(args: &[String]) -> Result<(), String> {
     let mut backend = best_backend();
     let mut rounds = 3;
+    let mut u8 = false;
     let mut taps = None;
     let mut shapes = Vec::new();
     let mut it = args.iter();
@@ -38,14 +40,16 @@ fn run(args: &[String]) -> Result<(), String> {
                 let name = it.next().ok_or("--backend NAME")?;
                 backend = backend_by_name(name).ok_or(format!("backend {name} does not run here"))?;
             }
+            "--u8" => u8 = true,
             "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).ok_or("--rounds R")?,
             _ if taps.is_none() => taps = Some(parse_pair(a, ',')?),
             _ => shapes.push(parse_pair(a, 'x')?),
         }
     }
-    let (row_taps, column_taps) = taps.ok_or("usage: shapes ROW,COLUMN WxH... [--backend NAME] [--rounds R]")?;
+    let (row_taps, column_taps) = taps.ok_or("usage: shapes ROW,COLUMN WxH... [--u8] [--backend NAME] [--rounds R]")?;
     let (row, column) = (gaussian(row_taps)?, gaussian(column_taps)?);
-    println!("backend {}, system load {}", Backend::name(&backend), load_average());
+    let samples = if u8 { "u8" } else { "f32" };
+    println!("{samples}, backend {}, system load {}", Backend::name(&backend), load_average());
     for round in 1..=rounds {
         for &(w, h) in &shapes {
             let plan = Plan::new(
@@ -55,14 +59,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 Borders::uniform(Border::Reflect101),
             )
             .map_err(|e| e.to_string())?;
-            let src: Vec<f32> = (0..w * h).map(|i| (i * 7919 % 255) as f32).collect();
-            let mut dst = vec![0.0f32; w * h];
-            let mut scratch = vec![0.0f32; plan.scratch_len::<f32>()];
-            let view = ImageView::new(&src, w, h, 1).map_err(|e| e.to_string())?;
-            let timing = time_median(5, Duration::from_millis(500), || {
-                let mut out = ImageViewMut::new(&mut dst, w, h, 1).expect("the buffer fits the shape");
-                plan.filter(backend, &view, &mut out, &mut scratch).expect("the plan fits its buffers");
-            });
+            let timing = match u8 {
+                true => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as u8),
+                false => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as f32),
+            }?;
             println!(
                 "round {round} {w}x{h} taps {row_taps},{column_taps}: {:.0} Mpix/s ({:.3} ns a pixel, {} reps)",
                 timing.mpix_s(w * h),
@@ -72,6 +72,23 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The median time of `plan` on a `w × h` image of `sample(i)`, one channel.
+fn time_filter<T: Sample + Output<T>>(
+    plan: &Plan<'_>,
+    backend: Backend,
+    (w, h): (usize, usize),
+    sample: impl Fn(usize) -> T,
+) -> Result<Timing, String> {
+    let src: Vec<T> = (0..w * h).map(sample).collect();
+    let mut dst = src.clone();
+    let mut scratch = vec![0.0f32; plan.scratch_len::<T>()];
+    let view = ImageView::new(&src, w, h, 1).map_err(|e| e.to_string())?;
+    Ok(time_median(5, Duration::from_millis(500), || {
+        let mut out = ImageViewMut::new(&mut dst, w, h, 1).expect("the buffer fits the shape");
+        plan.filter(backend, &view, &mut out, &mut scratch).expect("the plan fits its buffers");
+    }))
 }
 
 fn main() -> ExitCode {
