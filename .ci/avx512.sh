@@ -14,8 +14,7 @@ if [ ! -d "$py/bochscpu" ]; then
 fi
 mkdir -p target
 cc -shared -fPIC -O2 -o target/libisoc23.so emulator/isoc23.c
-# The target directory nostd-check/ builds into too (the same flags): the
-# core is compiled once for both.
+# The target directory nostd-check/ builds into too (the same flags).
 (cd emulator && cargo clippy --release --locked --target-dir ../target/freestanding -- -D warnings && cargo build --release --locked --target-dir ../target/freestanding)
 # A bound on the run: a hang in emulated code would otherwise stall CI.
 LD_PRELOAD=$PWD/target/libisoc23.so PYTHONPATH=$py timeout 1200 python3 emulator/run.py target/freestanding/release/sepconv-avx512-emulated
