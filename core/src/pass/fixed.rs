@@ -759,8 +759,8 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
         if V::LANES == 1 {
             return plain_row(self.row.fp, input, out, step);
         }
-        if let (Some(bytes), 1) = (&self.bytes, step) {
-            return bytes.row::<V>(self.row.simd, self.row.fp, input, out);
+        if let Some(bytes) = &self.bytes {
+            return bytes.row::<V>(self.row.simd, self.row.fp, input, out, step);
         }
         let (recipe, pairs) = (&self.row, &self.row_pairs);
         match recipe.fold {

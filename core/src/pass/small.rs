@@ -14,7 +14,10 @@
 //!   even outputs of a block, the same loads one byte on the odd ones, and
 //!   one interleaving store writes both in order. With an odd tap count the
 //!   last pair is `(0, q[n−1])` loaded at `n − 2`, so no load reads past
-//!   the recipe's window.
+//!   the recipe's window. With `c` interleaved channels the taps read
+//!   bytes `c` apart, so pair `p` takes two loads, at `e + 2pc` and `c`
+//!   later, interleaved by one unpack pair into `pmaddubsw`'s operands
+//!   (outputs in order within each 128-bit lane; one lane permute a store).
 //! * **Column pass in 16-bit lanes** ([`SmallColumn`]): when the column taps
 //!   are small integers `c[j] · 2^k'` too and `C = Σ c[j] · line_j` fits 16
 //!   bits, the output is `round(C · 2^(k' + l − D))`: `pmullw` and adds
@@ -31,9 +34,8 @@
 //!
 //! Every bound (pair sums below `pmaddubsw`'s saturation, sums within 16
 //! bits, signed or unsigned, results within `i16`) is checked when the
-//! passes are made; kernels that fail any take the general passes. The row
-//! pass needs single-channel rows (with channels, adjacent bytes belong to
-//! different channels); both run on the backends where the 16-bit
+//! passes are made; kernels that fail any take the general passes. Both
+//! run on the backends where the 16-bit
 //! instructions exist ([`I16Vector::BYTE_PAIRS`]), for u8 and i16 outputs
 //! (f32 outputs are scaled sums, not rounded ones).
 
@@ -111,9 +113,19 @@ impl BytePairs {
         BytePairs { rescale, line_shift, ..self }
     }
 
-    /// The row pass over one channel: `out[e] = t(Σ_i qr[i] · input[e + i])`.
+    /// The row pass: `out[e] = t(Σ_i qr[i] · input[e + i·step])`.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn row<V: I16Vector>(&self, simd: V::Token, fp: &FixedPoint, input: &[u8], out: &mut [i16]) {
+    pub(crate) fn row<V: I16Vector>(
+        &self,
+        simd: V::Token,
+        fp: &FixedPoint,
+        input: &[u8],
+        out: &mut [i16],
+        step: usize,
+    ) {
+        if step > 1 {
+            return self.strided_row::<V>(simd, fp, input, out, step);
+        }
         let call = RowPass::<V, 0, false> { pairs: self, simd, fp, input, out };
         // The lines are the sums themselves for the small column pass: the
         // 3- to 9-tap copies without the rescaling.
@@ -131,6 +143,118 @@ impl BytePairs {
             (7, _) => simd.vectorize(call.with::<7, false>()),
             _ => simd.vectorize(call.with::<8, false>()),
         }
+    }
+}
+
+impl BytePairs {
+    /// The row pass over interleaved channels (`step` of them): pair `p`
+    /// multiplies two byte streams, `step` apart, interleaved by unpacks.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn strided_row<V: I16Vector>(&self, simd: V::Token, fp: &FixedPoint, input: &[u8], out: &mut [i16], step: usize) {
+        let call = StridedPass::<V, 0> { pairs: self, simd, fp, input, out, step };
+        match self.pairs {
+            1 => simd.vectorize(call.with::<1>()),
+            2 => simd.vectorize(call.with::<2>()),
+            3 => simd.vectorize(call.with::<3>()),
+            4 => simd.vectorize(call.with::<4>()),
+            5 => simd.vectorize(call.with::<5>()),
+            6 => simd.vectorize(call.with::<6>()),
+            7 => simd.vectorize(call.with::<7>()),
+            _ => simd.vectorize(call.with::<8>()),
+        }
+    }
+}
+
+/// The strided byte-pair row pass with `P` pairs, as an op of its own.
+struct StridedPass<'a, V: I16Vector, const P: usize> {
+    pairs: &'a BytePairs,
+    simd: V::Token,
+    fp: &'a FixedPoint,
+    input: &'a [u8],
+    out: &'a mut [i16],
+    step: usize,
+}
+
+impl<'a, V: I16Vector> StridedPass<'a, V, 0> {
+    /// The same call with `P` pairs.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn with<const P: usize>(self) -> StridedPass<'a, V, P> {
+        let StridedPass { pairs, simd, fp, input, out, step } = self;
+        StridedPass { pairs, simd, fp, input, out, step }
+    }
+}
+
+impl<V: I16Vector, const P: usize> Op for StridedPass<'_, V, P> {
+    type Output = ();
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn run<S: Simd>(self, _: S) {
+        let StridedPass { pairs, simd, fp, input, out, step } = self;
+        let len = out.len();
+        let n = fp.row().taps().len();
+        // The one check the loads rely on: pair p reads 2·LANES bytes from
+        // e + offsets[p]·step and from `step` later (from the same place for
+        // one tap), which end by e + 2·LANES + (n − 1)·step.
+        assert!(pairs.pairs == P && n >= 1 && input.len() >= len + (n - 1) * step);
+        let second = if n > 1 { step } else { 0 };
+        let mut from = [(0, 0); MAX_PAIRS];
+        for (f, &o) in from.iter_mut().zip(&pairs.offsets) {
+            *f = (o * step, o * step + second);
+        }
+        let mut blocks = StridedBlocks::<V, P> {
+            weights: pairs.weights,
+            from,
+            rescale: pairs.rescale,
+            line_shift: pairs.line_shift,
+            step,
+            simd,
+            fp,
+            input,
+            dst: out.as_mut_ptr(),
+        };
+        drive::<_, 1>(&mut blocks, 0..len, true);
+    }
+}
+
+/// Blocks of `2·LANES` outputs (`input` and `dst` checked by [`StridedPass::run`]).
+struct StridedBlocks<'a, V: I16Vector, const P: usize> {
+    weights: [i16; MAX_PAIRS],
+    /// Where pair `p`'s two streams start, from the block's first output.
+    from: [(usize, usize); MAX_PAIRS],
+    rescale: Rescale,
+    line_shift: u32,
+    step: usize,
+    simd: V::Token,
+    fp: &'a FixedPoint,
+    input: &'a [u8],
+    dst: *mut i16,
+}
+
+impl<V: I16Vector, const P: usize> Blocks for StridedBlocks<'_, V, P> {
+    const LANES: usize = 2 * V::LANES;
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn block<const U: usize>(&mut self, e: usize) {
+        let src = self.input.as_ptr();
+        // SAFETY: the driver keeps e + 2·LANES ≤ len, and `input` holds
+        // len + (n − 1)·step bytes (checked in `run`): every stream starts by
+        // e + (n − 1)·step and reads 2·LANES bytes. The store writes 2·LANES
+        // i16s from `e`, within `out`.
+        unsafe {
+            let (a, b) = self.from[0];
+            let (mut first, mut second) = V::madd_streams(self.simd, src.add(e + a), src.add(e + b), self.weights[0]);
+            for p in 1..P {
+                let (a, b) = self.from[p];
+                let (f, s) = V::madd_streams(self.simd, src.add(e + a), src.add(e + b), self.weights[p]);
+                (first, second) = (first.add(f), second.add(s));
+            }
+            let (first, second) = (first.rescale(self.simd, self.rescale), second.rescale(self.simd, self.rescale));
+            V::store_halves(first, second, self.dst.add(e));
+        }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn one(&mut self, k: usize) {
+        let value = line_at(self.fp, self.input, k, self.step, self.line_shift);
+        // SAFETY: the driver calls `one` for k < len, the length of the output.
+        unsafe { self.dst.add(k).write(value) };
     }
 }
 
@@ -580,7 +704,7 @@ mod tests {
             let n = taps.len();
             let mut state = 0x9e37_79b9u32;
             for pattern in 0..4 {
-                let mut input = [0u8; 56];
+                let mut input = [0u8; 80];
                 for (i, x) in input.iter_mut().enumerate() {
                     *x = match pattern {
                         0 => 255,
@@ -591,11 +715,16 @@ mod tests {
                         }
                     };
                 }
-                let mut out = [0i16; 41];
-                let input = &input[..out.len() + n - 1];
-                pairs.row::<<Scalar as Simd>::I16>(Scalar, &fp, input, &mut out);
-                for (e, &t) in out.iter().enumerate() {
-                    assert_eq!(t, super::line_at(&fp, input, e, 1, 0), "{taps:?} at {e}");
+                // One channel (byte pairs) and interleaved channels (streams).
+                for step in 1..=4 {
+                    let mut out = [0i16; 41];
+                    let len = out.len().min(input.len() - (n - 1) * step);
+                    let out = &mut out[..len];
+                    let input = &input[..len + (n - 1) * step];
+                    pairs.row::<<Scalar as Simd>::I16>(Scalar, &fp, input, out, step);
+                    for (e, &t) in out.iter().enumerate() {
+                        assert_eq!(t, super::line_at(&fp, input, e, step, 0), "{taps:?} at {e}, step {step}");
+                    }
                 }
             }
         }

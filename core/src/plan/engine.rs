@@ -16,8 +16,9 @@ use crate::pass::{F32Passes, Frames, Job, Separate, Work};
 use crate::sample::Pairs;
 use crate::simd::{Op, Simd};
 
-/// One checked filter call, handed to the pair's visitor method: the
-/// methods are not generic, so the engines are compiled here, once.
+/// One checked filter call, handed to the pair's visitor method: each
+/// method names one pair's engine, so a crate compiles the engines of the
+/// pairs and kinds of work it calls, and no others.
 pub(super) struct Call<'a, 'k, W> {
     pub plan: &'a Plan<'k>,
     pub backend: Backend,

@@ -68,8 +68,9 @@ pub trait I16Vector: Copy {
     /// `LANES` `f32`s at `ptr` are writable.
     unsafe fn store_f32(acc: (Self::Wide, Self::Wide), scale: f32, ptr: *mut f32);
 
-    /// Whether [`madd_bytes`](Self::madd_bytes), [`mul_low`](Self::mul_low),
-    /// [`rescale`](Self::rescale) and [`store_pairs`](Self::store_pairs) are
+    /// Whether [`madd_bytes`](Self::madd_bytes), [`madd_streams`](Self::madd_streams),
+    /// [`mul_low`](Self::mul_low), [`rescale`](Self::rescale),
+    /// [`store_pairs`](Self::store_pairs) and [`store_halves`](Self::store_halves) are
     /// a few vector instructions (`pmaddubsw` and friends): the passes for
     /// small-integer kernels (`pass::small`) run only then.
     /// The default methods compute them lane by lane.
@@ -117,6 +118,38 @@ pub trait I16Vector: Copy {
         }
         // SAFETY: as above.
         unsafe { Self::load_i16(t, lanes.as_ptr()) }
+    }
+    /// `pmaddubsw` of two byte streams: `a[j]·wa + b[j]·wb` (u8 × i8,
+    /// saturated to `i16`) for `j < 2·LANES` and `weights = byte_pair(wa,
+    /// wb)`, as two vectors in the order [`store_halves`](Self::store_halves)
+    /// undoes (here: `j < LANES`, then the rest).
+    ///
+    /// # Safety
+    ///
+    /// `2·LANES` bytes at `a` and at `b` are readable.
+    unsafe fn madd_streams(t: Self::Token, a: *const u8, b: *const u8, weights: i16) -> (Self, Self) {
+        let mut lanes = [[0i16; MAX_LANES]; 2];
+        let (wa, wb) = (weights as i8 as i32, (weights >> 8) as i32);
+        for j in 0..2 * Self::LANES {
+            // SAFETY: j < 2·LANES bytes are readable at `a` and `b` (caller).
+            let (x, y) = unsafe { (*a.add(j) as i32, *b.add(j) as i32) };
+            lanes[j / Self::LANES][j % Self::LANES] = (x * wa + y * wb).clamp(i16::MIN as i32, i16::MAX as i32) as i16;
+        }
+        // SAFETY: each array holds MAX_LANES ≥ LANES i16s.
+        unsafe { (Self::load_i16(t, lanes[0].as_ptr()), Self::load_i16(t, lanes[1].as_ptr())) }
+    }
+    /// Stores `2·LANES` `i16`s from two vectors in
+    /// [`madd_streams`](Self::madd_streams)' order, in natural order.
+    ///
+    /// # Safety
+    ///
+    /// `2·LANES` `i16`s at `ptr` are writable.
+    unsafe fn store_halves(first: Self, second: Self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 2·LANES writable i16s.
+        unsafe {
+            first.store_i16(ptr);
+            second.store_i16(ptr.add(Self::LANES));
+        }
     }
     /// Stores `2·LANES` `i16`s: `even[0], odd[0], even[1], odd[1], …`.
     ///

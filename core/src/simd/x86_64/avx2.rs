@@ -271,6 +271,29 @@ impl I16Vector for I16x16 {
         }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn madd_streams(_: Avx2, a: *const u8, b: *const u8, weights: i16) -> (Self, Self) {
+        // SAFETY: the caller guarantees 32 readable bytes at `a` and `b`; the
+        // token proves AVX2. The unpacks pair the bytes within 128-bit
+        // lanes: the first vector holds outputs 0–7 and 16–23, the second
+        // 8–15 and 24–31 (undone by `store_halves`).
+        unsafe {
+            let (x, y) = (_mm256_loadu_si256(a.cast()), _mm256_loadu_si256(b.cast()));
+            let w = _mm256_set1_epi16(weights);
+            (
+                I16x16(_mm256_maddubs_epi16(_mm256_unpacklo_epi8(x, y), w)),
+                I16x16(_mm256_maddubs_epi16(_mm256_unpackhi_epi8(x, y), w)),
+            )
+        }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn store_halves(first: Self, second: Self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 32 writable i16s; a value proves AVX2.
+        unsafe {
+            _mm256_storeu_si256(ptr.cast(), _mm256_permute2x128_si256::<0x20>(first.0, second.0));
+            _mm256_storeu_si256(ptr.add(16).cast(), _mm256_permute2x128_si256::<0x31>(first.0, second.0));
+        }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 32 writable i16s; a value proves
         // AVX2. The unpacks interleave within 128-bit lanes (low: pairs 0–3

@@ -275,6 +275,32 @@ impl I16Vector for I16x32 {
         }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn madd_streams(_: Avx512, a: *const u8, b: *const u8, weights: i16) -> (Self, Self) {
+        // SAFETY: the caller guarantees 64 readable bytes at `a` and `b`; the
+        // token proves AVX-512BW. The unpacks pair the bytes within 128-bit
+        // lanes: lane k of the first vector holds outputs 16k..16k+7, of the
+        // second 16k+8..16k+15 (undone by `store_halves`).
+        unsafe {
+            let (x, y) = (_mm512_loadu_si512(a.cast()), _mm512_loadu_si512(b.cast()));
+            let w = _mm512_set1_epi16(weights);
+            (
+                I16x32(_mm512_maddubs_epi16(_mm512_unpacklo_epi8(x, y), w)),
+                I16x32(_mm512_maddubs_epi16(_mm512_unpackhi_epi8(x, y), w)),
+            )
+        }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn store_halves(first: Self, second: Self, ptr: *mut i16) {
+        // SAFETY: the caller guarantees 64 writable i16s; a value proves
+        // AVX-512BW. Lanes in order, in 64-bit units (index bit 3 picks `second`).
+        unsafe {
+            let lo = _mm512_permutex2var_epi64(first.0, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), second.0);
+            let hi = _mm512_permutex2var_epi64(first.0, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), second.0);
+            _mm512_storeu_si512(ptr.cast(), lo);
+            _mm512_storeu_si512(ptr.add(32).cast(), hi);
+        }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_pairs(even: Self, odd: Self, ptr: *mut i16) {
         // SAFETY: the caller guarantees 64 writable i16s; a value proves
         // AVX-512BW. Within 128-bit lane k the unpacks hold pairs 4k..4k+3
