@@ -41,7 +41,7 @@ use core::marker::PhantomData;
 use super::blocks::{drive, Blocks};
 use super::row::Fold;
 use super::small::{BytePairs, ColumnRows, SmallColumn};
-use super::Passes;
+use super::{four_two_one, Passes};
 use crate::fixed::FixedPoint;
 use crate::kernel::MAX_TAPS;
 use crate::sample::Output;
@@ -565,13 +565,10 @@ impl<V: I16Vector, D: FixedOutput, const ROWS: usize> ByLength for ColumnCall<'_
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
-        // One block a step, so that the `2·ROWS` accumulators stay in registers.
+        // One block a step, so that the `2·ROWS` accumulators stay in
+        // registers; room for four rows' lines.
         let ColumnCall { passes, lines, offsets, out } = self;
-        let simd = passes.row.simd;
-        match ROWS {
-            4 => simd.vectorize(ColumnPass::<V, D, ROWS, N, UNROLLED_LINES4, 1> { passes, lines, offsets, out }),
-            _ => simd.vectorize(ColumnPass::<V, D, ROWS, N, L, 1> { passes, lines, offsets, out }),
-        }
+        passes.row.simd.vectorize(ColumnPass::<V, D, ROWS, N, UNROLLED_LINES4, 1> { passes, lines, offsets, out });
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
@@ -784,16 +781,9 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
         // The general passes make four rows a step (two a call where the
         // length is not unrolled), then two and one.
         let n = self.row.fp.column().taps().len();
-        let mut first = 0;
-        while first < rows {
-            let step = match rows - first {
-                4.. => 4,
-                2 | 3 => 2,
-                _ => 1,
-            };
+        for (first, step) in four_two_one(rows) {
             let offsets = &offsets[first..first + n + step - 1];
             self.column_rows(lines, offsets, &mut out[first * stride..], stride, step, len);
-            first += step;
         }
     }
     fn constant_line(&self, v: u8) -> i16 {

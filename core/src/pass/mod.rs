@@ -48,6 +48,22 @@ pub(crate) use geometry::Geometry;
 pub(crate) use ring::{Frames, Separate};
 pub(crate) use stream::{rows_read, stream_geometry};
 
+/// Column steps over `rows` output rows, as `(first row, rows)`: four rows
+/// while they fit, then two and one.
+pub(crate) fn four_two_one(rows: usize) -> impl Iterator<Item = (usize, usize)> {
+    let mut first = 0;
+    core::iter::from_fn(move || {
+        let step = match rows.checked_sub(first)? {
+            0 => return None,
+            1 => 1,
+            2 | 3 => 2,
+            _ => 4,
+        };
+        first += step;
+        Some((first - step, step))
+    })
+}
+
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
 
@@ -251,5 +267,24 @@ impl<S: Pod, D: Pod, W: Work> Job<'_, S, D, W> {
     pub(crate) fn run<P: Passes<Src = S, Dst = D>>(self, passes: &P) {
         self.work.run(passes, self.geometry, self.frames, self.constants, self.scratch);
         passes.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::four_two_one;
+
+    #[test]
+    fn column_steps_cover_every_row_once() {
+        for rows in 0..12 {
+            let steps: [(usize, usize); 8] = core::array::from_fn(|i| four_two_one(rows).nth(i).unwrap_or((0, 0)));
+            let mut next = 0;
+            for &(first, step) in steps.iter().take_while(|s| s.1 > 0) {
+                assert_eq!(first, next, "{rows} rows");
+                assert!(step == 4 || (step == 2 && rows - first < 4) || (step == 1 && rows - first == 1));
+                next += step;
+            }
+            assert_eq!(next, rows, "{rows} rows");
+        }
     }
 }

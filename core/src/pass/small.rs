@@ -41,6 +41,7 @@
 
 use super::blocks::{drive, Blocks};
 use super::fixed::{column_acc, line_at};
+use super::four_two_one;
 use crate::fixed::FixedPoint;
 use crate::simd::{byte_pair, I16Vector, Op, Rescale, Simd};
 
@@ -424,13 +425,7 @@ impl SmallColumn {
         // have copies with those known; any other runs the general loop.
         let smoothing = self.symmetric && matches!(self.rescale, Rescale::Unsigned(_));
         let n = self.taps;
-        let mut first = 0;
-        while first < rows {
-            let step = match rows - first {
-                4.. => 4,
-                2 | 3 => 2,
-                _ => 1,
-            };
+        for (first, step) in four_two_one(rows) {
             let call = ColumnPass::<V, D, 4, 0> {
                 column: self,
                 simd,
@@ -454,7 +449,6 @@ impl SmallColumn {
                 (2, _, _) => simd.vectorize(call.with::<2, 0>()),
                 _ => simd.vectorize(call.with::<1, 0>()),
             }
-            first += step;
         }
     }
 }
