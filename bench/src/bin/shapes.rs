@@ -1,8 +1,8 @@
-//! Gaussian filtering (f32, or u8 with `--u8`) of chosen shapes, one
+//! Gaussian filtering (f32, or u8 / u16 with `--u8` / `--u16`) of chosen shapes, one
 //! thread: for finding what a workload's time depends on (image width at an
 //! equal pixel count, one pass alone with a 1-tap kernel in the other).
 //!
-//!     cargo run --release -p sepconv-bench --bin shapes -- ROW,COLUMN WxH... [--u8] [--backend NAME] [--rounds R]
+//!     cargo run --release -p sepconv-bench --bin shapes -- ROW,COLUMN WxH... [--u8|--u16] [--backend NAME] [--rounds R]
 //!
 //! `ROW,COLUMN` are the two kernels' tap counts (a single number: both);
 //! each round times every shape once (median of repetitions filling 0.5 s),
@@ -30,7 +30,7 @@ fn parse_pair(s: &str, sep: char) -> Result<(usize, usize), String> {
 fn run(args: &[String]) -> Result<(), String> {
     let mut backend = best_backend();
     let mut rounds = 3;
-    let mut u8 = false;
+    let mut samples = "f32";
     let mut taps = None;
     let mut shapes = Vec::new();
     let mut it = args.iter();
@@ -40,15 +40,16 @@ fn run(args: &[String]) -> Result<(), String> {
                 let name = it.next().ok_or("--backend NAME")?;
                 backend = backend_by_name(name).ok_or(format!("backend {name} does not run here"))?;
             }
-            "--u8" => u8 = true,
+            "--u8" => samples = "u8",
+            "--u16" => samples = "u16",
             "--rounds" => rounds = it.next().and_then(|r| r.parse().ok()).ok_or("--rounds R")?,
             _ if taps.is_none() => taps = Some(parse_pair(a, ',')?),
             _ => shapes.push(parse_pair(a, 'x')?),
         }
     }
-    let (row_taps, column_taps) = taps.ok_or("usage: shapes ROW,COLUMN WxH... [--u8] [--backend NAME] [--rounds R]")?;
+    let (row_taps, column_taps) =
+        taps.ok_or("usage: shapes ROW,COLUMN WxH... [--u8|--u16] [--backend NAME] [--rounds R]")?;
     let (row, column) = (gaussian(row_taps)?, gaussian(column_taps)?);
-    let samples = if u8 { "u8" } else { "f32" };
     println!("{samples}, backend {}, system load {}", Backend::name(&backend), load_average());
     for round in 1..=rounds {
         for &(w, h) in &shapes {
@@ -59,9 +60,10 @@ fn run(args: &[String]) -> Result<(), String> {
                 Borders::uniform(Border::Reflect101),
             )
             .map_err(|e| e.to_string())?;
-            let timing = match u8 {
-                true => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as u8),
-                false => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as f32),
+            let timing = match samples {
+                "u8" => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as u8),
+                "u16" => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 65535) as u16),
+                _ => time_filter(&plan, backend, (w, h), |i| (i * 7919 % 255) as f32),
             }?;
             println!(
                 "round {round} {w}x{h} taps {row_taps},{column_taps}: {:.0} Mpix/s ({:.3} ns a pixel, {} reps)",
