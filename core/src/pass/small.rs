@@ -21,7 +21,7 @@
 //! * **Column pass in 16-bit lanes** ([`SmallColumn`]): when the column taps
 //!   are small integers `c[j] · 2^k'` too and `C = Σ c[j] · line_j` fits 16
 //!   bits, the output is `round(C · 2^(k' + l − D))`: `pmullw` and adds
-//!   (folded for symmetric kernels), one rounding shift, the store. For it
+//!   (folded for symmetric smoothing kernels), one rounding shift, the store. For it
 //!   the lines hold `t / 2^l` (`S` itself where the row's rescaling is a
 //!   left shift `l`), which every row path, the constant lines and the
 //!   scalar edges produce alike.
@@ -554,7 +554,6 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Op for Col
             offsets,
             line,
             weights,
-            symmetric: column.symmetric,
             rescale: column.rescale,
             shift: match column.rescale {
                 Rescale::Unsigned(s) => s,
@@ -577,7 +576,6 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
     offsets: &'a [usize],
     line: [*const i16; MAX_COLUMN + 3],
     weights: [V; MAX_COLUMN],
-    symmetric: bool,
     rescale: Rescale,
     /// The shift of an `Unsigned` rescaling (what the smoothing copies use).
     shift: u32,
@@ -589,29 +587,18 @@ struct ColumnBlocks<'a, V: I16Vector, D, const ROWS: usize, const N: usize> {
 }
 
 impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> ColumnBlocks<'_, V, D, ROWS, N> {
-    /// The column sum of one output row from its lines `l`.
+    /// The column sum of one output row from its lines `l`, for the
+    /// smoothing copies (`N` taps, symmetric, `Unsigned` rescaling).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn sum(&self, l: &[V]) -> V {
-        let n = if N == 0 { self.taps } else { N };
-        // The smoothing copies know their kernel's shape and rescaling.
-        let (symmetric, rescale) = match N {
-            0 => (self.symmetric, self.rescale),
-            _ => (true, Rescale::Unsigned(self.shift)),
-        };
         let mut acc = V::splat(self.simd, 0);
-        if symmetric {
-            for j in 0..n / 2 {
-                acc = acc.add(l[j].add(l[n - 1 - j]).mul_low(self.simd, self.weights[j]));
-            }
-            if n % 2 == 1 {
-                acc = acc.add(l[n / 2].mul_low(self.simd, self.weights[n / 2]));
-            }
-        } else {
-            for (&line, &w) in l[..n].iter().zip(&self.weights) {
-                acc = acc.add(line.mul_low(self.simd, w));
-            }
+        for j in 0..N / 2 {
+            acc = acc.add(l[j].add(l[N - 1 - j]).mul_low(self.simd, self.weights[j]));
         }
-        acc.rescale(self.simd, rescale)
+        if N % 2 == 1 {
+            acc = acc.add(l[N / 2].mul_low(self.simd, self.weights[N / 2]));
+        }
+        acc.rescale(self.simd, Rescale::Unsigned(self.shift))
     }
 }
 
@@ -623,16 +610,34 @@ impl<V: I16Vector, D: SmallOutput, const ROWS: usize, const N: usize> Blocks for
         let lanes = V::LANES;
         for u in 0..U {
             let at = e + u * lanes;
-            // Every line once, for all the rows, before any is stored.
-            let mut l = [V::splat(self.simd, 0); MAX_COLUMN + 3];
-            for (v, &p) in l.iter_mut().zip(&self.line).take(n + ROWS - 1) {
-                // SAFETY: the driver keeps at + LANES ≤ len, and every line
-                // has `len` elements (checked in `run`).
-                *v = unsafe { V::load_i16(self.simd, p.add(at)) };
-            }
             let mut sums = [V::splat(self.simd, 0); 4];
-            for (r, sum) in sums.iter_mut().enumerate().take(ROWS) {
-                *sum = self.sum(&l[r..r + n]);
+            if N == 0 {
+                // Any kernel: each line once, into the rows it serves. The
+                // sums are exact 16-bit integers (checked when the pass is
+                // made), so unfolded wrapping sums give the folded ones' bits.
+                for (j, &p) in self.line.iter().enumerate().take(n + ROWS - 1) {
+                    // SAFETY: the driver keeps at + LANES ≤ len, and every
+                    // line has `len` elements (checked in `run`).
+                    let v = unsafe { V::load_i16(self.simd, p.add(at)) };
+                    for (r, sum) in sums.iter_mut().enumerate().take(ROWS) {
+                        if let Some(&w) = j.checked_sub(r).and_then(|i| self.weights[..n].get(i)) {
+                            *sum = sum.add(v.mul_low(self.simd, w));
+                        }
+                    }
+                }
+                for sum in sums.iter_mut().take(ROWS) {
+                    *sum = sum.rescale(self.simd, self.rescale);
+                }
+            } else {
+                // Every line once, for all the rows, before any is stored.
+                let mut l = [V::splat(self.simd, 0); MAX_COLUMN + 3];
+                for (v, &p) in l.iter_mut().zip(&self.line).take(n + ROWS - 1) {
+                    // SAFETY: as above.
+                    *v = unsafe { V::load_i16(self.simd, p.add(at)) };
+                }
+                for (r, sum) in sums.iter_mut().enumerate().take(ROWS) {
+                    *sum = self.sum(&l[r..r + n]);
+                }
             }
             for (r, &sum) in sums.iter().enumerate().take(ROWS) {
                 // SAFETY: row r < ROWS starts at r·stride and holds `len`
