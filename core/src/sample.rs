@@ -154,7 +154,7 @@ impl Sample for u8 {
 }
 
 impl Sample for u16 {
-    type Mid = f32;
+    type Mid = f64;
     const FLOAT: bool = false;
     fn border_value(v: f32) -> Result<Self> {
         if (0.0..=65535.0).contains(&v) && v == (v as u16) as f32 {
@@ -244,8 +244,26 @@ impl Sample for f16 {
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_mean(v: f64) -> Self {
-        f16::from_f64(v)
+        f16_nearest(v)
     }
+}
+
+/// `v` rounded once to the nearest f16 (ties to even). `half`'s `from_f64`
+/// drops the low mantissa bits before rounding, so a value just above a tie
+/// rounds down (half-rs issue 151). Rounding to f32 *to odd* first keeps
+/// that information, and f32 has more than two bits beyond f16's 11, so the
+/// second rounding is exact rounding of `v`.
+#[cfg(feature = "f16")]
+fn f16_nearest(v: f64) -> f16 {
+    let f = v as f32;
+    let odd = if f.is_finite() && f as f64 != v && f.to_bits() & 1 == 0 {
+        // The neighbour of `f` on `v`'s side has an odd last bit.
+        let bits = f.to_bits();
+        f32::from_bits(if (f as f64).abs() > v.abs() { bits - 1 } else { bits + 1 })
+    } else {
+        f
+    };
+    f16::from_f32(odd)
 }
 
 #[cfg(feature = "f16")]
@@ -261,5 +279,54 @@ impl Output<f16> for f32 {
     #[inline]
     fn pair<P: Pairs>(p: P, src: &ImageView<'_, f16>, dst: &mut ImageViewMut<'_, f32>) -> P::Output {
         p.f16_f32(src, dst)
+    }
+}
+
+#[cfg(all(test, feature = "f16"))]
+mod tests {
+    use super::{f16, f16_nearest};
+
+    /// The f16 nearest to `v` by search (ties to the even one).
+    fn nearest_by_search(v: f64) -> f16 {
+        let (mut best, mut best_d) = (f16::ZERO, f64::INFINITY);
+        for bits in 0..=u16::MAX {
+            let h = f16::from_bits(bits);
+            if !h.is_finite() {
+                continue;
+            }
+            let d = (h.to_f64() - v).abs();
+            if d < best_d || (d == best_d && bits & 1 == 0) {
+                (best, best_d) = (h, d);
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn f16_nearest_rounds_once() {
+        let tie = 128.0 + 1.0 / 16.0; // halfway between 128 and 128.125
+        let cases = [
+            (tie, 128.0),
+            (tie + 2f64.powi(-30), 128.125),
+            (tie - 2f64.powi(-30), 128.0),
+            (128.062_594_628_149_2, 128.125), // the box filter's mean that `half` misrounds
+            (1.0 + 2f64.powi(-11) + 2f64.powi(-22), 1.0 + 2f64.powi(-10)),
+            (2f64.powi(-25) + 2f64.powi(-60), 2f64.powi(-24)), // above half the least subnormal
+            (2f64.powi(-25), 0.0),
+        ];
+        for (v, want) in cases {
+            assert_eq!(f16_nearest(v).to_f64(), want, "{v}");
+            assert_eq!(f16_nearest(-v).to_f64(), -want, "{}", -v);
+        }
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Within f16's finite range, near ties as often as not.
+            let base = f16::from_bits((state >> 48) as u16 & 0x7bff).to_f64();
+            let v = base * (1.0 + ((state & 0xffff) as f64 - 32768.0) * 2f64.powi(-26));
+            assert_eq!(f16_nearest(v), nearest_by_search(v), "{v}");
+        }
     }
 }
