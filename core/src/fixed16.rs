@@ -18,7 +18,7 @@
 //!    term when `d = 0`), `d = sr − F`, where `F`, the intermediate's
 //!    fraction bits, is the largest integer in `0..=sr` with
 //!    `T = ⌊65535 · Σ|qr| / 2^d⌋ + 1 ≤ 2^24`: every `t` is an integer of at
-//!    most 24 bits, stored exactly as an `f32`. A normalised non-negative
+//!    most 24 bits (the ring holds it as an `f64`). A normalised non-negative
 //!    kernel has `F = 8`. Kernels with no such `F` are refused
 //!    ([`Error::WeightsOutOfRange`]).
 //! 3. **Column weights** `c` become `qc` as in 1, with the largest shift
@@ -55,7 +55,8 @@ const U16_MAX: f64 = 65535.0;
 /// Bound of the sums of products: `2^52`, half of the exact range, which
 /// leaves room for the rounding terms.
 const BUDGET: f64 = 4_503_599_627_370_496.0;
-/// Bound of the intermediate: `2^24`, the integers an `f32` holds exactly.
+/// Bound of the intermediate: `2^24`, which leaves the column taps 28
+/// fraction bits within [`BUDGET`].
 const MID_BOUND: f64 = 16_777_216.0;
 const MAX_SHIFT: i32 = 40;
 
@@ -249,8 +250,8 @@ impl FixedPoint16 {
     }
     /// The intermediate of a row sum `acc` (without its rounding term).
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn mid(&self, acc: f64) -> f32 {
-        floor((acc + self.mid_half()) * self.mid_scale()) as f32
+    pub(crate) fn mid(&self, acc: f64) -> f64 {
+        floor((acc + self.mid_half()) * self.mid_scale())
     }
     /// The u16 output of a column sum `acc` (without its rounding term).
     #[cfg_attr(not(debug_assertions), inline(always))]

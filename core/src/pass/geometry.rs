@@ -102,7 +102,11 @@ impl Geometry {
         let lines = attempt!(Some l.mid_lines().checked_mul(l.line_stride));
         let mid_bytes = attempt!(Some lines.checked_mul(core::mem::size_of::<M>()));
         let edge_bytes = attempt!(Some l.edge_len.checked_mul(core::mem::size_of::<S>()));
-        bytes_to_f32s(mid_bytes).checked_add(bytes_to_f32s(edge_bytes))
+        // Lines of a wider alignment than f32's (u16's f64 lines) start up
+        // to one alignment later in the scratch.
+        let slack = bytes_to_f32s(core::mem::align_of::<M>()) - 1;
+        let lines = attempt!(Some bytes_to_f32s(mid_bytes).checked_add(slack));
+        lines.checked_add(bytes_to_f32s(edge_bytes))
     }
 
     /// Outputs `[lo, hi)` of a row read only source columns inside the image.

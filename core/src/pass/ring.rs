@@ -134,7 +134,10 @@ pub(super) fn cut_scratch<'s, P: Passes>(
     scratch: &'s mut [f32],
 ) -> (&'s mut [P::Mid], &'s mut [P::Src]) {
     let mid_f32 = bytes_to_f32s(layout.mid_lines() * layout.line_stride * core::mem::size_of::<P::Mid>());
-    let (mid_area, edge_area) = scratch.split_at_mut(mid_f32);
+    // The lines start at their type's alignment (the slack `scratch_len` counts).
+    let align = core::mem::align_of::<P::Mid>();
+    let skip = (align - scratch.as_ptr() as usize % align) % align / core::mem::size_of::<f32>();
+    let (mid_area, edge_area) = scratch[skip..].split_at_mut(mid_f32);
     (bytemuck::cast_slice_mut(mid_area), bytemuck::cast_slice_mut(edge_area))
 }
 

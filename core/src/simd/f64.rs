@@ -21,12 +21,12 @@ pub trait F64Vector: Copy {
     ///
     /// `ptr .. ptr + LANES` must be readable `f64`s.
     unsafe fn load(t: Self::Token, ptr: *const f64) -> Self;
-    /// Loads `LANES` f32 values (exactly: every f32 is a double).
+    /// Stores the lanes.
     ///
     /// # Safety
     ///
-    /// `ptr .. ptr + LANES` must be readable `f32`s.
-    unsafe fn load_f32(t: Self::Token, ptr: *const f32) -> Self;
+    /// `ptr .. ptr + LANES` must be writable `f64`s.
+    unsafe fn store(self, ptr: *mut f64);
     /// Stores the lanes as f32, each rounded once (exact for integers below `2^24`).
     ///
     /// # Safety

@@ -106,10 +106,9 @@ impl F64Vector for f64x4 {
         f64x4::from(unsafe { ptr.cast::<[f64; 4]>().read_unaligned() })
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    unsafe fn load_f32(_: Portable, ptr: *const f32) -> Self {
-        // SAFETY: the caller guarantees 4 readable f32s.
-        let v = unsafe { ptr.cast::<[f32; 4]>().read_unaligned() };
-        f64x4::from(v.map(f64::from))
+    unsafe fn store(self, ptr: *mut f64) {
+        // SAFETY: the caller guarantees 4 writable f64s.
+        unsafe { ptr.cast::<[f64; 4]>().write_unaligned(self.to_array()) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {

@@ -83,9 +83,9 @@ impl F64Vector for f64 {
         unsafe { ptr.read() }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    unsafe fn load_f32(_: Scalar, ptr: *const f32) -> Self {
-        // SAFETY: the caller guarantees `ptr` is readable.
-        unsafe { ptr.read() as f64 }
+    unsafe fn store(self, ptr: *mut f64) {
+        // SAFETY: the caller guarantees `ptr` is writable.
+        unsafe { ptr.write(self) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {

@@ -425,9 +425,9 @@ impl F64Vector for F64x4 {
         F64x4(unsafe { _mm256_loadu_pd(ptr) })
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    unsafe fn load_f32(_: Avx2, ptr: *const f32) -> Self {
-        // SAFETY: the caller guarantees 4 readable f32s; the token proves AVX.
-        F64x4(unsafe { _mm256_cvtps_pd(_mm_loadu_ps(ptr)) })
+    unsafe fn store(self, ptr: *mut f64) {
+        // SAFETY: the caller guarantees 4 writable f64s; a value proves AVX.
+        unsafe { _mm256_storeu_pd(ptr, self.0) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {

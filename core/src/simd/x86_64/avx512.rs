@@ -429,9 +429,9 @@ impl F64Vector for F64x8 {
         F64x8(unsafe { _mm512_loadu_pd(ptr) })
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    unsafe fn load_f32(_: Avx512, ptr: *const f32) -> Self {
-        // SAFETY: the caller guarantees 8 readable f32s; the token proves AVX-512F.
-        F64x8(unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(ptr)) })
+    unsafe fn store(self, ptr: *mut f64) {
+        // SAFETY: the caller guarantees 8 writable f64s; a value proves AVX-512F.
+        unsafe { _mm512_storeu_pd(ptr, self.0) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     unsafe fn store_f32(self, ptr: *mut f32) {
