@@ -99,3 +99,39 @@ impl Borders {
         Borders { horizontal, vertical }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Border;
+
+    /// The border rule by repeated reflection (or shifting by the period),
+    /// one step at a time.
+    fn by_steps(border: Border, mut p: isize, n: isize) -> Option<usize> {
+        while !(0..n).contains(&p) {
+            p = match border {
+                Border::Constant(_) => return None,
+                Border::Replicate => p.clamp(0, n - 1),
+                Border::Reflect if p < 0 => -1 - p,
+                Border::Reflect => 2 * n - 1 - p,
+                Border::Reflect101 if n == 1 => 0,
+                Border::Reflect101 if p < 0 => -p,
+                Border::Reflect101 => 2 * n - 2 - p,
+                Border::Wrap if p < 0 => p + n,
+                Border::Wrap => p - n,
+            };
+        }
+        Some(p as usize)
+    }
+
+    #[test]
+    fn map_is_the_rule_step_by_step() {
+        let modes = [Border::Constant(1.0), Border::Replicate, Border::Reflect, Border::Reflect101, Border::Wrap];
+        for border in modes {
+            for n in 1..=9isize {
+                for p in -5 * n - 3..5 * n + 3 {
+                    assert_eq!(border.map(p, n as usize), by_steps(border, p, n), "{border:?} {p} in {n}");
+                }
+            }
+        }
+    }
+}
