@@ -7,7 +7,7 @@
 //!   a time), then `LANES` outputs per vector,
 //!   `acc = 2^(d−1) + Σ qr[i]·x[i]` (folded: `qr[i]·(x[i] ± x[n−1−i])`),
 //!   and `⌊acc · 2^−d⌋` stored as an `f64` line, which the column pass
-//!   loads with no conversion (against `f32` lines: u16-1080p-5 ×1.13).
+//!   loads with no conversion (against `f32` lines: u16-1080p-5 ×1.12 on AVX-512).
 //! * Column pass: two output rows per step share the `n + 1` lines' loads,
 //!   as the f32 and u8 column passes do; then `⌊acc · 2^−D⌋` saturated to
 //!   u16, or `acc · 2^−D` rounded once to f32.
