@@ -36,7 +36,10 @@ pub(super) struct Layout {
     pub ring_lines: usize,
     pub bottom_lines: usize,
     pub constant_lines: usize,
+    /// Samples of the padded copy a row's edge outputs read (one piece at a time).
     pub edge_len: usize,
+    /// Entries of the edge pieces' source map ([`super::ring::RowEdges`]): both pieces.
+    pub edge_map_len: usize,
 }
 
 impl Layout {
@@ -77,6 +80,7 @@ impl Geometry {
             bottom_lines,
             constant_lines: constant as usize,
             edge_len: attempt!(Some(2 * self.row_taps).checked_mul(self.channels)),
+            edge_map_len: attempt!(Some(4 * self.row_taps).checked_mul(self.channels)),
         })
     }
 
@@ -102,11 +106,14 @@ impl Geometry {
         let lines = attempt!(Some l.mid_lines().checked_mul(l.line_stride));
         let mid_bytes = attempt!(Some lines.checked_mul(core::mem::size_of::<M>()));
         let edge_bytes = attempt!(Some l.edge_len.checked_mul(core::mem::size_of::<S>()));
-        // Lines of a wider alignment than f32's (u16's f64 lines) start up
-        // to one alignment later in the scratch.
+        let map_bytes = attempt!(Some l.edge_map_len.checked_mul(core::mem::size_of::<usize>()));
+        // Areas of a wider alignment than f32's (u16's f64 lines, the map's
+        // usizes) start up to one alignment later in the scratch.
         let slack = bytes_to_f32s(core::mem::align_of::<M>()) - 1;
+        let map_slack = bytes_to_f32s(core::mem::align_of::<usize>()) - 1;
         let lines = attempt!(Some bytes_to_f32s(mid_bytes).checked_add(slack));
-        lines.checked_add(bytes_to_f32s(edge_bytes))
+        let map = attempt!(Some bytes_to_f32s(map_bytes).checked_add(map_slack));
+        attempt!(Some lines.checked_add(map)).checked_add(bytes_to_f32s(edge_bytes))
     }
 
     /// Outputs `[lo, hi)` of a row read only source columns inside the image.

@@ -17,7 +17,7 @@
 //! the image.
 
 use super::geometry::{Geometry, Layout};
-use super::ring::{cut_scratch, row_line};
+use super::ring::{cut_scratch, row_line, RowEdges};
 use super::Passes;
 use crate::border::Border;
 use crate::kernel::MAX_TAPS;
@@ -65,10 +65,11 @@ pub(super) fn line<P: Passes>(
     scratch: &mut [f32],
 ) {
     let Some((layout, line_len)) = layout(geo) else { return };
-    let (mid, edge) = cut_scratch::<P>(&layout, scratch);
+    let (mid, map, copy) = cut_scratch::<P>(&layout, scratch);
     let ls = layout.line_stride;
     let off = (y % geo.column_taps) * ls;
-    row_line(passes, geo, src, &mut mid[off..off + line_len], edge, constants.0, 0..geo.out_width);
+    let mut edges = RowEdges::new(geo, map, copy, constants.0);
+    row_line(passes, &mut edges, src, &mut mid[off..off + line_len], geo.channels);
     if y == 0 && matches!(geo.vertical, Border::Constant(_)) {
         let base = layout.ring_lines * ls;
         mid[base..base + line_len].fill(passes.constant_line(constants.1));
@@ -80,7 +81,7 @@ pub(super) fn line<P: Passes>(
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(super) fn output<P: Passes>(passes: &P, geo: &Geometry, y: usize, out: &mut [P::Dst], scratch: &mut [f32]) {
     let Some((layout, line_len)) = layout(geo) else { return };
-    let (mid, _) = cut_scratch::<P>(&layout, scratch);
+    let (mid, ..) = cut_scratch::<P>(&layout, scratch);
     let (n, ls) = (geo.column_taps, layout.line_stride);
     let mut offsets = [0usize; MAX_TAPS];
     for (j, o) in offsets[..n].iter_mut().enumerate() {
