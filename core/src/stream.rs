@@ -37,7 +37,7 @@ use crate::sample::{Output, Sample};
 ///
 /// let k = Kernel::new(&[0.25, 0.5, 0.25])?;
 /// let plan = Plan::new(Shape::new(4, 3, 1)?, k, k, Borders::uniform(Border::Replicate))?;
-/// let mut scratch = [0.0f32; 64];
+/// let mut scratch = [0.0f32; 256];
 /// assert!(Stream::<u8, u8>::scratch_len(&plan) <= scratch.len());
 /// let mut stream = Stream::<u8, u8>::new(&plan, Backend::Scalar, &mut scratch)?;
 /// let mut out = [[0u8; 4]; 3];

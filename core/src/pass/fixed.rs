@@ -768,6 +768,12 @@ impl<V: I16Vector, D: FixedOutput> Passes for FixedPasses<'_, V, D> {
         }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    fn edge_piece(&self, outputs: usize) -> usize {
+        // `small`'s byte row passes make two vectors of outputs a block.
+        let lanes = if self.bytes.is_some() && V::LANES > 1 { 2 * V::LANES } else { V::LANES };
+        super::edge_piece(outputs, self.row.taps, lanes, 0)
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[i16], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         if V::LANES == 1 {
             return plain_column(self.row.fp, lines, offsets, out, stride, rows, len);

@@ -4,6 +4,9 @@
 use crate::border::Border;
 use crate::error::attempt;
 
+use super::ring::MIN_RUN;
+use super::MAX_ROW_LANES;
+
 /// Elements a row-filtered line is padded to, so lines start 64-byte apart.
 const LINE_ALIGN: usize = 16;
 
@@ -36,9 +39,13 @@ pub(super) struct Layout {
     pub ring_lines: usize,
     pub bottom_lines: usize,
     pub constant_lines: usize,
-    /// Samples of the padded copy a row's edge outputs read (one piece at a time).
+    /// Samples of the padded copy a row's edge piece reads (one piece at a
+    /// time): its outputs, whole row-pass blocks, and the kernel's reach.
     pub edge_len: usize,
-    /// Entries of the edge pieces' source map ([`super::ring::RowEdges`]): both pieces.
+    /// Entries of the edge pieces' source map ([`super::ring::RowEdges`]),
+    /// both pieces': a piece's samples outside the image (at most `n − 1`
+    /// pixels), and those inside too where they are fewer than `MIN_RUN`
+    /// (a piece of `n − 1` outputs then has at most `2n − 2` pixels).
     pub edge_map_len: usize,
 }
 
@@ -79,8 +86,8 @@ impl Geometry {
             ring_lines: n + self.column_rows - 1,
             bottom_lines,
             constant_lines: constant as usize,
-            edge_len: attempt!(Some(2 * self.row_taps).checked_mul(self.channels)),
-            edge_map_len: attempt!(Some(4 * self.row_taps).checked_mul(self.channels)),
+            edge_len: attempt!(Some attempt!(Some(2 * self.row_taps).checked_mul(self.channels)).checked_add(MAX_ROW_LANES)),
+            edge_map_len: attempt!(Some attempt!(Some(4 * self.row_taps).checked_mul(self.channels)).checked_add(2 * MIN_RUN)),
         })
     }
 

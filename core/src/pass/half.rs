@@ -145,6 +145,9 @@ impl<V: F32Vector, D: HalfOutput> Passes for F16Passes<'_, V, D> {
             start += count;
         }
     }
+    fn edge_piece(&self, outputs: usize) -> usize {
+        super::edge_piece(outputs, self.row.len(), V::LANES, super::FLOAT_SCALAR_EDGE)
+    }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         D::column(self, lines, offsets, out, stride, rows, len);

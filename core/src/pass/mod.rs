@@ -64,6 +64,27 @@ pub(crate) fn four_two_one(rows: usize) -> impl Iterator<Item = (usize, usize)> 
     })
 }
 
+/// The widest vector block of any row pass (u8 pairs of AVX-512 vectors).
+pub(crate) const MAX_ROW_LANES: usize = 64;
+
+/// The float row passes make an edge piece of fewer multiply-adds than
+/// this one output at a time: at 3 to 9 taps (one to four outputs a side)
+/// that was faster than a vector block from a copy of the edge (f32 512²
+/// 3 taps ×0.93 as blocks), from 11 taps slower. The u8 passes' single
+/// outputs cost more: their pieces are always blocks.
+pub(crate) const FLOAT_SCALAR_EDGE: usize = 48;
+
+/// `outputs` rounded up to whole blocks of `lanes`, unless they are fewer
+/// than `scalar_below` multiply-adds at `taps` taps (or the blocks are wider
+/// than the scratch's edge copy allows).
+pub(crate) fn edge_piece(outputs: usize, taps: usize, lanes: usize, scalar_below: usize) -> usize {
+    if lanes > MAX_ROW_LANES || outputs.saturating_mul(taps) < scalar_below {
+        outputs
+    } else {
+        outputs.div_ceil(lanes) * lanes
+    }
+}
+
 /// The most output rows one column step makes (the transposed tile height).
 pub(crate) const MAX_COLUMN_ROWS: usize = 16;
 
@@ -84,6 +105,10 @@ pub(crate) trait Passes {
     /// `out[e] = Σ_i r[i] · input[e + i·step]` for every `e` of `out`;
     /// `input.len() ≥ out.len() + (n − 1)·step`.
     fn row(&self, input: &[Self::Src], out: &mut [Self::Mid], step: usize);
+    /// The outputs (samples) a row's edge piece makes where it must make
+    /// `outputs`: rounded up to whole vector blocks of [`row`](Self::row)
+    /// ([`edge_piece`]) where that is faster than making them one at a time.
+    fn edge_piece(&self, outputs: usize) -> usize;
     /// `rows` output rows of `len` elements, row `r` at `out[r·stride..]`:
     /// `out_r[e] = Σ_j c[j] · lines[offsets[r + j] + e]`; `offsets` has
     /// `n + rows − 1` entries. `rows` is at most the geometry's `column_rows`.
@@ -139,6 +164,9 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn row(&self, input: &[f32], out: &mut [f32], step: usize) {
         row::row_f32::<V>(self.simd, self.row, self.row_fold, input, out, step);
+    }
+    fn edge_piece(&self, outputs: usize) -> usize {
+        edge_piece(outputs, self.row.len(), V::LANES, FLOAT_SCALAR_EDGE)
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f32], offsets: &[usize], out: &mut [f32], stride: usize, rows: usize, len: usize) {

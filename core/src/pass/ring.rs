@@ -10,7 +10,7 @@ use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::kernel::MAX_TAPS;
 
 use super::geometry::{bytes_to_f32s, Geometry, Layout};
-use super::{Passes, MAX_COLUMN_ROWS};
+use super::{Passes, MAX_COLUMN_ROWS, MAX_ROW_LANES};
 
 /// Where source rows come from and output rows go: two images, or one (in place).
 pub(crate) trait Frames<S, D> {
@@ -59,48 +59,93 @@ impl<T: Copy> Frames<T, T> for InPlaceRows<'_, '_, '_, T> {
 
 /// How each row's outputs are made: the middle straight from the source
 /// row, the outputs near each edge (at most two pieces) from a padded copy
-/// of the source samples they read. Which source sample each copied one is
-/// (the border rule) is found once for all the rows of a call, so a row's
-/// copy is one indexed load a sample: per sample, the rule took a fifth of a
-/// 3-tap row's instructions at 512 wide, a quarter at 31 taps.
+/// of the source samples they read.
+///
+/// Where the row is long enough and the pass finds it faster
+/// ([`Passes::edge_piece`]), a piece is whole vector blocks of the row pass
+/// rather than single outputs in scalar code (those were 15 % of a u8
+/// 9-tap filter's instructions), and the outputs between pieces are the
+/// middle's. Which source sample each copied one is (the border rule) is
+/// found once for all the rows of a call: a row's copy is one block copy of
+/// the samples inside the image and one indexed load for each outside it.
 pub(super) struct RowEdges<'s, T> {
     /// The outputs (samples of a line) read straight from the source row,
     /// and the source sample the first of them starts at.
     middle: (Range<usize>, usize),
-    /// Each piece's outputs (samples of a line) and its entries of `map`.
-    pieces: [(Range<usize>, Range<usize>); 2],
-    /// The source sample of each copied sample; `usize::MAX` for the border's constant.
+    pieces: [Piece; 2],
+    /// The source sample of each copied sample outside the image (piece by
+    /// piece, those before its run, then those after); `usize::MAX` for the
+    /// border's constant.
     map: &'s [usize],
     copy: &'s mut [T],
     constant: T,
 }
 
+/// The fewest inside samples an edge piece's copy takes in one block copy.
+pub(super) const MIN_RUN: usize = 16;
+
+/// An edge piece: its outputs (samples of a line), and its copy of `len`
+/// samples: those at `run` are the source samples from `run_source` on,
+/// the others `map[entries]`.
+struct Piece {
+    outputs: Range<usize>,
+    len: usize,
+    run: Range<usize>,
+    run_source: usize,
+    entries: Range<usize>,
+}
+
 impl<'s, T: Copy> RowEdges<'s, T> {
-    /// The pieces of a row of `geo` (`map` and `copy`: the scratch's areas
-    /// for them, as [`Layout`] counts them).
-    pub(super) fn new(geo: &Geometry, map: &'s mut [usize], copy: &'s mut [T], constant: T) -> Self {
+    /// The pieces of a row of `geo`, `piece(k)` outputs where `k` are
+    /// needed ([`Passes::edge_piece`]); `map` and `copy` are the scratch's
+    /// areas for them, as [`Layout`] counts them.
+    pub(super) fn new(
+        geo: &Geometry,
+        piece: impl Fn(usize) -> usize,
+        map: &'s mut [usize],
+        copy: &'s mut [T],
+        constant: T,
+    ) -> Self {
         let c = geo.channels;
-        let out_width = geo.out_width;
+        let line = geo.out_width * c;
+        let reach = (geo.row_taps - 1) * c;
+        // At most what `Layout::edge_len` leaves for a piece's outputs.
+        let max_piece = geo.row_taps * c + MAX_ROW_LANES;
         let (lo, hi) = geo.interior();
-        let (middle, outside) =
-            if lo < hi { (lo..hi, [0..lo, hi..out_width]) } else { (0..0, [0..out_width, out_width..out_width]) };
+        let (lo, hi) = (lo * c, hi * c);
+        let (middle, outside) = if lo < hi {
+            let (left, right) = (piece(lo), piece(line - hi));
+            let (left, right) =
+                if left + right <= line && left.max(right) <= max_piece { (left, line - right) } else { (lo, hi) };
+            (left..right, [0..left, right..line])
+        } else {
+            (0..0, [0..line, line..line])
+        };
+        // The virtual (border-extended) source sample of output sample 0.
+        let origin = geo.x_origin * c as isize;
+        let samples = (geo.width * c) as isize;
         let mut used = 0;
-        let pieces = outside.map(|xs| {
-            let first_entry = used;
-            if !xs.is_empty() {
-                let first = xs.start as isize + geo.x_origin;
-                for k in 0..xs.len() + geo.row_taps - 1 {
-                    let x = geo.horizontal.map(first + k as isize, geo.width);
-                    for (ch, entry) in map[used..used + c].iter_mut().enumerate() {
-                        *entry = x.map_or(usize::MAX, |x| x * c + ch);
-                    }
-                    used += c;
-                }
+        let pieces = outside.map(|outputs| {
+            let len = if outputs.is_empty() { 0 } else { outputs.len() + reach };
+            let first = outputs.start as isize + origin;
+            let run_start = (-first).clamp(0, len as isize) as usize;
+            let run_end = (samples - first).clamp(run_start as isize, len as isize) as usize;
+            // A short run is copied sample by sample, through the map, as
+            // the rest: a block copy of a few samples is a call to `memcpy`.
+            let (run_start, run_end) = if run_end - run_start < MIN_RUN { (0, 0) } else { (run_start, run_end) };
+            let outside = (0..run_start).chain(run_end..len);
+            let entries = used..used + outside.clone().count();
+            for (j, entry) in outside.zip(&mut map[entries.clone()]) {
+                let v = first + j as isize;
+                let x = geo.horizontal.map(v.div_euclid(c as isize), geo.width);
+                *entry = x.map_or(usize::MAX, |x| x * c + v.rem_euclid(c as isize) as usize);
             }
-            (xs.start * c..xs.end * c, first_entry..used)
+            used = entries.end;
+            let run_source = (first + run_start as isize).max(0) as usize;
+            Piece { outputs, len, run: run_start..run_end, run_source, entries }
         });
-        let middle_source = if middle.is_empty() { 0 } else { (lo as isize + geo.x_origin) as usize * c };
-        RowEdges { middle: (middle.start * c..middle.end * c, middle_source), pieces, map, copy, constant }
+        let middle_source = if middle.is_empty() { 0 } else { (middle.start as isize + origin) as usize };
+        RowEdges { middle: (middle, middle_source), pieces, map, copy, constant }
     }
 }
 
@@ -113,19 +158,30 @@ pub(super) fn row_line<P: Passes>(
     out: &mut [P::Mid],
     channels: usize,
 ) {
-    let (middle, source) = edges.middle.clone();
-    if !middle.is_empty() {
-        passes.row(&src[source..], &mut out[middle], channels);
+    let RowEdges { middle: (middle, source), pieces, map, copy, constant } = edges;
+    if middle.start < middle.end {
+        passes.row(&src[*source..], &mut out[middle.clone()], channels);
     }
-    for (outputs, entries) in edges.pieces.clone() {
+    for Piece { outputs, len, run, run_source, entries } in pieces.iter() {
         if outputs.is_empty() {
             continue;
         }
-        let copy = &mut edges.copy[..entries.len()];
-        for (sample, &at) in copy.iter_mut().zip(&edges.map[entries]) {
-            *sample = src.get(at).copied().unwrap_or(edges.constant);
+        let copy = &mut copy[..*len];
+        let gather = |copy: &mut [P::Src], map: &[usize]| {
+            for (sample, &at) in copy.iter_mut().zip(map) {
+                *sample = src.get(at).copied().unwrap_or(*constant);
+            }
+        };
+        if run.is_empty() {
+            gather(copy, &map[entries.clone()]);
+        } else {
+            let (map_before, map_after) = map[entries.clone()].split_at(run.start);
+            let (head, tail) = copy.split_at_mut(run.end);
+            head[run.clone()].copy_from_slice(&src[*run_source..run_source + run.len()]);
+            gather(&mut head[..run.start], map_before);
+            gather(tail, map_after);
         }
-        passes.row(copy, &mut out[outputs], channels);
+        passes.row(copy, &mut out[outputs.clone()], channels);
     }
 }
 
@@ -171,7 +227,7 @@ pub(crate) fn run<P: Passes>(
     let line_len = geo.out_width * c;
     let (mid, map, copy) = cut_scratch::<P>(&layout, scratch);
     let (constant_h, constant_v) = constants;
-    let mut edges = RowEdges::new(geo, map, copy, constant_h);
+    let mut edges = RowEdges::new(geo, |k| passes.edge_piece(k), map, copy, constant_h);
     let h = geo.height as isize;
     let v_first = rows.start as isize + geo.y_origin;
     let v_last = (rows.end - 1) as isize + geo.y_origin + (n - 1) as isize;

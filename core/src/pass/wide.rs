@@ -140,6 +140,9 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
             _ => row.generic(),
         }
     }
+    fn edge_piece(&self, outputs: usize) -> usize {
+        super::edge_piece(outputs, self.recipe.row().taps().len(), V::LANES, super::FLOAT_SCALAR_EDGE)
+    }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f64], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         let (out0, out1) = split_rows(out, stride, rows, len);
