@@ -4,8 +4,7 @@
 use crate::border::Border;
 use crate::error::attempt;
 
-use super::ring::MIN_RUN;
-use super::MAX_ROW_LANES;
+use super::{MAX_ROW_LANES, MIN_RUN};
 
 /// Elements a row-filtered line is padded to, so lines start 64-byte apart.
 const LINE_ALIGN: usize = 16;

@@ -67,6 +67,10 @@ pub(crate) fn four_two_one(rows: usize) -> impl Iterator<Item = (usize, usize)> 
 /// The widest vector block of any row pass (u8 pairs of AVX-512 vectors).
 pub(crate) const MAX_ROW_LANES: usize = 64;
 
+/// The fewest inside samples an edge piece's copy takes in one block copy
+/// (`ring::RowEdges`; a block copy of fewer is a call to `memcpy`).
+pub(crate) const MIN_RUN: usize = 16;
+
 /// The float row passes make an edge piece of fewer multiply-adds than
 /// this one output at a time: at 3 to 9 taps (one to four outputs a side)
 /// that was faster than a vector block from a copy of the edge (f32 512²

@@ -10,7 +10,7 @@ use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::kernel::MAX_TAPS;
 
 use super::geometry::{bytes_to_f32s, Geometry, Layout};
-use super::{Passes, MAX_COLUMN_ROWS, MAX_ROW_LANES};
+use super::{Passes, MAX_COLUMN_ROWS, MAX_ROW_LANES, MIN_RUN};
 
 /// Where source rows come from and output rows go: two images, or one (in place).
 pub(crate) trait Frames<S, D> {
@@ -80,9 +80,6 @@ pub(super) struct RowEdges<'s, T> {
     copy: &'s mut [T],
     constant: T,
 }
-
-/// The fewest inside samples an edge piece's copy takes in one block copy.
-pub(super) const MIN_RUN: usize = 16;
 
 /// An edge piece: its outputs (samples of a line), and its copy of `len`
 /// samples: those at `run` are the source samples from `run_source` on,
