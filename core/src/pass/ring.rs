@@ -79,6 +79,8 @@ pub(super) struct RowEdges<'s, T> {
     map: &'s [usize],
     copy: &'s mut [T],
     constant: T,
+    /// Samples a pixel (the row pass's step).
+    channels: usize,
 }
 
 /// An edge piece: its outputs (samples of a line), and its copy of `len`
@@ -142,20 +144,15 @@ impl<'s, T: Copy> RowEdges<'s, T> {
             Piece { outputs, len, run: run_start..run_end, run_source, entries }
         });
         let middle_source = if middle.is_empty() { 0 } else { (middle.start as isize + origin) as usize };
-        RowEdges { middle: (middle, middle_source), pieces, map, copy, constant }
+        RowEdges { middle: (middle, middle_source), pieces, map, copy, constant, channels: c }
     }
 }
 
 /// Row-filters one source row into `out` (a whole line).
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(super) fn row_line<P: Passes>(
-    passes: &P,
-    edges: &mut RowEdges<'_, P::Src>,
-    src: &[P::Src],
-    out: &mut [P::Mid],
-    channels: usize,
-) {
-    let RowEdges { middle: (middle, source), pieces, map, copy, constant } = edges;
+pub(super) fn row_line<P: Passes>(passes: &P, edges: &mut RowEdges<'_, P::Src>, src: &[P::Src], out: &mut [P::Mid]) {
+    let RowEdges { middle: (middle, source), pieces, map, copy, constant, channels } = edges;
+    let channels = *channels;
     if middle.start < middle.end {
         passes.row(&src[*source..], &mut out[middle.clone()], channels);
     }
@@ -256,7 +253,7 @@ pub(crate) fn run<P: Passes>(
         for v in h.max(v_first)..=v_last {
             let y = geo.vertical.map(v, geo.height).unwrap_or(0);
             let off = line_offset(v, 0); // below the image: its own line, no ring slot
-            row_line(passes, &mut edges, frames.source_row(y), &mut mid[off..off + line_len], c);
+            row_line(passes, &mut edges, frames.source_row(y), &mut mid[off..off + line_len]);
         }
     }
 
@@ -280,7 +277,7 @@ pub(crate) fn run<P: Passes>(
             }
             let y_src = geo.vertical.map(v, geo.height).unwrap_or(0);
             let off = line_offset(v, slot);
-            row_line(passes, &mut edges, frames.source_row(y_src), &mut mid[off..off + line_len], c);
+            row_line(passes, &mut edges, frames.source_row(y_src), &mut mid[off..off + line_len]);
         }
         let mut slot = top_slot;
         for (j, o) in offsets[..count].iter_mut().enumerate() {

@@ -69,7 +69,7 @@ pub(super) fn line<P: Passes>(
     let ls = layout.line_stride;
     let off = (y % geo.column_taps) * ls;
     let mut edges = RowEdges::new(geo, |k| passes.edge_piece(k), map, copy, constants.0);
-    row_line(passes, &mut edges, src, &mut mid[off..off + line_len], geo.channels);
+    row_line(passes, &mut edges, src, &mut mid[off..off + line_len]);
     if y == 0 && matches!(geo.vertical, Border::Constant(_)) {
         let base = layout.ring_lines * ls;
         mid[base..base + line_len].fill(passes.constant_line(constants.1));
