@@ -1,7 +1,36 @@
-//! The u16 recipe: integer arithmetic, exact, with every value held in an
-//! `f64` (whose 53-bit significand holds every integer the recipe makes), so
-//! every backend runs it on its double-precision vectors and gets the same
-//! bits.
+//! The u16 recipe, in two forms; both give every output within 1 of
+//! `round(exact)` for the kernels they take, and the same bits on every
+//! backend.
+//!
+//! * **The f32 form**, for u16 outputs of kernels whose bound `E₃₂` (below)
+//!   is at most 1/8 ([`FixedPoint16::f32_lanes`]): sums in f32, 8 or 16
+//!   lanes a vector (the f32 passes, `pass::widened`).
+//! * **The integer form**, for every other kernel and for f32 outputs:
+//!   integer arithmetic, exact, with every value held in an `f64` (whose
+//!   53-bit significand holds every integer it makes), 4 or 8 lanes.
+//!
+//! # The f32 form
+//!
+//! Each output is the f32 reference's ([`crate::reference`]): the samples
+//! as f32 (exact), the row sums `t_j = Σ_i r_i·x_ij` and then `Σ_j c_j·t_j`
+//! in f32, taps in order from `0.0`, each multiply and each add rounded
+//! (never fused, which is what makes the bits the same with FMA and
+//! without), then clamped to `0..=65535` and rounded to nearest, ties up.
+//! By the f32 bound (`γ_m = m·u / (1 − m·u)`, `u = 2⁻²⁴`; see the
+//! reference's docs) the sum before the rounding is within
+//!
+//! `E₃₂ = γ_nc·Σ|c|·(65535·Σ|r| + E_r) + Σ|c|·E_r`, `E_r = γ_nr·65535·Σ|r|`
+//!
+//! (plus `2⁻¹⁴⁹` a tap for underflow) of the exact result: `E₃₂ < 1` gives
+//! the promise; at most 1/8 leaves room for the f32 rounding of a
+//! normalised kernel's taps (a constant image stays constant) and keeps
+//! power-of-two boxes of 32 taps, whose f32 sums would round, on the
+//! integer form (which equals the box filter's running sums). A normalised
+//! non-negative kernel takes the f32 form up to 15 taps both ways (`E₃₂ ≈
+//! 0.117` at 15 × 15). The f32 form's sums are not folded: folding would
+//! halve `m` (31 taps) but the reference would have to fold too.
+//!
+//! # The integer form
 //!
 //! # The recipe
 //!
@@ -59,6 +88,12 @@ const BUDGET: f64 = 4_503_599_627_370_496.0;
 /// fraction bits within [`BUDGET`].
 const MID_BOUND: f64 = 16_777_216.0;
 const MAX_SHIFT: i32 = 40;
+/// The f32 form's largest `E₃₂`. Below 1/2 by the error a normalised
+/// kernel's taps may add (a few f32 ulps of their sum), a constant image
+/// stays unchanged; at 1/8, a power-of-two box whose f32 sums would round
+/// (32 taps) takes the integer form, which matches the box filter's
+/// running sums bit for bit.
+const F32_LANES_BOUND: f64 = 0.125;
 
 /// A kernel quantised for the u16 recipe: weight `i` is `taps()[i] / 2^shift`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -172,6 +207,7 @@ pub struct FixedPoint16 {
     mid_shift: i32,
     out_shift: i32,
     error_bound: f64,
+    f32_bound: f64,
 }
 
 impl FixedPoint16 {
@@ -203,6 +239,7 @@ impl FixedPoint16 {
             mid_shift: sr - frac,
             out_shift: column_q.shift + frac,
             error_bound,
+            f32_bound: f32_bound(row, column),
         })
     }
 
@@ -226,6 +263,16 @@ impl FixedPoint16 {
     /// rounding and the exact result, in output units (see the module docs).
     pub fn error_bound(&self) -> f64 {
         self.error_bound
+    }
+    /// The f32 form's bound `E₃₂` (see [the module docs](self)): how far
+    /// its sum may be from the exact one before the rounding.
+    pub fn f32_bound(&self) -> f64 {
+        self.f32_bound
+    }
+    /// Whether u16 outputs take the f32 form (`E₃₂ ≤ 1/4`); else the
+    /// integer form.
+    pub fn f32_lanes(&self) -> bool {
+        self.f32_bound <= F32_LANES_BOUND
     }
 
     /// The rounding term of the row sums, `2^(d−1)` (0 for `d = 0`).
@@ -266,6 +313,36 @@ impl FixedPoint16 {
 }
 
 /// `2^(shift−1)`, or 0 for `shift = 0`.
+/// The f32 form's `E₃₂`: `γ_m = m·u / (1 − m·u)` for each pass's `m` taps
+/// (`u = 2⁻²⁴`), and a product's underflow (`2⁻¹⁵⁰` at most) a tap.
+fn f32_bound(row: &Kernel<'_>, column: &Kernel<'_>) -> f64 {
+    let gamma = |n: usize| {
+        let nu = n as f64 * pow2(-24);
+        nu / (1.0 - nu)
+    };
+    let (sr, sc) = (row.abs_sum(), column.abs_sum());
+    let row_error = gamma(row.len()) * U16_MAX * sr + row.len() as f64 * pow2(-149);
+    let t = U16_MAX * sr + row_error;
+    gamma(column.len()) * sc * t + sc * row_error + column.len() as f64 * pow2(-149)
+}
+
+/// The f32 form's last step: `x` clamped to `0..=65535` and rounded to
+/// nearest, ties up, as the integer form and the box filter's running
+/// sums round. Adding `1.5 · 2²³` rounds to nearest (ties to even) and
+/// leaves the integer in the low bits of the sum, whose ulp is 1 there;
+/// a tie rounded down is then `x − r = 1/2` (exact: `r` and `x` are within
+/// a factor of two, or `r = 0`). No conversion instruction: the loops
+/// vectorise.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn narrow(x: f32) -> u16 {
+    const MAGIC: f32 = 12_582_912.0;
+    let x = if x > 0.0 { x } else { 0.0 };
+    let x = if x < 65535.0 { x } else { 65535.0 };
+    let s = x + MAGIC;
+    let tie_down = x - (s - MAGIC) == 0.5;
+    (s.to_bits() as u16).wrapping_add(tie_down as u16)
+}
+
 fn half(shift: i32) -> f64 {
     if shift == 0 {
         0.0
@@ -373,5 +450,46 @@ mod tests {
 
     fn libm_floor(x: f64) -> f64 {
         x.floor()
+    }
+
+    #[test]
+    fn the_f32_form_rounds_half_up_and_saturates() {
+        let below_half = f32::from_bits(0.5f32.to_bits() - 1);
+        let cases = [
+            (-3.0, 0),
+            (0.0, 0),
+            (below_half, 0),
+            (0.5, 1),
+            (1.5, 2),
+            (2.5, 3),
+            (2.499_999_8, 2),
+            (1e-30, 0),
+            (65534.5, 65535),
+            (65535.4, 65535),
+            (1e9, 65535),
+            (f32::INFINITY, 65535),
+        ];
+        for (x, want) in cases {
+            assert_eq!(narrow(x), want, "{x}");
+        }
+        for k in 0..65535u16 {
+            let x = k as f32 + 0.5;
+            assert_eq!(narrow(x), k + 1, "{x}");
+            assert_eq!(narrow(f32::from_bits(x.to_bits() - 1)), k, "below {x}");
+        }
+    }
+
+    #[test]
+    fn short_kernels_take_the_f32_form() {
+        let g5 = [0.0625, 0.25, 0.375, 0.25, 0.0625];
+        assert!(recipe(&g5, &g5).f32_lanes());
+        let box15 = [1.0 / 15.0; 15];
+        let r = recipe(&box15, &box15);
+        assert!(r.f32_lanes() && r.f32_bound() < 0.125, "{}", r.f32_bound());
+        // A power-of-two box whose f32 sums would round: the integer form.
+        let box32 = [1.0 / 32.0; 32];
+        assert!(!recipe(&box32, &box32).f32_lanes());
+        // Gains (a sum of |taps| of 4) scale the bound.
+        assert!(!recipe(&[1.0, 2.0, 1.0], &[1.0, 2.0, 1.0]).f32_lanes());
     }
 }

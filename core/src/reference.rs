@@ -11,8 +11,10 @@
 //! * f32: sums in f32, in tap order, unfused.
 //! * u8: the fixed-point recipe of [`crate::fixed`] in `i32`, the
 //!   definition every backend matches bit for bit.
-//! * u16: the recipe of [`crate::fixed16`] in `i128` integers (the engines
-//!   hold the same integers in `f64`), which every backend matches bit for bit.
+//! * u16: the recipe of [`crate::fixed16`], which every backend matches bit
+//!   for bit: u16 outputs in its f32 form where it takes it (the f32
+//!   reference on the samples as f32, then [`fixed16`]'s rounding), else
+//!   in `i128` integers (the engines hold the same integers in `f64`).
 //! * f16 (feature `f16`): the f32 reference on the widened samples, the
 //!   result rounded once to f16 (to nearest, ties to even) for f16 outputs.
 //!
@@ -37,7 +39,7 @@
 use crate::border::Border;
 use crate::error::{Error, Result};
 use crate::fixed::FixedPoint;
-use crate::fixed16::FixedPoint16;
+use crate::fixed16::{self, FixedPoint16};
 use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::plan::{Plan, Region};
 use crate::sample::{Output, Pairs, Sample};
@@ -89,7 +91,12 @@ impl Pairs for Reference<'_, '_> {
         filter_u8(self.plan, src, dst, FixedPoint::out_f32)
     }
     fn u16(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, u16>) -> Result<()> {
-        filter_u16(self.plan, src, dst, |r, acc| r.out_u16(acc as f64))
+        let recipe = FixedPoint16::new(&self.plan.row_kernel(), &self.plan.column_kernel())?;
+        if recipe.f32_lanes() {
+            filter_float(self.plan, src, dst, |x| x as f32, fixed16::narrow)
+        } else {
+            filter_u16(self.plan, src, dst, |r, acc| r.out_u16(acc as f64))
+        }
     }
     fn u16_f32(self, src: &ImageView<'_, u16>, dst: &mut ImageViewMut<'_, f32>) -> Result<()> {
         filter_u16(self.plan, src, dst, |r, acc| r.out_f32(acc as f64))

@@ -30,13 +30,12 @@ pub(crate) mod column;
 pub(crate) mod direct2d;
 pub(crate) mod fixed;
 mod geometry;
-#[cfg(feature = "f16")]
-pub(crate) mod half;
 mod ring;
 pub(crate) mod row;
 mod small;
 mod stream;
 pub(crate) mod wide;
+pub(crate) mod widened;
 
 use core::ops::Range;
 

@@ -1,4 +1,4 @@
-//! The u16 passes: the recipe of [`crate::fixed16`] on [`F64Vector`] lanes
+//! The u16 passes of the integer form of [`crate::fixed16`] on [`F64Vector`] lanes
 //! (the scalar backend runs them on one). Every value is an integer below
 //! `2^53`, so sums are exact in any order: the passes fold symmetric row
 //! taps and keep two column rows in flight and still give the recipe's bits.

@@ -9,12 +9,13 @@ use crate::fixed::FixedPoint;
 use crate::fixed16::FixedPoint16;
 use crate::image::{ImageView, ImageViewMut, InPlaceRows};
 use crate::pass::fixed::{FixedOutput, FixedPasses};
-#[cfg(feature = "f16")]
-use crate::pass::half::{F16Passes, HalfOutput};
 use crate::pass::wide::{WideOutput, WidePasses};
+#[cfg(feature = "f16")]
+use crate::pass::widened::WidenedOutput;
+use crate::pass::widened::WidenedPasses;
 use crate::pass::{F32Passes, Frames, Job, Separate, Work};
 use crate::sample::Pairs;
-use crate::simd::{Op, Simd};
+use crate::simd::{Op, Simd, Unfused};
 
 /// One checked filter call, handed to the pair's visitor method: each
 /// method names one pair's engine, so a crate compiles the engines of the
@@ -97,7 +98,7 @@ impl<W: Work> Call<'_, '_, W> {
         Ok(())
     }
 
-    fn u16_frames<D: WideOutput>(self, frames: &mut dyn Frames<u16, D>) -> Result<()> {
+    fn u16_frames<D: U16Output>(self, frames: &mut dyn Frames<u16, D>) -> Result<()> {
         let plan = self.plan;
         // Made per call, not with the plan: firmware filtering u8 keeps its
         // flash free of the u16 recipe.
@@ -105,12 +106,12 @@ impl<W: Work> Call<'_, '_, W> {
         let geometry = self.work.geometry(plan.geometry_for::<u16>());
         let job =
             Job { geometry: &geometry, frames, work: self.work, constants: plan.constants()?, scratch: self.scratch };
-        self.backend.run(FilterU16 { recipe: &recipe, job });
+        self.backend.run(FilterU16 { recipe: &recipe, row: plan.row.taps(), column: plan.column.taps(), job });
         Ok(())
     }
 
     #[cfg(feature = "f16")]
-    fn f16_frames<D: HalfOutput>(self, frames: &mut dyn Frames<half::f16, D>) -> Result<()> {
+    fn f16_frames<D: WidenedOutput<half::f16>>(self, frames: &mut dyn Frames<half::f16, D>) -> Result<()> {
         let plan = self.plan;
         let geometry = self.work.geometry(plan.geometry_for::<half::f16>());
         let job =
@@ -153,14 +154,41 @@ impl<D: FixedOutput, W: Work> Op for FilterU8<'_, D, W> {
 /// The u16 engine with output `D` as an op.
 struct FilterU16<'a, D, W> {
     recipe: &'a FixedPoint16,
+    row: &'a [f32],
+    column: &'a [f32],
     job: Job<'a, u16, D, W>,
 }
 
-impl<D: WideOutput, W: Work> Op for FilterU16<'_, D, W> {
+impl<D: U16Output, W: Work> Op for FilterU16<'_, D, W> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
-        self.job.run(&WidePasses::<S::F64, D>::new(simd, self.recipe));
+        D::run(simd, self);
+    }
+}
+
+/// The outputs of u16 sources: which form of the recipe makes them.
+trait U16Output: WideOutput {
+    fn run<S: Simd, W: Work>(simd: S, filter: FilterU16<'_, Self, W>);
+}
+
+impl U16Output for u16 {
+    /// The f32 form where it keeps the recipe's promise, else the integers in f64.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn run<S: Simd, W: Work>(simd: S, f: FilterU16<'_, u16, W>) {
+        if f.recipe.f32_lanes() {
+            f.job.run(&WidenedPasses::<Unfused<S::F32>, u16, u16>::new(simd, f.row, f.column));
+        } else {
+            f.job.run(&WidePasses::<S::F64, u16>::new(simd, f.recipe));
+        }
+    }
+}
+
+/// The integers in f64 (u16 → f32 serves signed kernels, derivatives).
+impl U16Output for f32 {
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn run<S: Simd, W: Work>(simd: S, f: FilterU16<'_, f32, W>) {
+        f.job.run(&WidePasses::<S::F64, f32>::new(simd, f.recipe));
     }
 }
 
@@ -173,10 +201,10 @@ struct FilterF16<'a, D, W> {
 }
 
 #[cfg(feature = "f16")]
-impl<D: HalfOutput, W: Work> Op for FilterF16<'_, D, W> {
+impl<D: WidenedOutput<half::f16>, W: Work> Op for FilterF16<'_, D, W> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, simd: S) {
-        self.job.run(&F16Passes::<S::F32, D>::new(simd, self.row, self.column));
+        self.job.run(&WidenedPasses::<S::F32, half::f16, D>::new(simd, self.row, self.column));
     }
 }

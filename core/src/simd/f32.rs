@@ -54,6 +54,8 @@ pub trait F32Vector: Copy {
     fn add(self, b: Self) -> Self;
     /// Lane-wise `self - b`.
     fn sub(self, b: Self) -> Self;
+    /// Lane-wise `self · b`.
+    fn mul(self, b: Self) -> Self;
     /// Lane-wise `self · b + c` (fused where the ISA has FMA).
     fn mul_add(self, b: Self, c: Self) -> Self;
     /// Whether every lane's bits are clear (+0.0).
@@ -83,5 +85,72 @@ pub trait F32Vector: Copy {
         for (d, s) in dst.iter_mut().zip(src) {
             *d = half::f16::from_f32(*s);
         }
+    }
+}
+
+/// `V` with each multiply-add a multiply, then an add, each rounded: IEEE
+/// operations in a fixed order give the same bits on every backend, with
+/// FMA or without (the u16 passes in f32 lanes, `pass::widened`). Where
+/// the ISA fuses, it costs an add a tap.
+#[derive(Clone, Copy)]
+pub(crate) struct Unfused<V>(V);
+
+impl<V: F32Vector> F32Vector for Unfused<V> {
+    type Token = V::Token;
+    const LANES: usize = V::LANES;
+    type Unroll = V::Unroll;
+    type Streaming = V::Streaming;
+    const COLUMN_ROWS: usize = V::COLUMN_ROWS;
+    const REGISTERS: usize = V::REGISTERS;
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn splat(t: Self::Token, x: f32) -> Self {
+        Unfused(V::splat(t, x))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn load(t: Self::Token, ptr: *const f32) -> Self {
+        // SAFETY: `V::load`'s contract is this function's.
+        Unfused(unsafe { V::load(t, ptr) })
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn store(self, ptr: *mut f32) {
+        // SAFETY: `V::store`'s contract is this function's.
+        unsafe { self.0.store(ptr) }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn stream(self, ptr: *mut f32) {
+        // SAFETY: `V::stream`'s contract is this function's.
+        unsafe { self.0.stream(ptr) }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn fence(t: Self::Token) {
+        V::fence(t)
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn add(self, b: Self) -> Self {
+        Unfused(self.0.add(b.0))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn sub(self, b: Self) -> Self {
+        Unfused(self.0.sub(b.0))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul(self, b: Self) -> Self {
+        Unfused(self.0.mul(b.0))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        Unfused(self.0.mul(b.0).add(c.0))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn zero_bits(self) -> bool {
+        self.0.zero_bits()
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn finite_or(self, other: Self) -> Self {
+        Unfused(self.0.finite_or(other.0))
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
     }
 }

@@ -29,7 +29,7 @@ mod scalar;
 #[cfg(target_arch = "x86_64")]
 pub mod x86_64;
 
-pub(crate) use f32::F32Vector;
+pub(crate) use f32::{F32Vector, Unfused};
 pub(crate) use f64::F64Vector;
 pub(crate) use i16::{byte_pair, pair, I16Vector, Rescale};
 pub(crate) use i32::I32Vector;

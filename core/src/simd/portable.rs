@@ -74,6 +74,10 @@ impl F32Vector for f32x8 {
         self - b
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul(self, b: Self) -> Self {
+        self * b
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         f32x8::mul_add(self, b, c)
     }

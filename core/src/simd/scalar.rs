@@ -51,6 +51,10 @@ impl F32Vector for f32 {
         self - b
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul(self, b: Self) -> Self {
+        self * b
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // Unfused: `f32::mul_add` is a libm call without std.
         self * b + c

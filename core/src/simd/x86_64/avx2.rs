@@ -81,6 +81,11 @@ impl F32Vector for F32x8 {
         F32x8(unsafe { _mm256_sub_ps(self.0, b.0) })
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX2.
+        F32x8(unsafe { _mm256_mul_ps(self.0, b.0) })
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX2 and FMA.
         F32x8(unsafe { _mm256_fmadd_ps(self.0, b.0, c.0) })

@@ -82,6 +82,11 @@ impl F32Vector for F32x16 {
         F32x16(unsafe { _mm512_sub_ps(self.0, b.0) })
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
+    fn mul(self, b: Self) -> Self {
+        // SAFETY: a value proves AVX-512F.
+        F32x16(unsafe { _mm512_mul_ps(self.0, b.0) })
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add(self, b: Self, c: Self) -> Self {
         // SAFETY: a value proves AVX-512F.
         F32x16(unsafe { _mm512_fmadd_ps(self.0, b.0, c.0) })
