@@ -46,7 +46,7 @@
 //! | `f32` | `f32` | everything |
 //! | `u8` | `u8` | blurs: exact fixed point, within 1 of the exact result, the same bits on every backend |
 //! | `u8` | `i16`, `f32` | signed kernels (derivatives) |
-//! | `u16` | `u16` | blurs: exact integers, within 1 of the exact result, the same bits on every backend |
+//! | `u16` | `u16` | blurs: f32 sums up to 15 taps, exact integers beyond, within 1 of the exact result, the same bits on every backend |
 //! | `u16` | `f32` | signed kernels |
 //! | `half::f16` (feature `f16`) | `f16`, `f32` | half-precision storage: filtered in f32, each output rounded once to f16 |
 //!

@@ -19,8 +19,8 @@
 //!   handed out as soon as its source rows are in, over a few rows of scratch.
 //! * [`BoxFilter`]: the box (mean) filter by running sums, any size.
 //! * [`reference`](mod@reference): the scalar oracle; [`fixed`] and
-//!   [`fixed16`]: the u8 and u16 integer recipes that every backend
-//!   reproduces bit for bit.
+//!   [`fixed16`]: the u8 and u16 recipes that every backend reproduces bit
+//!   for bit.
 //! * [`depthwise`]: depthwise-separable convolution layers (MobileNet), f32
 //!   and int8 with TensorFlow Lite's quantisation, on the same backends.
 //!
