@@ -269,7 +269,7 @@ impl FixedPoint16 {
     pub fn f32_bound(&self) -> f64 {
         self.f32_bound
     }
-    /// Whether u16 outputs take the f32 form (`E₃₂ ≤ 1/4`); else the
+    /// Whether u16 outputs take the f32 form (`E₃₂ ≤ 1/8`); else the
     /// integer form.
     pub fn f32_lanes(&self) -> bool {
         self.f32_bound <= F32_LANES_BOUND
@@ -325,6 +325,15 @@ fn f32_bound(row: &Kernel<'_>, column: &Kernel<'_>) -> f64 {
     let t = U16_MAX * sr + row_error;
     gamma(column.len()) * sc * t + sc * row_error + column.len() as f64 * pow2(-149)
 }
+
+/// The largest f32 below one half, `1/2 − 2⁻²⁵`: for `x` in `0..=65535`,
+/// `x + HALF_DOWN` (rounded to nearest) truncated is [`narrow`]`(x)`, the
+/// conversion the vector backends use. A tie `k + 1/2` gives
+/// `k + 1 − 2⁻²⁵`, which rounds to `k + 1` (its ulp is at least 2⁻²⁴, and
+/// at `k = 0` the tie goes to the even 1); below a tie `x` is at least an
+/// ulp of `x` less, and the sum stays below `k + 1` (`x + 1/2` itself
+/// would round `1/2 − 2⁻²⁵` up to 1).
+pub(crate) const HALF_DOWN: f32 = 0.499_999_97;
 
 /// The f32 form's last step: `x` clamped to `0..=65535` and rounded to
 /// nearest, ties up, as the integer form and the box filter's running

@@ -12,7 +12,7 @@
 //! * u16: the passes run on [`Unfused`] vectors and fold no kernel, so that
 //!   each output is the sum of the f32 reference (taps in order, each
 //!   multiply and add rounded) on every backend, bit for bit; then clamped
-//!   to `0..=65535` and rounded to nearest, ties to even.
+//!   to `0..=65535` and rounded to nearest, ties up.
 
 use core::cell::RefCell;
 use core::marker::PhantomData;
@@ -21,7 +21,6 @@ use super::column::column_f32;
 use super::ring::split_rows;
 use super::row::{row_f32, Fold};
 use super::Passes;
-use crate::fixed16;
 use crate::kernel::MAX_TAPS;
 use crate::sample::{Output, Sample};
 use crate::simd::F32Vector;
@@ -83,10 +82,8 @@ impl Narrow for u16 {
         }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow<V: F32Vector>(_: V::Token, src: &[f32], dst: &mut [Self]) {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = fixed16::narrow(s);
-        }
+    fn narrow<V: F32Vector>(simd: V::Token, src: &[f32], dst: &mut [Self]) {
+        V::narrow_u16(simd, src, dst);
     }
 }
 
@@ -217,5 +214,56 @@ impl<V: F32Vector, S: Narrow, D: WidenedOutput<S>> Passes for WidenedPasses<'_, 
         // Taps in order, unfused: the reference's row sum of a constant row.
         let v = v.to_f32();
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::vec;
+    use std::vec::Vec;
+
+    use crate::fixed16;
+    use crate::simd::{F32Vector, Simd};
+
+    /// Every backend's vector narrowing gives `narrow`'s bits: ties and
+    /// their neighbours, clamps, infinities, NaN, and a tail.
+    #[test]
+    fn every_backend_narrows_as_narrow() {
+        let mut xs = vec![-1e30, -65536.0, -0.75, -0.5, -0.25, -0.0, 0.0, 1e-30, 65535.0, 65535.5, 65536.0, 3e9, 1e30];
+        xs.extend([f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MAX]);
+        for k in 0..65535u16 {
+            let x = k as f32 + 0.5;
+            xs.extend([x, f32::from_bits(x.to_bits() - 1), f32::from_bits(x.to_bits() + 1)]);
+        }
+        assert_eq!(fixed16::HALF_DOWN, f32::from_bits(0.5f32.to_bits() - 1));
+        xs.push(7.0); // a length that leaves a tail for 8 and 16 lanes
+        let want: Vec<u16> = xs.iter().map(|&x| fixed16::narrow(x)).collect();
+        let check = |name: &str, narrow_u16: &dyn Fn(&[f32], &mut [u16])| {
+            let mut got = vec![0; xs.len()];
+            narrow_u16(&xs, &mut got);
+            for ((x, g), w) in xs.iter().zip(&got).zip(&want) {
+                assert_eq!(g, w, "{name}: {x}");
+            }
+        };
+        check("scalar", &|s, d| f32::narrow_u16(crate::simd::Scalar, s, d));
+        type Portable = <crate::simd::Portable as Simd>::F32;
+        check("portable", &|s, d| Portable::narrow_u16(crate::simd::Portable, s, d));
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::arch::x86_64::{Avx2, Avx512};
+            type F32x8 = <Avx2 as Simd>::F32;
+            type F32x16 = <Avx512 as Simd>::F32;
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+                // SAFETY: the CPU has AVX2 and FMA (and so F16C).
+                let t = unsafe { Avx2::new_unchecked() };
+                check("avx2", &|s, d| F32x8::narrow_u16(t, s, d));
+            }
+            if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw") {
+                // SAFETY: the CPU has AVX-512F/BW (and AVX2, FMA, F16C with them).
+                let t = unsafe { Avx512::new_unchecked() };
+                check("avx512", &|s, d| F32x16::narrow_u16(t, s, d));
+            }
+        }
     }
 }

@@ -69,6 +69,14 @@ pub trait F32Vector: Copy {
     fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
         a * b + c
     }
+    /// `dst[i] = fixed16::narrow(src[i])` (clamped to `0..=65535`, rounded
+    /// to nearest, ties up), for `i < min(len)`.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn narrow_u16(_: Self::Token, src: &[f32], dst: &mut [u16]) {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = crate::fixed16::narrow(s);
+        }
+    }
     /// `dst[i] = src[i]` as f32 (exact), for `i < min(len)`.
     #[cfg(feature = "f16")]
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -152,5 +160,9 @@ impl<V: F32Vector> F32Vector for Unfused<V> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
         a * b + c
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn narrow_u16(t: Self::Token, src: &[f32], dst: &mut [u16]) {
+        V::narrow_u16(t, src, dst)
     }
 }

@@ -4,6 +4,7 @@
 use core::arch::x86_64::*;
 
 use crate::arch::x86_64::Avx512;
+use crate::fixed16::HALF_DOWN;
 use crate::simd::{sealed, F32Vector, F64Vector, I16Vector, I32Vector, Op, Rescale, Simd, Streams, UpTo15, UpTo9};
 
 impl sealed::Sealed for Avx512 {}
@@ -109,6 +110,28 @@ impl F32Vector for F32x16 {
     fn mul_add_one(_: Avx512, a: f32, b: f32, c: f32) -> f32 {
         // SAFETY: the token proves FMA.
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn narrow_u16(_: Avx512, src: &[f32], dst: &mut [u16]) {
+        let n = src.len().min(dst.len());
+        let (src, dst) = (&src[..n], &mut dst[..n]);
+        let body = n - n % 16;
+        for i in (0..body).step_by(16) {
+            // SAFETY: 16 f32s are readable at `src[i..]` and 16 u16s
+            // writable at `dst[i..]` (i + 16 ≤ n); the token proves the
+            // instructions. `narrow`'s bits: clamped as it clamps
+            // (`max`/`min` keep their second operand for NaN), then
+            // rounded half up by adding `HALF_DOWN` and truncating.
+            unsafe {
+                let v = _mm512_loadu_ps(src.as_ptr().add(i));
+                let v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(65535.0));
+                let r = _mm512_cvttps_epi32(_mm512_add_ps(v, _mm512_set1_ps(HALF_DOWN)));
+                _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi16(r));
+            }
+        }
+        for (d, &s) in dst[body..].iter_mut().zip(&src[body..]) {
+            *d = crate::fixed16::narrow(s);
+        }
     }
     #[cfg(feature = "f16")]
     #[cfg_attr(not(debug_assertions), inline(always))]
