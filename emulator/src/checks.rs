@@ -2,18 +2,19 @@
 //! up to three of its vectors plus a kernel (every tail of both engines),
 //! the unrolled u8 lengths and the generic ones, every border, anchors,
 //! 1–4 channels, strides, both regions, both f32 column strategies,
-//! streaming stores at every alignment, in-place filtering, bands, and the
-//! depthwise-separable layers.
+//! streaming stores at every alignment, in-place filtering, bands, u16
+//! (both forms of its recipe), and the depthwise-separable layers.
 
 use sepconv_core::arch::x86_64::Avx512;
 use sepconv_core::depthwise::{self, Activation, LayerShape, Padding, Quantization};
+use sepconv_core::fixed16::FixedPoint16;
 use sepconv_core::{generate, reference, Backend, Border, Borders, ColumnStrategy, ImageView, ImageViewMut, Kernel};
 use sepconv_core::{Error, Output, Plan, Sample, Shape};
 
 use crate::log;
 
 /// Check groups, selectable one at a time (see `ONLY` in main.rs).
-pub const GROUPS: u64 = 4;
+pub const GROUPS: u64 = 5;
 /// The AVX-512 u8 engine's block: 32 `i16` lanes (the f32 one has 16).
 const LANES: usize = 32;
 /// Samples per image buffer.
@@ -176,6 +177,7 @@ impl Tally {
 /// Buffers reused by every case (on the stack of `run_all`, which has room).
 struct Buffers {
     src_u8: [u8; MAX_SAMPLES],
+    src_u16: [u16; MAX_SAMPLES],
     src_f32: [f32; MAX_SAMPLES],
     want: [f32; MAX_SAMPLES],
     got: [f32; MAX_SAMPLES],
@@ -192,7 +194,7 @@ fn typed<T: bytemuck::Pod>(buf: &mut [f32], len: usize) -> &mut [T] {
 /// Two fills for destinations: the reference's output and the backend's
 /// start as different values, so that a skipped write cannot match by
 /// chance, and the backend's padding must still hold its fill afterwards.
-trait Fill: Output<u8> + PartialEq + core::fmt::Debug {
+trait Fill: bytemuck::Pod + PartialEq + core::fmt::Debug {
     const WANT: Self;
     const GOT: Self;
 }
@@ -203,6 +205,10 @@ impl Fill for u8 {
 impl Fill for i16 {
     const WANT: i16 = 12_345;
     const GOT: i16 = -12_345;
+}
+impl Fill for u16 {
+    const WANT: u16 = 0x5A5A;
+    const GOT: u16 = 0xA5A5;
 }
 impl Fill for f32 {
     const WANT: f32 = 1234.5;
@@ -230,6 +236,7 @@ pub fn run_all() -> usize {
     let kernels = Kernels::new();
     let mut bufs = Buffers {
         src_u8: [0; MAX_SAMPLES],
+        src_u16: [0; MAX_SAMPLES],
         src_f32: [0.0; MAX_SAMPLES],
         want: [0.0; MAX_SAMPLES],
         got: [0.0; MAX_SAMPLES],
@@ -242,6 +249,12 @@ pub fn run_all() -> usize {
         // Runs of equal pixels and the extremes as well as noise.
         if i % 97 < 9 {
             *v = if i % 2 == 0 { 255 } else { 0 };
+        }
+    }
+    for (i, v) in bufs.src_u16.iter_mut().enumerate() {
+        *v = rng.next() as u16;
+        if i % 89 < 7 {
+            *v = if i % 2 == 0 { u16::MAX } else { 0 };
         }
     }
     for v in bufs.src_f32.iter_mut() {
@@ -262,6 +275,9 @@ pub fn run_all() -> usize {
     }
     if selected(4) {
         failures += timed(|| depthwise_layers(avx512, &mut rng));
+    }
+    if selected(5) {
+        failures += timed(|| u16_sweeps(avx512, &kernels, &mut bufs, &mut rng));
     }
     log!("{}", if failures == 0 { "all checks passed" } else { "FAILED" });
     failures
@@ -315,14 +331,35 @@ fn u8_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usiz
     sweep(k, rng, |case, rng| {
         let Some(plan) = case.plan(k) else { return };
         tally.cases += 1;
-        let ok = u8_pipeline::<u8>(b, &plan, case, bufs, rng);
+        let ok = pipeline::<u8, u8>(
+            b,
+            &plan,
+            case,
+            &bufs.src_u8,
+            [&mut bufs.want, &mut bufs.got, &mut bufs.again, &mut bufs.scratch],
+            rng,
+        );
         tally.check(ok, "u8 → u8", case);
         // The wider outputs differ in the final store only: every other case each.
         if tally.cases.is_multiple_of(2) {
-            let ok = u8_pipeline::<i16>(b, &plan, case, bufs, rng);
+            let ok = pipeline::<u8, i16>(
+                b,
+                &plan,
+                case,
+                &bufs.src_u8,
+                [&mut bufs.want, &mut bufs.got, &mut bufs.again, &mut bufs.scratch],
+                rng,
+            );
             tally.check(ok, "u8 → i16", case);
         } else {
-            let ok = u8_pipeline::<f32>(b, &plan, case, bufs, rng);
+            let ok = pipeline::<u8, f32>(
+                b,
+                &plan,
+                case,
+                &bufs.src_u8,
+                [&mut bufs.want, &mut bufs.got, &mut bufs.again, &mut bufs.scratch],
+                rng,
+            );
             tally.check(ok, "u8 → f32", case);
         }
         if !case.valid {
@@ -333,36 +370,79 @@ fn u8_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usiz
     tally.finish()
 }
 
-/// Source view of `case` over the u8 samples.
+/// u16 → u16 (the recipe's f32 form for short normalised kernels, else its
+/// integer form) and every third case u16 → f32, bit for bit; bands. A
+/// kernel the recipe refuses must be refused by both.
+fn u16_sweeps(b: Backend, k: &Kernels, bufs: &mut Buffers, rng: &mut Rng) -> usize {
+    let mut tally = Tally::new("u16 → u16 (and f32) bit for bit; bands");
+    sweep(k, rng, |case, rng| {
+        let Some(plan) = case.plan(k) else { return };
+        if FixedPoint16::new(&plan.row_kernel(), &plan.column_kernel()).is_err() {
+            return;
+        }
+        tally.cases += 1;
+        let ok = pipeline::<u16, u16>(
+            b,
+            &plan,
+            case,
+            &bufs.src_u16,
+            [&mut bufs.want, &mut bufs.got, &mut bufs.again, &mut bufs.scratch],
+            rng,
+        );
+        tally.check(ok, "u16 → u16", case);
+        if tally.cases.is_multiple_of(3) {
+            let ok = pipeline::<u16, f32>(
+                b,
+                &plan,
+                case,
+                &bufs.src_u16,
+                [&mut bufs.want, &mut bufs.got, &mut bufs.again, &mut bufs.scratch],
+                rng,
+            );
+            tally.check(ok, "u16 → f32", case);
+        }
+    });
+    tally.finish()
+}
+
+/// Source view of `case` over the samples `data`.
 fn src_view<'a, T: Copy>(data: &'a [T], case: &Case) -> ImageView<'a, T> {
     let stride = case.width * case.channels + case.src_pad;
     ImageView::with_stride(&data[..stride * case.height], case.width, case.height, case.channels, stride).expect("src")
 }
 
-/// One u8 pipeline: the backend's output (strided, sentinel-filled) equals
-/// the reference's bit for bit, padding untouched; bands equal the whole.
-fn u8_pipeline<D: Fill>(b: Backend, plan: &Plan<'_>, case: &Case, bufs: &mut Buffers, rng: &mut Rng) -> bool {
+/// One integer pipeline (u8 or u16 samples `data`): the backend's output
+/// (strided, sentinel-filled) equals the reference's bit for bit, padding
+/// untouched; bands equal the whole.
+fn pipeline<S: Sample, D: Fill + Output<S>>(
+    b: Backend,
+    plan: &Plan<'_>,
+    case: &Case,
+    data: &[S],
+    [want, got, again, scratch]: [&mut [f32]; 4],
+    rng: &mut Rng,
+) -> bool {
     let o = plan.output_shape();
     let row_len = o.width * o.channels;
     let stride = row_len + case.dst_pad;
     let len = stride * o.height;
-    let src = src_view(&bufs.src_u8, case);
-    let scratch = &mut bufs.scratch[..plan.scratch_len::<u8>()];
-    let want = typed::<D>(&mut bufs.want, len);
+    let src = src_view(data, case);
+    let scratch = &mut scratch[..plan.scratch_len::<S>()];
+    let want = typed::<D>(want, len);
     want.fill(D::WANT);
-    let mut view = ImageViewMut::with_stride(want, o.width, o.height, o.channels, stride).expect("dst");
+    let mut view = ImageViewMut::with_stride(&mut *want, o.width, o.height, o.channels, stride).expect("dst");
     reference::filter(plan, &src, &mut view).expect("reference");
-    let got = typed::<D>(&mut bufs.got, len);
+    let got = typed::<D>(got, len);
     got.fill(D::GOT);
-    let mut view = ImageViewMut::with_stride(got, o.width, o.height, o.channels, stride).expect("dst");
+    let mut view = ImageViewMut::with_stride(&mut *got, o.width, o.height, o.channels, stride).expect("dst");
     plan.filter(b, &src, &mut view, scratch).expect("filter");
-    let whole = same_image(typed::<D>(&mut bufs.want, len), typed::<D>(&mut bufs.got, len), stride, row_len, D::GOT);
+    let whole = same_image(want, got, stride, row_len, D::GOT);
     // Bands: two pieces cut at a random row.
-    let again = typed::<D>(&mut bufs.again, len);
+    let again = typed::<D>(again, len);
     again.fill(D::GOT);
-    let view = ImageViewMut::with_stride(again, o.width, o.height, o.channels, stride).expect("dst");
+    let view = ImageViewMut::with_stride(&mut *again, o.width, o.height, o.channels, stride).expect("dst");
     two_bands(b, plan, &src, view, rng, scratch);
-    whole && bits(typed::<D>(&mut bufs.again, len)) == bits(typed::<D>(&mut bufs.got, len))
+    whole && bits(again) == bits(got)
 }
 
 /// Filters into `dst` as two bands cut at a random row (one band if the output has one row).
