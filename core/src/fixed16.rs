@@ -333,6 +333,7 @@ fn f32_bound(row: &Kernel<'_>, column: &Kernel<'_>) -> f64 {
 /// at `k = 0` the tie goes to the even 1); below a tie `x` is at least an
 /// ulp of `x` less, and the sum stays below `k + 1` (`x + 1/2` itself
 /// would round `1/2 − 2⁻²⁵` up to 1).
+#[cfg(any(target_arch = "x86_64", test))]
 pub(crate) const HALF_DOWN: f32 = 0.499_999_97;
 
 /// The f32 form's last step: `x` clamped to `0..=65535` and rounded to
