@@ -71,13 +71,13 @@ use crate::simd::{ByLength, F32Vector, Op, Simd, Stores, Streaming, Unroll};
 /// of [`F32Vector::COLUMN_ROWS`] rows while they fit, then of two and one.
 #[cfg_attr(not(debug_assertions), inline(always))]
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn column_f32<V: F32Vector>(
+pub(crate) fn column_f32<V: F32Vector, O: ColumnOut>(
     simd: V::Token,
     taps: &[f32],
     fold: Fold,
     lines: &[f32],
     offsets: &[usize],
-    out: &mut [f32],
+    out: &mut [O],
     stride: usize,
     rows: usize,
     len: usize,
@@ -91,18 +91,21 @@ pub(crate) fn column_f32<V: F32Vector>(
     // folded (see the module docs). Every row takes the same arithmetic
     // whether it is made alone, in a pair or in four, so that its bits do
     // not depend on the rows it is computed with.
-    let rows = Rows::<V> { simd, taps, lines, offsets, out, stride, rows, len, stream, folded: fold == Fold::Even };
+    // Outputs that never fold (u16) compile no folded copy.
+    assert!(O::FOLDS || fold == Fold::None);
+    let folded = O::FOLDS && fold == Fold::Even;
+    let rows = Rows::<V, O> { simd, taps, lines, offsets, out, stride, rows, len, stream, folded };
     V::Unroll::dispatch(taps.len(), rows);
 }
 
 /// A column pass call: the rows and what they read.
-struct Rows<'a, V: F32Vector> {
+struct Rows<'a, V: F32Vector, O> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
     /// `rows` rows of `len` elements, `stride` apart.
-    out: &'a mut [f32],
+    out: &'a mut [O],
     stride: usize,
     rows: usize,
     len: usize,
@@ -110,28 +113,28 @@ struct Rows<'a, V: F32Vector> {
     folded: bool,
 }
 
-impl<V: F32Vector> ByLength for Rows<'_, V> {
+impl<V: F32Vector, O: ColumnOut> ByLength for Rows<'_, V, O> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn unrolled<const N: usize, const L: usize>(self) {
         let simd = self.simd;
         if self.folded {
-            simd.vectorize(ColumnPass::<V, 1, N>(self));
+            simd.vectorize(ColumnPass::<V, O, 1, N>(self));
         } else {
-            simd.vectorize(ColumnPass::<V, 0, N>(self));
+            simd.vectorize(ColumnPass::<V, O, 0, N>(self));
         }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn generic(self) {
         // Folded, the generic loop measured slower (module docs).
-        self.simd.vectorize(ColumnPass::<V, 0, 0>(self));
+        self.simd.vectorize(ColumnPass::<V, O, 0, 0>(self));
     }
 }
 
 /// The column pass for `N` taps as an op of its own (see `row::RowPass`).
-struct ColumnPass<'a, V: F32Vector, const FOLD: u8, const N: usize>(Rows<'a, V>);
+struct ColumnPass<'a, V: F32Vector, O, const FOLD: u8, const N: usize>(Rows<'a, V, O>);
 
-impl<V: F32Vector, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, FOLD, N> {
+impl<V: F32Vector, O: ColumnOut, const FOLD: u8, const N: usize> Op for ColumnPass<'_, V, O, FOLD, N> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<S: Simd>(self, _: S) {
@@ -146,7 +149,7 @@ const fn four_rows<V: F32Vector>(n: usize) -> bool {
     V::COLUMN_ROWS >= 4 && n >= 3
 }
 
-impl<V: F32Vector> Rows<'_, V> {
+impl<V: F32Vector, O: ColumnOut> Rows<'_, V, O> {
     /// `N` taps (0: any), `FOLD` 0 or 1.
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn run<const FOLD: u8, const N: usize>(self) {
@@ -161,17 +164,17 @@ impl<V: F32Vector> Rows<'_, V> {
                 let (c, d) = rest.split_at_mut(stride);
                 let out = [&mut a[..len], &mut b[..len], &mut c[..len], &mut d[..len]];
                 let offsets = &offsets[..n + 3];
-                V::Streaming::choose(stream, Group::<V, FOLD, N, 4> { simd, taps, lines, offsets, out });
+                V::Streaming::choose(stream, Group::<V, O, FOLD, N, 4> { simd, taps, lines, offsets, out });
                 r += 4;
             } else if rows - r >= 2 {
                 let (a, b) = block.split_at_mut(stride);
                 let out = [&mut a[..len], &mut b[..len]];
                 let offsets = &offsets[..n + 1];
-                V::Streaming::choose(stream, Group::<V, FOLD, N, 2> { simd, taps, lines, offsets, out });
+                V::Streaming::choose(stream, Group::<V, O, FOLD, N, 2> { simd, taps, lines, offsets, out });
                 r += 2;
             } else {
                 let (out, offsets) = (&mut block[..len], &offsets[..n]);
-                V::Streaming::choose(stream, OneRow::<V, FOLD> { simd, taps, lines, offsets, out });
+                V::Streaming::choose(stream, OneRow::<V, O, FOLD> { simd, taps, lines, offsets, out });
                 r += 1;
             }
         }
@@ -193,15 +196,15 @@ fn accumulate_one<V: F32Vector, const FOLD: u8>(
 
 /// One output row: plain stores, or (streamed) non-temporal stores for the
 /// whole cache lines of the row and plain stores at its ends.
-struct OneRow<'a, V: F32Vector, const FOLD: u8> {
+struct OneRow<'a, V: F32Vector, O, const FOLD: u8> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    out: &'a mut [f32],
+    out: &'a mut [O],
 }
 
-impl<V: F32Vector, const FOLD: u8> Stores for OneRow<'_, V, FOLD> {
+impl<V: F32Vector, O: ColumnOut, const FOLD: u8> Stores for OneRow<'_, V, O, FOLD> {
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain(mut self) {
@@ -218,7 +221,7 @@ impl<V: F32Vector, const FOLD: u8> Stores for OneRow<'_, V, FOLD> {
     }
 }
 
-impl<V: F32Vector, const FOLD: u8> OneRow<'_, V, FOLD> {
+impl<V: F32Vector, O: ColumnOut, const FOLD: u8> OneRow<'_, V, O, FOLD> {
     /// Elements `part` of the row, `U` vectors a step; writes nothing outside
     /// `part`. If `STREAM`, `part` must be whole cache lines ([`whole_lines`]; checked).
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -228,7 +231,7 @@ impl<V: F32Vector, const FOLD: u8> OneRow<'_, V, FOLD> {
         // The check the streamed stores rely on: every vector below starts a
         // whole number of vectors after a line start.
         assert!(!STREAM || (start <= end && lines_from(dst.wrapping_add(start), end - start, V::LANES)));
-        let mut blocks = OneBlocks::<V, STREAM, FOLD> {
+        let mut blocks = OneBlocks::<V, O, STREAM, FOLD> {
             simd: self.simd,
             taps: self.taps,
             lines: self.lines,
@@ -241,15 +244,15 @@ impl<V: F32Vector, const FOLD: u8> OneRow<'_, V, FOLD> {
 
 /// [`one_block`]s of one row at `dst` (every line and the row hold `len`
 /// elements: checked by [`column_f32`]).
-struct OneBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8> {
+struct OneBlocks<'a, V: F32Vector, O, const STREAM: bool, const FOLD: u8> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    dst: *mut f32,
+    dst: *mut O,
 }
 
-impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, V, STREAM, FOLD> {
+impl<V: F32Vector, O: ColumnOut, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, V, O, STREAM, FOLD> {
     const LANES: usize = V::LANES;
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn block<const U: usize>(&mut self, e: usize) {
@@ -257,14 +260,14 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, 
         // every line holds `len` elements; if streaming, dst + e is aligned
         // (the part is whole lines, e − start a multiple of lanes; asserted in `part`).
         unsafe {
-            one_block::<V, U, STREAM, FOLD>(self.simd, self.taps, self.lines.as_ptr(), self.offsets, self.dst, e)
+            one_block::<V, O, U, STREAM, FOLD>(self.simd, self.taps, self.lines.as_ptr(), self.offsets, self.dst, e)
         };
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn one(&mut self, k: usize) {
         let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, self.offsets, k);
         // SAFETY: the driver calls `one` for k inside the part, below `len`.
-        unsafe { self.dst.add(k).write(value) };
+        unsafe { self.dst.add(k).write(O::from_f32(value)) };
     }
 }
 
@@ -276,12 +279,12 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8> Blocks for OneBlocks<'_, 
 /// `lines.as_ptr()`), `dst` has `len` writable elements, and if `STREAM`,
 /// `dst + e` is aligned to the vector.
 #[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8>(
+unsafe fn one_block<V: F32Vector, O: ColumnOut, const U: usize, const STREAM: bool, const FOLD: u8>(
     simd: V::Token,
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
-    dst: *mut f32,
+    dst: *mut O,
     e: usize,
 ) {
     let lanes = V::LANES;
@@ -293,12 +296,12 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
     for (u, a) in acc.iter().enumerate() {
         // SAFETY: e + (u + 1)·lanes ≤ len, and a streamed address is aligned
         // (dst + e is, and u·lanes elements are whole vectors): function contract.
-        unsafe { store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
+        unsafe { O::store::<V, STREAM>(*a, dst.add(e + u * lanes)) };
     }
     // Folding's overflow guard (`row::unfold`).
     if FOLD != 0 && row::non_finite(&acc) {
         // SAFETY: the lines just loaded and the outputs just stored.
-        unsafe { row::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst.add(e), U) };
+        unsafe { O::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst.add(e), U) };
     }
 }
 
@@ -315,40 +318,113 @@ unsafe fn one_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// step have row 0's alignment when the stride is a multiple of 16
 /// elements, else all take plain stores ([`Group`]).
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn whole_lines(dst: *const f32, len: usize) -> Range<usize> {
-    let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<f32>()).min(len);
-    start..start + (len - start) / LINE * LINE
+fn whole_lines<O>(dst: *const O, len: usize) -> Range<usize> {
+    let line = LINE_BYTES / core::mem::size_of::<O>();
+    let start = ((dst as usize).wrapping_neg() % LINE_BYTES / core::mem::size_of::<O>()).min(len);
+    start..start + (len - start) / line * line
 }
 
-/// Bytes and `f32` elements of a cache line.
+/// Bytes of a cache line.
 const LINE_BYTES: usize = 64;
-const LINE: usize = LINE_BYTES / core::mem::size_of::<f32>();
 
 /// Whether `len` elements at `dst` are whole cache lines (or none), so that
 /// a vector of `lanes` (dividing a line) stored a multiple of `lanes` after
 /// `dst` is aligned.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn lines_from(dst: *const f32, len: usize, lanes: usize) -> bool {
-    len == 0 || ((dst as usize).is_multiple_of(LINE_BYTES) && len.is_multiple_of(LINE) && LINE.is_multiple_of(lanes))
+fn lines_from<O>(dst: *const O, len: usize, lanes: usize) -> bool {
+    let line = LINE_BYTES / core::mem::size_of::<O>();
+    len == 0 || ((dst as usize).is_multiple_of(LINE_BYTES) && len.is_multiple_of(line) && line.is_multiple_of(lanes))
 }
 
-/// A plain or a streaming store.
-///
-/// # Safety
-///
-/// `V::LANES` elements at `ptr` are writable, and if `STREAM`, `ptr` is
-/// aligned to the vector (as [`F32Vector::store`] and [`F32Vector::stream`]
-/// require).
-#[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
-    // SAFETY: writable lanes at `ptr`, aligned when streaming: this
-    // function's contract is what either store needs.
-    unsafe {
-        if STREAM {
-            v.stream(ptr)
-        } else {
-            v.store(ptr)
+/// What the column pass stores: `f32`, or `u16` narrowed as
+/// [`fixed16::narrow`](crate::fixed16::narrow) does (the f32 form of the
+/// u16 recipe, converted in the pass instead of through a buffer).
+pub(crate) trait ColumnOut: Copy {
+    /// Whether symmetric kernels may be folded for this output (u16's
+    /// bits are the unfolded sums of the reference).
+    const FOLDS: bool;
+    /// `x` as an output.
+    fn from_f32(x: f32) -> Self;
+    /// Stores `v` at `ptr`: plain, or if `STREAM`, non-temporal where the
+    /// type has such stores (f32).
+    ///
+    /// # Safety
+    ///
+    /// `V::LANES` elements at `ptr` are writable, and if `STREAM`, `ptr` is
+    /// aligned to the vector (as [`F32Vector::stream`] requires).
+    unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut Self);
+    /// [`row::unfold`] into `count` vectors at `dst`.
+    ///
+    /// # Safety
+    ///
+    /// As [`row::unfold`]'s.
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn unfold<V: F32Vector>(
+        simd: V::Token,
+        taps: &[f32],
+        src: *const f32,
+        samples: Samples<'_>,
+        e: usize,
+        dst: *mut Self,
+        count: usize,
+    );
+}
+
+impl ColumnOut for f32 {
+    const FOLDS: bool = true;
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn from_f32(x: f32) -> Self {
+        x
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut f32) {
+        // SAFETY: writable lanes at `ptr`, aligned when streaming: this
+        // function's contract is what either store needs.
+        unsafe {
+            if STREAM {
+                v.stream(ptr)
+            } else {
+                v.store(ptr)
+            }
         }
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn unfold<V: F32Vector>(
+        simd: V::Token,
+        taps: &[f32],
+        src: *const f32,
+        samples: Samples<'_>,
+        e: usize,
+        dst: *mut f32,
+        count: usize,
+    ) {
+        // SAFETY: this function's contract is `row::unfold`'s.
+        unsafe { row::unfold::<V>(simd, taps, src, samples, e, dst, count) }
+    }
+}
+
+impl ColumnOut for u16 {
+    const FOLDS: bool = false;
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn from_f32(x: f32) -> Self {
+        crate::fixed16::narrow(x)
+    }
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn store<V: F32Vector, const STREAM: bool>(v: V, ptr: *mut u16) {
+        // SAFETY: `V::LANES` writable u16s at `ptr` (function contract).
+        unsafe { v.store_u16(ptr) }
+    }
+    /// Never called: [`column_f32`] runs u16 outputs unfolded.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    unsafe fn unfold<V: F32Vector>(
+        _: V::Token,
+        _: &[f32],
+        _: *const f32,
+        _: Samples<'_>,
+        _: usize,
+        _: *mut u16,
+        _: usize,
+    ) {
     }
 }
 
@@ -375,13 +451,13 @@ unsafe fn load_at<V: F32Vector>(simd: V::Token, base: *const f32, at: usize) -> 
 /// `dst0`, `dst1` have `len` writable elements each, and if `STREAM`,
 /// `dst0 + e` and `dst1 + e` are aligned to the vector.
 #[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
+unsafe fn two_block<V: F32Vector, O: ColumnOut, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
-    dst0: *mut f32,
-    dst1: *mut f32,
+    dst0: *mut O,
+    dst1: *mut O,
     e: usize,
 ) {
     const { assert!(FOLD < 2) };
@@ -456,8 +532,8 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
         // streamed addresses are aligned (function contract; u·lanes elements
         // are whole vectors).
         unsafe {
-            store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
-            store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
+            O::store::<V, STREAM>(acc0[u], dst0.add(e + u * lanes));
+            O::store::<V, STREAM>(acc1[u], dst1.add(e + u * lanes));
         }
     }
     // Folding's overflow guard (`row::unfold`).
@@ -465,8 +541,8 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
         // SAFETY: the lines just loaded (row y + 1's from offset 1 on) and
         // the outputs just stored.
         unsafe {
-            row::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst0.add(e), U);
-            row::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[1..]), e, dst1.add(e), U);
+            O::unfold::<V>(simd, taps, base, Samples::Lines(offsets), e, dst0.add(e), U);
+            O::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[1..]), e, dst1.add(e), U);
         }
     }
 }
@@ -482,12 +558,12 @@ unsafe fn two_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD
 /// As [`two_block`], with `offsets` of `N` or `taps.len()` + 3 entries and
 /// four rows at `dst`.
 #[cfg_attr(not(debug_assertions), inline(always))]
-unsafe fn four_block<V: F32Vector, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
+unsafe fn four_block<V: F32Vector, O: ColumnOut, const U: usize, const STREAM: bool, const FOLD: u8, const N: usize>(
     simd: V::Token,
     taps: &[f32],
     base: *const f32,
     offsets: &[usize],
-    dst: [*mut f32; 4],
+    dst: [*mut O; 4],
     e: usize,
 ) {
     const { assert!(FOLD == 0 || (N >= 3 && N + 3 <= FOLDED_LINES)) };
@@ -553,7 +629,7 @@ unsafe fn four_block<V: F32Vector, const U: usize, const STREAM: bool, const FOL
         for (u, v) in a.iter().enumerate() {
             // SAFETY: e + (u + 1)·lanes ≤ len, the length of every output,
             // and streamed addresses are aligned (function contract).
-            unsafe { store::<V, STREAM>(*v, d.add(e + u * lanes)) };
+            unsafe { O::store::<V, STREAM>(*v, d.add(e + u * lanes)) };
         }
     }
     // Folding's overflow guard (`row::unfold`).
@@ -561,7 +637,7 @@ unsafe fn four_block<V: F32Vector, const U: usize, const STREAM: bool, const FOL
         for (r, d) in dst.iter().enumerate() {
             // SAFETY: the lines just loaded (row r's from offset r on) and
             // the outputs just stored.
-            unsafe { row::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[r..]), e, d.add(e), U) };
+            unsafe { O::unfold::<V>(simd, taps, base, Samples::Lines(&offsets[r..]), e, d.add(e), U) };
         }
     }
 }
@@ -573,15 +649,17 @@ const FOLDED_LINES: usize = 12;
 /// `R` (2 or 4) output rows, plain or streamed as [`OneRow`]. They stream
 /// when every row has row 0's alignment (a stride of whole lines), else
 /// take plain stores.
-struct Group<'a, V: F32Vector, const FOLD: u8, const N: usize, const R: usize> {
+struct Group<'a, V: F32Vector, O, const FOLD: u8, const N: usize, const R: usize> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    out: [&'a mut [f32]; R],
+    out: [&'a mut [O]; R],
 }
 
-impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Group<'_, V, FOLD, N, R> {
+impl<V: F32Vector, O: ColumnOut, const FOLD: u8, const N: usize, const R: usize> Stores
+    for Group<'_, V, O, FOLD, N, R>
+{
     type Output = ();
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn plain(mut self) {
@@ -612,7 +690,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Stores for Gr
     }
 }
 
-impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, FOLD, N, R> {
+impl<V: F32Vector, O: ColumnOut, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, O, FOLD, N, R> {
     /// Elements `part` of every row, as [`OneRow::part`]; `STREAM`: whether
     /// the rows are streamed (then `part` is whole lines of each; checked).
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -624,7 +702,7 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, 
         assert!(
             !STREAM || (start <= end && dst.iter().all(|d| lines_from(d.wrapping_add(start), end - start, V::LANES)))
         );
-        let mut blocks = GroupBlocks::<V, STREAM, FOLD, N, R> {
+        let mut blocks = GroupBlocks::<V, O, STREAM, FOLD, N, R> {
             simd: self.simd,
             taps: self.taps,
             lines: self.lines,
@@ -637,16 +715,16 @@ impl<V: F32Vector, const FOLD: u8, const N: usize, const R: usize> Group<'_, V, 
 
 /// [`two_block`]s or [`four_block`]s of the rows at `dst` (every line and
 /// row holds `len` elements: checked by [`column_f32`] and [`Rows::run`]).
-struct GroupBlocks<'a, V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> {
+struct GroupBlocks<'a, V: F32Vector, O, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> {
     simd: V::Token,
     taps: &'a [f32],
     lines: &'a [f32],
     offsets: &'a [usize],
-    dst: [*mut f32; R],
+    dst: [*mut O; R],
 }
 
-impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> Blocks
-    for GroupBlocks<'_, V, STREAM, FOLD, N, R>
+impl<V: F32Vector, O: ColumnOut, const STREAM: bool, const FOLD: u8, const N: usize, const R: usize> Blocks
+    for GroupBlocks<'_, V, O, STREAM, FOLD, N, R>
 {
     const LANES: usize = V::LANES;
     #[cfg_attr(not(debug_assertions), inline(always))]
@@ -655,8 +733,10 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: 
         // SAFETY: as `OneBlocks::block`, for every row.
         unsafe {
             match *self.dst.as_slice() {
-                [d0, d1] => two_block::<V, U, STREAM, FOLD, N>(simd, taps, base, offsets, d0, d1, e),
-                [d0, d1, d2, d3] => four_block::<V, U, STREAM, FOLD, N>(simd, taps, base, offsets, [d0, d1, d2, d3], e),
+                [d0, d1] => two_block::<V, O, U, STREAM, FOLD, N>(simd, taps, base, offsets, d0, d1, e),
+                [d0, d1, d2, d3] => {
+                    four_block::<V, O, U, STREAM, FOLD, N>(simd, taps, base, offsets, [d0, d1, d2, d3], e)
+                }
                 _ => {}
             }
         }
@@ -666,7 +746,7 @@ impl<V: F32Vector, const STREAM: bool, const FOLD: u8, const N: usize, const R: 
         for (r, d) in self.dst.iter().enumerate() {
             let value = accumulate_one::<V, FOLD>(self.simd, self.taps, self.lines, &self.offsets[r..], k);
             // SAFETY: the driver calls `one` for k inside the part, below `len`.
-            unsafe { d.add(k).write(value) };
+            unsafe { d.add(k).write(O::from_f32(value)) };
         }
     }
 }

@@ -179,7 +179,7 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
             return tiles.run(lines, offsets, out, stride, rows, len);
         }
         let (simd, taps, fold) = (self.simd, self.column, self.column_fold);
-        column::column_f32::<V>(simd, taps, fold, lines, offsets, out, stride, rows, len, self.stream);
+        column::column_f32::<V, f32>(simd, taps, fold, lines, offsets, out, stride, rows, len, self.stream);
     }
     fn constant_line(&self, v: f32) -> f32 {
         self.row.iter().fold(0.0, |acc, &w| v * w + acc)

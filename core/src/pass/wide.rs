@@ -145,6 +145,26 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn column(&self, lines: &[f64], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
+        // Steps of two rows (the geometry gives up to four, which the f32
+        // form of the recipe makes at once).
+        let mut r = 0;
+        while r < rows {
+            let pair = (rows - r).min(2);
+            let n = self.recipe.column().taps().len();
+            self.column_pair(lines, &offsets[r..r + n + pair - 1], &mut out[r * stride..], stride, pair, len);
+            r += pair;
+        }
+    }
+    fn constant_line(&self, v: u16) -> f64 {
+        let sum: f64 = self.row[..self.recipe.row().taps().len()].iter().sum();
+        self.recipe.mid(sum * v as f64)
+    }
+}
+
+impl<V: F64Vector, D: WideOutput> WidePasses<'_, V, D> {
+    /// One or two output rows (`rows`) of [`Passes::column`].
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn column_pair(&self, lines: &[f64], offsets: &[usize], out: &mut [D], stride: usize, rows: usize, len: usize) {
         let (out0, out1) = split_rows(out, stride, rows, len);
         let n = self.recipe.column().taps().len();
         // The one check the loads rely on: every line has `len` elements.
@@ -161,10 +181,6 @@ impl<V: F64Vector, D: WideOutput> Passes for WidePasses<'_, V, D> {
                 self.simd.vectorize(call);
             }
         }
-    }
-    fn constant_line(&self, v: u16) -> f64 {
-        let sum: f64 = self.row[..self.recipe.row().taps().len()].iter().sum();
-        self.recipe.mid(sum * v as f64)
     }
 }
 

@@ -3,8 +3,9 @@
 //! form ([`FixedPoint16::f32_lanes`](crate::fixed16::FixedPoint16::f32_lanes)).
 //! The row pass widens a chunk of the row to f32 at a time (exact: every
 //! f16 and every u16 is an f32) and row-filters it; the ring holds f32
-//! lines; the column pass writes a chunk of f32 outputs and narrows them
-//! ([`Narrow::narrow`]) — or, for f32 outputs of f16, writes them directly.
+//! lines; the column pass narrows each vector it makes to u16 as it stores
+//! it ([`ColumnOut`]), writes f32 outputs of f16 directly, and writes f16
+//! outputs a chunk of f32 at a time, then narrows them.
 //!
 //! * f16: an output is the f32 engine's result rounded once to nearest
 //!   (ties to even): within the f32 bound plus half an f16 ulp of the
@@ -18,24 +19,35 @@ use core::cell::RefCell;
 use core::marker::PhantomData;
 
 use super::column::column_f32;
-use super::ring::split_rows;
 use super::row::{row_f32, Fold};
 use super::Passes;
+#[cfg(feature = "f16")]
+use super::F32_DIRECT_ROWS;
 use crate::kernel::MAX_TAPS;
 use crate::sample::{Output, Sample};
 use crate::simd::F32Vector;
 
-/// Outputs a pass converts at a time (the last chunk of a row takes up to
-/// half a chunk more, so that none is shorter than a vector).
-const CHUNK: usize = 512;
-const LONGEST: usize = CHUNK + CHUNK / 2;
+/// Outputs the row pass converts at a time (the last chunk of a row takes
+/// up to half a chunk more, so that none is shorter than a vector).
+const ROW_CHUNK: usize = 512;
+/// Outputs the column pass narrows at a time to f16, in each of its rows.
+#[cfg(feature = "f16")]
+const COLUMN_CHUNK: usize = 256;
+const fn longest(chunk: usize) -> usize {
+    chunk + chunk / 2
+}
+#[cfg(feature = "f16")]
+const COLUMN_LONGEST: usize = longest(COLUMN_CHUNK);
 
-/// The conversion buffers (made once per filter call: 12 KB).
+/// The conversion buffers (made once per filter call: 7 KB, and 6 KB more
+/// with f16).
 struct Buffers {
     /// A chunk of the row pass's input, widened.
-    wide: [f32; LONGEST + 4 * (MAX_TAPS - 1)],
-    /// Two rows of a chunk of column outputs, before narrowing (`LONGEST` apart).
-    out: [f32; 2 * LONGEST],
+    wide: [f32; longest(ROW_CHUNK) + 4 * (MAX_TAPS - 1)],
+    /// The rows of a chunk of f16 column outputs, before narrowing
+    /// (`COLUMN_LONGEST` apart).
+    #[cfg(feature = "f16")]
+    out: [f32; F32_DIRECT_ROWS * COLUMN_LONGEST],
 }
 
 /// A sample type stored narrower than f32.
@@ -47,8 +59,17 @@ pub(crate) trait Narrow: Sample {
     fn to_f32(self) -> f32;
     /// `dst[i] = src[i]` as f32, for `i < min(len)`.
     fn widen<V: F32Vector>(simd: V::Token, src: &[Self], dst: &mut [f32]);
-    /// `dst[i] = src[i]` narrowed, for `i < min(len)`.
-    fn narrow<V: F32Vector>(simd: V::Token, src: &[f32], dst: &mut [Self]);
+    /// The column pass into outputs of this type (as [`Passes::column`]).
+    #[allow(clippy::too_many_arguments)]
+    fn column<V: F32Vector>(
+        passes: &WidenedPasses<'_, V, Self, Self>,
+        lines: &[f32],
+        offsets: &[usize],
+        out: &mut [Self],
+        stride: usize,
+        rows: usize,
+        len: usize,
+    );
 }
 
 #[cfg(feature = "f16")]
@@ -62,9 +83,43 @@ impl Narrow for half::f16 {
     fn widen<V: F32Vector>(simd: V::Token, src: &[Self], dst: &mut [f32]) {
         V::widen_f16(simd, src, dst);
     }
+    /// A chunk of f32 outputs at a time, then narrowed.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow<V: F32Vector>(simd: V::Token, src: &[f32], dst: &mut [Self]) {
-        V::narrow_f16(simd, src, dst);
+    fn column<V: F32Vector>(
+        p: &WidenedPasses<'_, V, Self, Self>,
+        lines: &[f32],
+        offsets: &[usize],
+        out: &mut [Self],
+        stride: usize,
+        rows: usize,
+        len: usize,
+    ) {
+        assert!(rows <= F32_DIRECT_ROWS);
+        let mut buffers = p.buffers.borrow_mut();
+        let t = &mut buffers.out;
+        let mut start = 0;
+        while start < len {
+            let count = next(COLUMN_CHUNK, len - start);
+            // Line `j` of the chunk starts `start` elements into line `j`.
+            let lines = &lines[start..];
+            column_f32::<V, f32>(
+                p.simd,
+                p.column,
+                p.column_fold,
+                lines,
+                offsets,
+                t,
+                COLUMN_LONGEST,
+                rows,
+                count,
+                false,
+            );
+            for r in 0..rows {
+                let at = r * stride + start;
+                V::narrow_f16(p.simd, &t[r * COLUMN_LONGEST..][..count], &mut out[at..at + count]);
+            }
+            start += count;
+        }
     }
 }
 
@@ -81,9 +136,18 @@ impl Narrow for u16 {
             *d = s as f32;
         }
     }
+    /// Each vector narrowed as it is stored.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow<V: F32Vector>(simd: V::Token, src: &[f32], dst: &mut [Self]) {
-        V::narrow_u16(simd, src, dst);
+    fn column<V: F32Vector>(
+        p: &WidenedPasses<'_, V, Self, Self>,
+        lines: &[f32],
+        offsets: &[usize],
+        out: &mut [Self],
+        stride: usize,
+        rows: usize,
+        len: usize,
+    ) {
+        column_f32::<V, u16>(p.simd, p.column, p.column_fold, lines, offsets, out, stride, rows, len, false);
     }
 }
 
@@ -108,19 +172,23 @@ impl<'k, V: F32Vector, S: Narrow, D: WidenedOutput<S>> WidenedPasses<'k, V, S, D
             row_fold: fold(row),
             column,
             column_fold: fold(column),
-            buffers: RefCell::new(Buffers { wide: [0.0; LONGEST + 4 * (MAX_TAPS - 1)], out: [0.0; 2 * LONGEST] }),
+            buffers: RefCell::new(Buffers {
+                wide: [0.0; longest(ROW_CHUNK) + 4 * (MAX_TAPS - 1)],
+                #[cfg(feature = "f16")]
+                out: [0.0; F32_DIRECT_ROWS * COLUMN_LONGEST],
+            }),
             _types: PhantomData,
         }
     }
 }
 
-/// The length of the next chunk when `rest` outputs are left.
+/// The length of the next chunk of `chunk` when `rest` outputs are left.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn chunk(rest: usize) -> usize {
-    if rest <= LONGEST {
+fn next(chunk: usize, rest: usize) -> usize {
+    if rest <= longest(chunk) {
         rest
     } else {
-        CHUNK
+        chunk
     }
 }
 
@@ -151,7 +219,7 @@ impl WidenedOutput<half::f16> for f32 {
         rows: usize,
         len: usize,
     ) {
-        column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, out, stride, rows, len, false);
+        column_f32::<V, f32>(p.simd, p.column, p.column_fold, lines, offsets, out, stride, rows, len, false);
     }
 }
 
@@ -166,22 +234,7 @@ impl<S: Narrow + Output<S>> WidenedOutput<S> for S {
         rows: usize,
         len: usize,
     ) {
-        let (out0, mut out1) = split_rows(out, stride, rows, len);
-        let mut buffers = p.buffers.borrow_mut();
-        let t = &mut buffers.out;
-        let mut start = 0;
-        while start < len {
-            let count = chunk(len - start);
-            let end = start + count;
-            // Line `j` of the chunk starts `start` elements into line `j`.
-            let lines = &lines[start..];
-            column_f32::<V>(p.simd, p.column, p.column_fold, lines, offsets, t, LONGEST, rows, count, false);
-            if let Some(out1) = out1.as_deref_mut() {
-                S::narrow::<V>(p.simd, &t[LONGEST..LONGEST + count], &mut out1[start..end]);
-            }
-            S::narrow::<V>(p.simd, &t[..count], &mut out0[start..end]);
-            start = end;
-        }
+        S::column::<V>(p, lines, offsets, out, stride, rows, len);
     }
 }
 
@@ -196,7 +249,7 @@ impl<V: F32Vector, S: Narrow, D: WidenedOutput<S>> Passes for WidenedPasses<'_, 
         let len = out.len();
         let mut start = 0;
         while start < len {
-            let count = chunk(len - start);
+            let count = next(ROW_CHUNK, len - start);
             let wide = &mut buffers.wide[..count + reach];
             S::widen::<V>(self.simd, &input[start..start + count + reach], wide);
             row_f32::<V>(self.simd, self.row, self.row_fold, wide, &mut out[start..start + count], step);
@@ -226,10 +279,21 @@ mod tests {
     use crate::fixed16;
     use crate::simd::{F32Vector, Simd};
 
-    /// Every backend's vector narrowing gives `narrow`'s bits: ties and
-    /// their neighbours, clamps, infinities, NaN, and a tail.
+    /// `xs` (a whole number of vectors) stored through `V::store_u16`.
+    fn stored<V: F32Vector>(t: V::Token, xs: &[f32]) -> Vec<u16> {
+        let mut got = vec![0; xs.len()];
+        for (x, g) in xs.chunks_exact(V::LANES).zip(got.chunks_exact_mut(V::LANES)) {
+            // SAFETY: `LANES` elements at each (the chunks' lengths); the
+            // token proves the instructions.
+            unsafe { V::load(t, x.as_ptr()).store_u16(g.as_mut_ptr()) };
+        }
+        got
+    }
+
+    /// Every backend's narrowing store gives `narrow`'s bits: ties and
+    /// their neighbours, clamps, infinities, NaN.
     #[test]
-    fn every_backend_narrows_as_narrow() {
+    fn every_backend_stores_u16_as_narrow() {
         let mut xs = vec![-1e30, -65536.0, -0.75, -0.5, -0.25, -0.0, 0.0, 1e-30, 65535.0, 65535.5, 65536.0, 3e9, 1e30];
         xs.extend([f32::INFINITY, f32::NEG_INFINITY, f32::NAN, f32::MAX]);
         for k in 0..65535u16 {
@@ -237,32 +301,27 @@ mod tests {
             xs.extend([x, f32::from_bits(x.to_bits() - 1), f32::from_bits(x.to_bits() + 1)]);
         }
         assert_eq!(fixed16::HALF_DOWN, f32::from_bits(0.5f32.to_bits() - 1));
-        xs.push(7.0); // a length that leaves a tail for 8 and 16 lanes
+        xs.resize(xs.len().next_multiple_of(16), 7.0);
         let want: Vec<u16> = xs.iter().map(|&x| fixed16::narrow(x)).collect();
-        let check = |name: &str, narrow_u16: &dyn Fn(&[f32], &mut [u16])| {
-            let mut got = vec![0; xs.len()];
-            narrow_u16(&xs, &mut got);
+        let check = |name: &str, got: Vec<u16>| {
             for ((x, g), w) in xs.iter().zip(&got).zip(&want) {
                 assert_eq!(g, w, "{name}: {x}");
             }
         };
-        check("scalar", &|s, d| f32::narrow_u16(crate::simd::Scalar, s, d));
-        type Portable = <crate::simd::Portable as Simd>::F32;
-        check("portable", &|s, d| Portable::narrow_u16(crate::simd::Portable, s, d));
+        check("scalar", stored::<f32>(crate::simd::Scalar, &xs));
+        check("portable", stored::<<crate::simd::Portable as Simd>::F32>(crate::simd::Portable, &xs));
         #[cfg(target_arch = "x86_64")]
         {
             use crate::arch::x86_64::{Avx2, Avx512};
-            type F32x8 = <Avx2 as Simd>::F32;
-            type F32x16 = <Avx512 as Simd>::F32;
             if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 // SAFETY: the CPU has AVX2 and FMA (and so F16C).
                 let t = unsafe { Avx2::new_unchecked() };
-                check("avx2", &|s, d| F32x8::narrow_u16(t, s, d));
+                check("avx2", stored::<<Avx2 as Simd>::F32>(t, &xs));
             }
             if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512bw") {
                 // SAFETY: the CPU has AVX-512F/BW (and AVX2, FMA, F16C with them).
                 let t = unsafe { Avx512::new_unchecked() };
-                check("avx512", &|s, d| F32x16::narrow_u16(t, s, d));
+                check("avx512", stored::<<Avx512 as Simd>::F32>(t, &xs));
             }
         }
     }

@@ -69,12 +69,21 @@ pub trait F32Vector: Copy {
     fn mul_add_one(_: Self::Token, a: f32, b: f32, c: f32) -> f32 {
         a * b + c
     }
-    /// `dst[i] = fixed16::narrow(src[i])` (clamped to `0..=65535`, rounded
-    /// to nearest, ties up), for `i < min(len)`.
+    /// Stores lane `i` as `fixed16::narrow` of it (clamped to `0..=65535`,
+    /// rounded to nearest, ties up) at `ptr + i`.
+    ///
+    /// # Safety
+    ///
+    /// `LANES` u16s at `ptr` are writable.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow_u16(_: Self::Token, src: &[f32], dst: &mut [u16]) {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = crate::fixed16::narrow(s);
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        const { assert!(Self::LANES <= 16) };
+        let mut lanes = [0f32; 16];
+        // SAFETY: `lanes` holds 16 ≥ LANES writable f32s.
+        unsafe { self.store(lanes.as_mut_ptr()) };
+        for (i, &x) in lanes[..Self::LANES].iter().enumerate() {
+            // SAFETY: i < LANES, writable (function contract).
+            unsafe { ptr.add(i).write(crate::fixed16::narrow(x)) };
         }
     }
     /// `dst[i] = src[i]` as f32 (exact), for `i < min(len)`.
@@ -162,7 +171,8 @@ impl<V: F32Vector> F32Vector for Unfused<V> {
         a * b + c
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow_u16(t: Self::Token, src: &[f32], dst: &mut [u16]) {
-        V::narrow_u16(t, src, dst)
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: the caller's contract is the same.
+        unsafe { self.0.store_u16(ptr) }
     }
 }

@@ -111,26 +111,16 @@ impl F32Vector for F32x8 {
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow_u16(_: Avx2, src: &[f32], dst: &mut [u16]) {
-        let n = src.len().min(dst.len());
-        let (src, dst) = (&src[..n], &mut dst[..n]);
-        let body = n - n % 8;
-        for i in (0..body).step_by(8) {
-            // SAFETY: 8 f32s are readable at `src[i..]` and 8 u16s
-            // writable at `dst[i..]` (i + 8 ≤ n); the token proves the
-            // instructions. `narrow`'s bits: clamped as it clamps
-            // (`max`/`min` keep their second operand for NaN), then
-            // rounded half up by adding `HALF_DOWN` and truncating.
-            unsafe {
-                let v = _mm256_loadu_ps(src.as_ptr().add(i));
-                let v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(65535.0));
-                let r = _mm256_cvttps_epi32(_mm256_add_ps(v, _mm256_set1_ps(HALF_DOWN)));
-                let r = _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
-                _mm_storeu_si128(dst.as_mut_ptr().add(i).cast(), r);
-            }
-        }
-        for (d, &s) in dst[body..].iter_mut().zip(&src[body..]) {
-            *d = crate::fixed16::narrow(s);
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: 8 u16s are writable at `ptr` (the caller's contract); a
+        // value proves the instructions. `narrow`'s bits: clamped as it
+        // clamps (`max`/`min` keep their second operand for NaN), then
+        // rounded half up by adding `HALF_DOWN` and truncating.
+        unsafe {
+            let v = _mm256_min_ps(_mm256_max_ps(self.0, _mm256_setzero_ps()), _mm256_set1_ps(65535.0));
+            let r = _mm256_cvttps_epi32(_mm256_add_ps(v, _mm256_set1_ps(HALF_DOWN)));
+            let r = _mm_packus_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
+            _mm_storeu_si128(ptr.cast(), r);
         }
     }
     #[cfg(feature = "f16")]

@@ -112,25 +112,15 @@ impl F32Vector for F32x16 {
         unsafe { _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c))) }
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn narrow_u16(_: Avx512, src: &[f32], dst: &mut [u16]) {
-        let n = src.len().min(dst.len());
-        let (src, dst) = (&src[..n], &mut dst[..n]);
-        let body = n - n % 16;
-        for i in (0..body).step_by(16) {
-            // SAFETY: 16 f32s are readable at `src[i..]` and 16 u16s
-            // writable at `dst[i..]` (i + 16 ≤ n); the token proves the
-            // instructions. `narrow`'s bits: clamped as it clamps
-            // (`max`/`min` keep their second operand for NaN), then
-            // rounded half up by adding `HALF_DOWN` and truncating.
-            unsafe {
-                let v = _mm512_loadu_ps(src.as_ptr().add(i));
-                let v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(65535.0));
-                let r = _mm512_cvttps_epi32(_mm512_add_ps(v, _mm512_set1_ps(HALF_DOWN)));
-                _mm256_storeu_si256(dst.as_mut_ptr().add(i).cast(), _mm512_cvtepi32_epi16(r));
-            }
-        }
-        for (d, &s) in dst[body..].iter_mut().zip(&src[body..]) {
-            *d = crate::fixed16::narrow(s);
+    unsafe fn store_u16(self, ptr: *mut u16) {
+        // SAFETY: 16 u16s are writable at `ptr` (the caller's contract); a
+        // value proves the instructions. `narrow`'s bits: clamped as it
+        // clamps (`max`/`min` keep their second operand for NaN), then
+        // rounded half up by adding `HALF_DOWN` and truncating.
+        unsafe {
+            let v = _mm512_min_ps(_mm512_max_ps(self.0, _mm512_setzero_ps()), _mm512_set1_ps(65535.0));
+            let r = _mm512_cvttps_epi32(_mm512_add_ps(v, _mm512_set1_ps(HALF_DOWN)));
+            _mm256_storeu_si256(ptr.cast(), _mm512_cvtepi32_epi16(r));
         }
     }
     #[cfg(feature = "f16")]
