@@ -521,47 +521,33 @@ fn scratch_reuse_and_oversize() {
 }
 
 /// Bands must be bit-identical to the whole image (Plan::filter_band's doc),
-/// including the sign of zero.
-///
-/// Fails today: the two-row f32 column pass (`two_block` in
-/// core/src/pass/column.rs) starts the first row's accumulator with
-/// `line0 · c[0]` (−0.0 when the line is negative and the tap is 0, or the
-/// line is −0.0...) where the one-row pass and the reference start from
-/// `+0.0` and add (`fma(x, c0, +0.0)` = +0.0). A band split changes which rows
-/// are computed in pairs, so output row 0 is −0.0 in the whole image and
-/// +0.0 in a band of one row. Fix: start `acc0` from `splat(0.0)` and
-/// `mul_add` line 0 like the other lines.
+/// including the sign of zero, and every backend equal to the reference:
+/// sums start at −0.0 (`row::accumulate`), so a sum of −0.0 products is
+/// −0.0 in the scalar code, in every vector block and its tail, and in
+/// every step of rows (once, the two-row column pass started its first row
+/// differently from the one-row pass, and a band split changed the sign).
 #[test]
-
 fn f32_bands_keep_the_sign_of_zero() {
-    let src = Img { data: vec![-1.0f32; 3], width: 1, height: 3, channels: 1, stride: 1 };
-    let (one, zero) = ([1.0f32], [0.0f32]);
-    let k1 = sepconv::Kernel::new(&one).unwrap();
-    let k0 = sepconv::Kernel::new(&zero).unwrap();
-    let plan = Plan::new(sepconv::Shape::new(1, 3, 1).unwrap(), k1, k0, Borders::default()).unwrap();
-    let mut want = Img::filled(1, 3, 1, 0, 9.0f32);
-    reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
-    for b in backends() {
-        let mut whole = Img::filled(1, 3, 1, 0, 9.0f32);
-        plan.filter(b, &src.view(), &mut whole.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
-        let mut banded = Img::filled(1, 3, 1, 0, 9.0f32);
-        filter_by_bands(&plan, b, &src, &mut banded, &[1]);
-        assert_eq!(
-            bits(&banded.packed()),
-            bits(&whole.packed()),
-            "{}: bands {:?} vs whole {:?}",
-            b.name(),
-            banded.packed(),
-            whole.packed()
-        );
-        assert_eq!(
-            bits(&whole.packed()),
-            bits(&want.packed()),
-            "{}: whole {:?} vs reference {:?}",
-            b.name(),
-            whole.packed(),
-            want.packed()
-        );
+    // (width, height, row taps, column taps): a 1-tap zero column of −1.0
+    // rows, and (with vectors, a tail, four-row steps) zero row taps, whose
+    // −0.0 row sums the column's positive taps keep at −0.0.
+    let cases: [(usize, usize, &[f32], &[f32]); 2] =
+        [(1, 3, &[1.0], &[0.0]), (37, 11, &[0.0, 0.0, 0.0], &[0.25, 0.5, 0.25])];
+    for (w, h, row, column) in cases {
+        let src = Img { data: vec![-1.0f32; w * h], width: w, height: h, channels: 1, stride: w };
+        let (kr, kc) = (sepconv::Kernel::new(row).unwrap(), sepconv::Kernel::new(column).unwrap());
+        let plan = Plan::new(sepconv::Shape::new(w, h, 1).unwrap(), kr, kc, Borders::default()).unwrap();
+        let mut want = Img::filled(w, h, 1, 0, 9.0f32);
+        reference::filter(&plan, &src.view(), &mut want.view_mut()).unwrap();
+        assert!(want.packed().iter().all(|x| x.to_bits() == (-0.0f32).to_bits()), "{w}×{h}: the reference's sums");
+        for b in backends() {
+            let mut whole = Img::filled(w, h, 1, 0, 9.0f32);
+            plan.filter(b, &src.view(), &mut whole.view_mut(), &mut scratch(plan.scratch_len::<f32>())).unwrap();
+            let mut banded = Img::filled(w, h, 1, 0, 9.0f32);
+            filter_by_bands(&plan, b, &src, &mut banded, &[1]);
+            assert_eq!(bits(&banded.packed()), bits(&whole.packed()), "{w}×{h} {}: bands vs whole", b.name());
+            assert_eq!(bits(&whole.packed()), bits(&want.packed()), "{w}×{h} {}: whole vs reference", b.name());
+        }
     }
 }
 

@@ -13,7 +13,7 @@
 //!
 //! Each output is the f32 reference's ([`crate::reference`]): the samples
 //! as f32 (exact), the row sums `t_j = Σ_i r_i·x_ij` and then `Σ_j c_j·t_j`
-//! in f32, taps in order from `0.0`, each multiply and each add rounded
+//! in f32, taps in order from `−0.0`, each multiply and each add rounded
 //! (never fused, which is what makes the bits the same with FMA and
 //! without), then clamped to `0..=65535` and rounded to nearest, ties up.
 //! By the f32 bound (`γ_m = m·u / (1 − m·u)`, `u = 2⁻²⁴`; see the

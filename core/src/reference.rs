@@ -8,7 +8,9 @@
 //! and without scratch. It costs `n_r · n_c` multiply-adds per output, which is
 //! fine for tests.
 //!
-//! * f32: sums in f32, in tap order, unfused.
+//! * f32: sums in f32, in tap order, unfused, from −0.0 (the additive
+//!   identity: the first partial sum is the first product, exactly; a sum
+//!   of −0.0 products is −0.0).
 //! * u8: the fixed-point recipe of [`crate::fixed`] in `i32`, the
 //!   definition every backend matches bit for bit.
 //! * u16: the recipe of [`crate::fixed16`], which every backend matches bit
@@ -185,10 +187,10 @@ fn filter_float<S: Sample, D: Copy>(
     for y in 0..out.height {
         for x in 0..out.width {
             for ch in 0..out.channels {
-                let mut acc = 0.0f32;
+                let mut acc = -0.0f32;
                 for (j, &c) in column.taps().iter().enumerate() {
                     let vy = y as isize + y0 + j as isize;
-                    let mut t = 0.0f32;
+                    let mut t = -0.0f32;
                     for (i, &r) in row.taps().iter().enumerate() {
                         let vx = x as isize + x0 + i as isize;
                         t += widen(sample(plan, src, vx, vy, ch, constants)) * r;

@@ -17,7 +17,7 @@
 //!
 //! Every row gets the arithmetic of `row::accumulate` whichever step makes
 //! it (alone, in a pair or in four): taps in order, or the folded pairs in
-//! order, each from a zero accumulator. So the bits of a row do not depend
+//! order, each from −0.0 (`row::accumulate`). So the bits of a row do not depend
 //! on where a band starts or how many rows it has, and bands and threads
 //! give one thread's output.
 //!
@@ -472,8 +472,8 @@ unsafe fn two_block<V: F32Vector, O: ColumnOut, const U: usize, const STREAM: bo
     // SAFETY (every `load_at` below): lines 0..=n hold `len` elements, and
     // e + (u + 1)·lanes ≤ len (function contract).
     let line = |j: usize, u: usize| offsets[j] + e + u * lanes;
-    let mut acc0 = [V::splat(simd, 0.0); U];
-    let mut acc1 = [V::splat(simd, 0.0); U];
+    let mut acc0 = [V::splat(simd, -0.0); U];
+    let mut acc1 = [V::splat(simd, -0.0); U];
     if FOLD == 0 {
         // Line 0 feeds row y only, line n row y + 1 only, the others both.
         let w0 = V::splat(simd, taps[0]);
@@ -573,7 +573,7 @@ unsafe fn four_block<V: F32Vector, O: ColumnOut, const U: usize, const STREAM: b
     // SAFETY (every `load_at` below): lines 0..n + 3 hold `len` elements,
     // and e + (u + 1)·lanes ≤ len (function contract).
     let line = |j: usize, u: usize| offsets[j] + e + u * lanes;
-    let mut acc = [[V::splat(simd, 0.0); U]; 4];
+    let mut acc = [[V::splat(simd, -0.0); U]; 4];
     if FOLD == 0 {
         // Line j feeds row r with tap j − r where 0 ≤ j − r < n: rows 0..=j
         // of the first three lines, all four of lines 3..n, rows

@@ -1,7 +1,7 @@
 //! The engine, written once for every sample type and instruction set.
 //!
 //! ```text
-//! for each step of output rows y … y + r − 1 (r = 4 for f32, else 2):
+//! for each step of output rows y … y + r − 1 (r = 4, or 2 for f16):
 //!     for each virtual source row v the column kernel needs (y − ay … y − ay + n + r − 2):
 //!         if v is not in the ring yet:
 //!             row-filter source row border(v) into ring slot v mod (n + r − 1)
@@ -182,7 +182,7 @@ impl<V: F32Vector> Passes for F32Passes<'_, V> {
         column::column_f32::<V, f32>(simd, taps, fold, lines, offsets, out, stride, rows, len, self.stream);
     }
     fn constant_line(&self, v: f32) -> f32 {
-        self.row.iter().fold(0.0, |acc, &w| v * w + acc)
+        self.row.iter().fold(-0.0, |acc, &w| v * w + acc)
     }
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn finish(&self) {

@@ -213,7 +213,12 @@ pub(crate) unsafe fn accumulate<V: F32Vector, const U: usize, const FOLD: u8, co
     // `N` taps when unrolled (a constant the loops unroll over), else any.
     let n = if N == 0 { taps.len() } else { N };
     // SAFETY (every load below): i < n and u < U (function contract).
-    let mut acc = [V::splat(simd, 0.0); U];
+    // Sums start at −0.0, the additive identity (`−0 + p = p` for every
+    // p; `+0 + −0` is +0): the first add is exact and the compiler drops
+    // it, one add an output vector fewer where multiply and add are
+    // separate (u16's `Unfused`). Only a sum of −0 products differs from
+    // one started at +0.0, in the sign of its zero.
+    let mut acc = [V::splat(simd, -0.0); U];
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
             let w = V::splat(simd, w);
@@ -353,7 +358,7 @@ pub(crate) fn one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x:
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn sum_one<V: F32Vector, const FOLD: u8>(simd: V::Token, taps: &[f32], x: impl Fn(usize) -> f32) -> f32 {
     let n = taps.len();
-    let mut acc = 0.0;
+    let mut acc = -0.0; // as `accumulate`'s lanes
     if FOLD == 0 {
         for (i, &w) in taps.iter().enumerate() {
             acc = V::mul_add_one(simd, x(i), w, acc);

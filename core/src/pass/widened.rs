@@ -266,7 +266,7 @@ impl<V: F32Vector, S: Narrow, D: WidenedOutput<S>> Passes for WidenedPasses<'_, 
     fn constant_line(&self, v: S) -> f32 {
         // Taps in order, unfused: the reference's row sum of a constant row.
         let v = v.to_f32();
-        self.row.iter().fold(0.0, |acc, &w| v * w + acc)
+        self.row.iter().fold(-0.0, |acc, &w| v * w + acc)
     }
 }
 
