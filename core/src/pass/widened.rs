@@ -21,8 +21,6 @@ use core::marker::PhantomData;
 use super::column::column_f32;
 use super::row::{row_f32, Fold};
 use super::Passes;
-#[cfg(feature = "f16")]
-use super::F32_DIRECT_ROWS;
 use crate::kernel::MAX_TAPS;
 use crate::sample::{Output, Sample};
 use crate::simd::F32Vector;
@@ -30,9 +28,12 @@ use crate::simd::F32Vector;
 /// Outputs the row pass converts at a time (the last chunk of a row takes
 /// up to half a chunk more, so that none is shorter than a vector).
 const ROW_CHUNK: usize = 512;
-/// Outputs the column pass narrows at a time to f16, in each of its rows.
+/// Outputs the column pass narrows at a time to f16, in each of its rows
+/// (f16 steps [`Sample::DIRECT_ROWS`] rows).
 #[cfg(feature = "f16")]
-const COLUMN_CHUNK: usize = 256;
+const COLUMN_CHUNK: usize = 512;
+#[cfg(feature = "f16")]
+const F16_ROWS: usize = <half::f16 as Sample>::DIRECT_ROWS;
 const fn longest(chunk: usize) -> usize {
     chunk + chunk / 2
 }
@@ -40,14 +41,14 @@ const fn longest(chunk: usize) -> usize {
 const COLUMN_LONGEST: usize = longest(COLUMN_CHUNK);
 
 /// The conversion buffers (made once per filter call: 7 KB, and 6 KB more
-/// with f16).
+/// for f16).
 struct Buffers {
     /// A chunk of the row pass's input, widened.
     wide: [f32; longest(ROW_CHUNK) + 4 * (MAX_TAPS - 1)],
     /// The rows of a chunk of f16 column outputs, before narrowing
     /// (`COLUMN_LONGEST` apart).
     #[cfg(feature = "f16")]
-    out: [f32; F32_DIRECT_ROWS * COLUMN_LONGEST],
+    out: [f32; F16_ROWS * COLUMN_LONGEST],
 }
 
 /// A sample type stored narrower than f32.
@@ -94,7 +95,7 @@ impl Narrow for half::f16 {
         rows: usize,
         len: usize,
     ) {
-        assert!(rows <= F32_DIRECT_ROWS);
+        assert!(rows <= F16_ROWS);
         let mut buffers = p.buffers.borrow_mut();
         let t = &mut buffers.out;
         let mut start = 0;
@@ -175,7 +176,7 @@ impl<'k, V: F32Vector, S: Narrow, D: WidenedOutput<S>> WidenedPasses<'k, V, S, D
             buffers: RefCell::new(Buffers {
                 wide: [0.0; longest(ROW_CHUNK) + 4 * (MAX_TAPS - 1)],
                 #[cfg(feature = "f16")]
-                out: [0.0; F32_DIRECT_ROWS * COLUMN_LONGEST],
+                out: [0.0; F16_ROWS * COLUMN_LONGEST],
             }),
             _types: PhantomData,
         }
