@@ -175,7 +175,7 @@ pub(super) fn row_line<P: Passes>(passes: &P, edges: &mut RowEdges<'_, P::Src>, 
             gather(&mut head[..run.start], map_before);
             gather(tail, map_after);
         }
-        passes.row(copy, &mut out[outputs.clone()], channels);
+        passes.row_edge(copy, &mut out[outputs.clone()], channels);
     }
 }
 
